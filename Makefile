@@ -1,0 +1,37 @@
+# Lượt — the two commands of the README, and a few helpers.
+.PHONY: demo test setup setup-test lint translations serve clean
+
+PY := .venv/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+## demo: set everything up, seed the demo ward (SQLite) and serve it with a simulated day
+demo: setup
+	.venv/bin/luot demo --simulate --host $(HOST) --port $(PORT)
+
+## test: set everything up, then lint, type-check and run every test
+test: setup-test lint
+	$(PY) -m pytest -n 2
+
+setup:
+	scripts/setup
+
+setup-test:
+	scripts/setup --test
+
+lint:
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/mypy
+
+## translations: extract messages, merge them into the catalogs, compile them
+translations:
+	.venv/bin/pybabel extract -F babel.cfg -k N_ -k lazy_gettext -k _l --no-location --sort-output --omit-header -o server/translations/messages.pot .
+	.venv/bin/pybabel update -i server/translations/messages.pot -d server/translations -l vi --no-location --omit-header --width 110 --ignore-obsolete
+	.venv/bin/pybabel compile -d server/translations
+
+serve: setup
+	.venv/bin/luot serve --host $(HOST) --port $(PORT)
+
+clean:
+	rm -rf .venv node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,11 @@
+"""The citizen's touch screen (``/kiosk``) and a ticket's live status page (``/t/<public_code>``)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint(
+    "kiosk", __name__, template_folder="templates", static_folder="static", static_url_path="/static/kiosk"
+)
+
+from . import routes  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""Ticket rendering (Pillow) and printer drivers (python-escpos), with the print spooler."""

@@ -1,0 +1,60 @@
+"""Public routes (no token): health, sites, services, waits and a ticket's status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+from sqlalchemy import text
+
+from .. import __version__
+from ..extension import luot
+from ..services import queries
+from .schemas import HealthSchema, ServiceSchema, ServiceWaitSchema, SiteSchema, StatusSchema
+
+blp = Blueprint("public", __name__, description="Public information, no token needed")
+
+
+@blp.route("/health")
+@blp.response(200, HealthSchema)
+def health() -> dict[str, Any]:
+    """Liveness and database check."""
+    with luot().read() as session:
+        session.execute(text("SELECT 1"))
+    return {"status": "ok", "db": "ok", "version": __version__}
+
+
+@blp.route("/sites")
+@blp.response(200, SiteSchema(many=True))
+def sites() -> Any:
+    """Every intake point of the installation, with whether it is open now."""
+    extension = luot()
+    with extension.read() as session:
+        return queries.list_sites(session, extension.now())
+
+
+@blp.route("/sites/<id:site_id>/services")
+@blp.response(200, ServiceSchema(many=True))
+def services(site_id: int) -> Any:
+    """The services of a site, in the site's order."""
+    extension = luot()
+    with extension.read() as session:
+        return queries.list_services(session, site_id, extension.now())
+
+
+@blp.route("/sites/<id:site_id>/wait")
+@blp.response(200, ServiceWaitSchema(many=True))
+def wait(site_id: int) -> Any:
+    """Waiting tickets and the estimated wait of a newcomer, per service."""
+    extension = luot()
+    with extension.read() as session:
+        return list(queries.site_waits(session, site_id, extension.now()))
+
+
+@blp.route("/tickets/status/<string(maxlength=64):public_code>")
+@blp.response(200, StatusSchema)
+def ticket_status(public_code: str) -> Any:
+    """A ticket's status by its unguessable public code (what its QR code opens)."""
+    extension = luot()
+    with extension.read() as session:
+        return queries.ticket_status(session, public_code, extension.now())

@@ -1,0 +1,223 @@
+"""Request and response schemas of API v1; they also generate ``/api/v1/openapi.json``."""
+
+from __future__ import annotations
+
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from ..domain.tickets import Priority, TicketStatus
+from .fields import Id, Text, choice
+
+
+class RequestSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE  # newer clients may send fields this server does not know yet
+
+
+REQUEST_ID = Text(
+    max_length=64,
+    load_default=None,
+    validate=validate.Length(min=1),
+    metadata={"description": "Client request id: a retry with the same id does not act twice."},
+)
+
+
+# -- errors --------------------------------------------------------------------------------------
+
+
+class ErrorBody(Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    details = fields.Dict(metadata={"description": "Field-by-field validation messages, when any."})
+
+
+class ErrorSchema(Schema):
+    error = fields.Nested(ErrorBody, required=True)
+
+
+# -- public ----------------------------------------------------------------------------------------
+
+
+class HealthSchema(Schema):
+    status = fields.String(required=True)
+    db = fields.String(required=True)
+    version = fields.String(required=True)
+
+
+class CommuneSchema(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    province = fields.String()
+
+
+class SiteSchema(Schema):
+    id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    name_en = fields.String()
+    commune = fields.Nested(CommuneSchema, required=True)
+    address = fields.String(required=True)
+    timezone = fields.String(required=True)
+    open_now = fields.Boolean(required=True)
+    hours = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+
+
+class ServiceSchema(Schema):
+    id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    name_en = fields.String(required=True)
+    field = fields.String(required=True)
+    prefix = fields.String(required=True)
+    open_now = fields.Boolean(required=True)
+    appointments = fields.Boolean(required=True)
+    target_wait_minutes = fields.Integer()
+
+
+class ServiceWaitSchema(Schema):
+    service_id = fields.Integer(required=True)
+    waiting = fields.Integer(required=True)
+    estimated_wait_s = fields.Integer(required=True)
+    longest_wait_s = fields.Integer()
+
+
+class CounterRefSchema(Schema):
+    id = fields.Integer(required=True)
+    number = fields.Integer(required=True)
+    name = fields.String(required=True)
+
+
+class StatusSchema(Schema):
+    number = fields.String(required=True)
+    status = fields.String(required=True, metadata={"enum": [s.value for s in TicketStatus]})
+    position = fields.Integer(required=True)
+    estimated_wait_s = fields.Integer(required=True)
+    counter = fields.Nested(CounterRefSchema, allow_none=True, required=True)
+    site_id = fields.Integer()
+    service_id = fields.Integer()
+    service_name = fields.String()
+    service_name_en = fields.String()
+    site_name = fields.String()
+
+
+# -- tickets ---------------------------------------------------------------------------------------
+
+
+class IssueTicketSchema(RequestSchema):
+    service_id = Id(required=True)
+    priority = choice([p.value for p in Priority], load_default=Priority.NONE.value)
+    phone = Text(max_length=20, load_default=None, allow_none=True)
+    citizen_id = Text(
+        max_length=200,
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Typed, or the chip ID card's QR text; only a keyed hash is kept."},
+    )
+    language = choice(["vi", "en"], load_default="vi")
+    request_id = REQUEST_ID
+
+
+class PrintSchema(Schema):
+    status = fields.String(required=True, metadata={"description": "none, queued, printed or failed"})
+
+
+class TicketSchema(Schema):
+    id = fields.Integer(required=True)
+    number = fields.String(required=True)
+    service_id = fields.Integer(required=True)
+    site_id = fields.Integer(required=True)
+    status = fields.String(required=True, metadata={"enum": [s.value for s in TicketStatus]})
+    priority = fields.String(required=True, metadata={"enum": [p.value for p in Priority]})
+    issued_at = fields.DateTime(required=True)
+    called_at = fields.DateTime(allow_none=True)
+    started_at = fields.DateTime(allow_none=True)
+    finished_at = fields.DateTime(allow_none=True)
+    position = fields.Integer(required=True)
+    estimated_wait_s = fields.Integer(required=True)
+    public_code = fields.String(required=True)
+    status_url = fields.String()
+    counter = fields.Nested(CounterRefSchema, allow_none=True)
+    dossier_code = fields.String(allow_none=True)
+    call_rule = fields.String(allow_none=True)
+    appointment_id = fields.Integer(allow_none=True)
+    appointment_start = fields.DateTime(allow_none=True)
+    print = fields.Nested(PrintSchema)
+
+
+class QueueQuerySchema(RequestSchema):
+    counter_id = Id(
+        load_default=None, metadata={"description": "Order the list as this counter would call it."}
+    )
+
+
+class QueueEntrySchema(Schema):
+    id = fields.Integer(required=True)
+    number = fields.String(required=True)
+    service_id = fields.Integer(required=True)
+    priority = fields.String(required=True)
+    status = fields.String(required=True)
+    issued_at = fields.DateTime(required=True)
+    waited_s = fields.Integer(required=True)
+    rule = fields.String(required=True)
+    appointment_start = fields.DateTime(allow_none=True)
+
+
+class CounterSchema(Schema):
+    id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    number = fields.Integer(required=True)
+    name = fields.String(required=True)
+    status = fields.String(required=True, metadata={"enum": ["open", "paused", "closed"]})
+    services = fields.List(fields.Integer(), required=True)
+    current_ticket = fields.Nested(TicketSchema, allow_none=True, required=True)
+    clerk = fields.String(allow_none=True)
+
+
+class StaffActionSchema(RequestSchema):
+    request_id = REQUEST_ID
+
+
+class CallSchema(StaffActionSchema):
+    counter_id = Id(required=True)
+
+
+class CompleteSchema(StaffActionSchema):
+    dossier_code = Text(max_length=64, load_default=None, allow_none=True)
+
+
+class TransferSchema(StaffActionSchema):
+    service_id = Id(required=True)
+    reason = Text(max_length=200, load_default=None, allow_none=True)
+
+
+class CancelSchema(StaffActionSchema):
+    reason = Text(max_length=200, load_default=None, allow_none=True)
+
+
+# -- auth ------------------------------------------------------------------------------------------
+
+
+class LoginSchema(RequestSchema):
+    username = Text(max_length=64, required=True)
+    password = fields.String(required=True, validate=validate.Length(1, 200))
+
+
+class UserSchema(Schema):
+    id = fields.Integer(required=True)
+    username = fields.String(required=True)
+    role = fields.String(required=True, metadata={"enum": ["admin", "manager", "clerk"]})
+    site_ids = fields.List(fields.Integer(), required=True)
+    display_name = fields.String()
+
+
+class LoginResultSchema(Schema):
+    token = fields.String(required=True)
+    expires_at = fields.DateTime(required=True)
+    user = fields.Nested(UserSchema, required=True)
+
+
+class DeviceSchema(Schema):
+    id = fields.Integer(required=True)
+    site_id = fields.Integer(required=True)
+    kind = fields.String(required=True, metadata={"enum": ["kiosk", "display"]})
+    name = fields.String(required=True)
+    printer_uri = fields.String(allow_none=True)

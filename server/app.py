@@ -1,0 +1,76 @@
+"""The application factory: one Flask app serves the API, Socket.IO and the web front ends."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from argon2 import PasswordHasher
+from flask import Flask, request
+from flask.json.provider import DefaultJSONProvider
+from flask_babel import Babel
+
+from . import jsonutil
+from .config import from_environment, load_secret_key
+from .db.engine import Database
+from .extension import Luot
+
+LANGUAGES = ("vi", "en")
+
+
+class JSONProvider(DefaultJSONProvider):
+    """ISO 8601 datetimes (Flask's default is RFC 822) and readable Vietnamese (no ``\\u`` escapes)."""
+
+    ensure_ascii = False
+    sort_keys = False
+
+    @staticmethod
+    def default(o: Any) -> Any:
+        return jsonutil.default(o)
+
+
+def select_locale() -> str:
+    """Vietnamese unless the client asks for English (``?lang=en`` or ``Accept-Language``)."""
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        return asked
+    return request.accept_languages.best_match(LANGUAGES, default="vi") or "vi"
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the app. ``overrides`` replace configuration read from the environment (tests)."""
+    config = from_environment(overrides)
+    app = Flask(__name__, instance_path=config["LUOT_INSTANCE_PATH"], instance_relative_config=True)
+    app.json_provider_class = JSONProvider
+    app.json = JSONProvider(app)
+    app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_secret_key(Path(app.instance_path))
+    app.config.update(
+        BABEL_DEFAULT_LOCALE="vi",
+        BABEL_DEFAULT_TIMEZONE="Asia/Ho_Chi_Minh",
+        MAX_CONTENT_LENGTH=1024 * 1024,
+    )
+    Babel(app, locale_selector=select_locale)
+
+    from .realtime import init_app as init_realtime
+    from .realtime import socketio, waiting_positions
+    from .realtime.publisher import Publisher
+
+    init_realtime(app)
+    database = Database(config["LUOT_DATABASE_URL"])
+    publisher = Publisher(socketio, positions=lambda site_id: waiting_positions(app, site_id))
+    app.extensions["luot"] = Luot(
+        database=database,
+        publisher=publisher,
+        hasher=PasswordHasher(**config["LUOT_PASSWORD_HASH"]),
+        secret=app.config["SECRET_KEY"].encode(),
+    )
+
+    from . import api, web
+
+    api.init_app(app)
+    web.init_app(app)
+    logging.getLogger("luot").setLevel(logging.INFO)
+    return app

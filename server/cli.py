@@ -1,0 +1,182 @@
+"""The ``luot`` command. Every command that touches the database first brings it to the current schema."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask
+
+from .app import create_app
+from .db.migrate import upgrade
+from .domain.access import DeviceKind, Role
+from .domain.errors import LuotError
+from .extension import Luot
+from .services import auth as auth_service
+from .services.site_config import load_config, read_config_file
+
+
+def _app(overrides: dict[str, Any] | None = None) -> tuple[Flask, Luot]:
+    app = create_app(overrides)
+    extension: Luot = app.extensions["luot"]
+    upgrade(extension.database)
+    return app, extension
+
+
+def _fail(exc: LuotError) -> None:
+    click.echo(f"error: {exc}", err=True)
+    sys.exit(2)
+
+
+@click.group()
+@click.version_option(package_name="luot")
+def main() -> None:
+    """Lượt — queue and appointment system for commune Public Administration Service Centres."""
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply pending migrations (safe when several processes start at once)."""
+    _app()
+    click.echo("database is at the current schema")
+
+
+@main.group()
+def config() -> None:
+    """Site configuration."""
+
+
+@config.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def config_load(path: Path) -> None:
+    """Load a site-configuration file (YAML or JSON); loading it twice changes nothing."""
+    _flask_app, extension = _app()
+    try:
+        report = load_config(extension.uow(), read_config_file(path), extension.now())
+    except LuotError as exc:
+        _fail(exc)
+        return
+    for label in report.created:
+        click.echo(f"created {label}")
+    for label in report.updated:
+        click.echo(f"updated {label}")
+    for label in report.not_in_file:
+        click.echo(f"left as it is (not in the file): {label}")
+    click.echo(f"{len(report.created)} created, {len(report.updated)} updated, {report.unchanged} unchanged")
+
+
+@main.group()
+def user() -> None:
+    """Staff accounts."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--site", "sites", multiple=True, help="Site code (repeat for several sites).")
+@click.option("--name", "display_name", default="", help="Full name shown on the tablet.")
+@click.option("--password-stdin", is_flag=True, required=True, help="Read the password from standard input.")
+def user_add(
+    username: str, role: str, sites: tuple[str, ...], display_name: str, password_stdin: bool
+) -> None:
+    """Create a staff account (or update its role, sites and password)."""
+    password = sys.stdin.readline().rstrip("\n")
+    _flask_app, extension = _app()
+    try:
+        info = auth_service.add_user(
+            extension.uow(),
+            extension.hasher,
+            username=username,
+            password=password,
+            role=Role(role),
+            site_codes=list(sites),
+            at=extension.now(),
+            display_name=display_name,
+        )
+    except LuotError as exc:
+        _fail(exc)
+        return
+    click.echo(f"user {info.username} ({info.role}) on sites {info.site_ids}")
+
+
+@main.group()
+def device() -> None:
+    """Kiosks and displays."""
+
+
+@device.command("add")
+@click.option("--site", "site_code", required=True)
+@click.option("--kind", type=click.Choice([k.value for k in DeviceKind]), required=True)
+@click.option("--name", required=True)
+@click.option("--printer", default=None, help="Printer URI, e.g. tcp://192.168.1.50:9100")
+def device_add(site_code: str, kind: str, name: str, printer: str | None) -> None:
+    """Enrol a device; prints its token (shown only once) on standard output."""
+    _flask_app, extension = _app()
+    try:
+        _info, token = auth_service.add_device(
+            extension.uow(),
+            site_code=site_code,
+            kind=DeviceKind(kind),
+            name=name,
+            printer_uri=printer,
+            at=extension.now(),
+        )
+    except LuotError as exc:
+        _fail(exc)
+        return
+    click.echo(token)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Serve the API, Socket.IO and the screens."""
+    app, _extension = _app()
+    run_server(app, host, port)
+
+
+def run_server(app: Flask, host: str, port: int) -> None:
+    from .realtime import socketio
+
+    click.echo(f"Lượt is serving on http://{host}:{port}/")
+    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, log_output=False)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option(
+    "--simulate/--no-simulate", default=False, help="Play a realistic day so the screens show life."
+)
+@click.option("--speed", default=30.0, show_default=True, help="Simulated seconds per real second.")
+@click.option("--serve/--no-serve", "serve_", default=True, help="Seed only, without serving.")
+def demo(host: str, port: int, simulate: bool, speed: float, serve_: bool) -> None:
+    """Seed a two-site ward of Bắc Ninh on SQLite, print its URLs and credentials, and serve it."""
+    from .demo import seed
+
+    app, extension = _app(seed.demo_overrides())
+    base = f"http://{host}:{port}"
+    credentials = seed.seed(app, extension)
+    click.echo(seed.describe(credentials, base))
+    if simulate:
+        from .demo.simulate import start_simulation
+
+        start_simulation(app, extension, speed=speed)
+        click.echo(f"simulating a day at {speed:g}× speed")
+    if serve_:
+        run_server(app, host, port)
+    else:
+        click.echo(json.dumps({"seeded": True}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,308 @@
+"""SQLAlchemy 2 typed models.
+
+Terms: ``Commune`` — xã/phường/đặc khu; ``Site`` — điểm tiếp nhận (an intake point of a commune);
+``Service`` — lĩnh vực/dịch vụ; ``Counter`` — quầy; ``Ticket`` — phiếu số thứ tự; ``dossier_code`` — mã hồ sơ.
+Nothing is deleted by normal operation: every state change of a ticket is appended to ``ticket_events``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from .types import UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+        list[Any]: JSON(),
+    }
+
+
+class Commune(Base):
+    """A commune-level unit (xã, phường, đặc khu) identified by its official code."""
+
+    __tablename__ = "communes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    province: Mapped[str] = mapped_column(String(200), default="")
+
+    sites: Mapped[list[Site]] = relationship(back_populates="commune", order_by="Site.id")
+
+
+class Site(Base):
+    """An intake point (điểm tiếp nhận) of a commune's service centre."""
+
+    __tablename__ = "sites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id"))
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(400), default="")
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Ho_Chi_Minh")
+    hours: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    closed_dates: Mapped[list[Any]] = mapped_column(default=list)
+    always_open: Mapped[bool] = mapped_column(Boolean, default=False)
+    default_printer: Mapped[str | None] = mapped_column(String(400))
+    ticket_footer: Mapped[str] = mapped_column(String(400), default="")
+    priority_streak: Mapped[int] = mapped_column(Integer, default=3)
+    appointment_due_minutes: Mapped[int] = mapped_column(Integer, default=10)
+    person_ticket_limit: Mapped[int] = mapped_column(Integer, default=3)
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Last per-site event number handed out; advanced in the transaction that produced the events.
+    event_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    commune: Mapped[Commune] = relationship(back_populates="sites")
+    services: Mapped[list[Service]] = relationship(back_populates="site", order_by="Service.position")
+    counters: Mapped[list[Counter]] = relationship(back_populates="site", order_by="Counter.number")
+
+
+class Service(Base):
+    """A service (lĩnh vực) offered at a site, with its own ticket numbering."""
+
+    __tablename__ = "services"
+    __table_args__ = (UniqueConstraint("site_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    field: Mapped[str] = mapped_column(String(64), default="")
+    prefix: Mapped[str] = mapped_column(String(8), default="")
+    start: Mapped[int] = mapped_column(Integer, default=1)
+    digits: Mapped[int] = mapped_column(Integer, default=3)
+    service_minutes: Mapped[int] = mapped_column(Integer, default=10)
+    target_wait_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    appointments: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    site: Mapped[Site] = relationship(back_populates="services")
+
+
+class Counter(Base):
+    """A counter (quầy) where a clerk serves; ``current_ticket_id`` holds at most one ticket at a time."""
+
+    __tablename__ = "counters"
+    __table_args__ = (UniqueConstraint("site_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default="closed")
+    clerk_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    current_ticket_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tickets.id", use_alter=True, name="fk_counters_current_ticket_id_tickets")
+    )
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    site: Mapped[Site] = relationship(back_populates="counters")
+    links: Mapped[list[CounterService]] = relationship(
+        order_by="CounterService.position", cascade="all, delete-orphan"
+    )
+    clerk: Mapped[User | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it as a plain attribute
+
+    @property
+    def service_ids(self) -> list[int]:
+        return [link.service_id for link in self.links]
+
+
+class CounterService(Base):
+    """A service a counter serves; ``position`` is the counter's order of preference."""
+
+    __tablename__ = "counter_services"
+
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counters.id"), primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TicketSequence(Base):
+    """One counter row per (site, service, local business day), advanced by a single upsert."""
+
+    __tablename__ = "ticket_sequences"
+
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class Ticket(Base):
+    """A ticket (phiếu). ``issued_service_id`` is the service whose sequence gave the number; a transfer
+    changes ``service_id`` but never the number."""
+
+    __tablename__ = "tickets"
+    __table_args__ = (
+        UniqueConstraint("site_id", "issued_service_id", "day", "sequence"),
+        Index("ix_tickets_site_status", "site_id", "status"),
+        Index("ix_tickets_site_day", "site_id", "day"),
+        Index("ix_tickets_counter_called", "counter_id", "called_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    issued_service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    day: Mapped[date] = mapped_column(Date)
+    sequence: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(24))
+    priority: Mapped[str] = mapped_column(String(16), default="none")
+    status: Mapped[str] = mapped_column(String(16), default="waiting")
+    public_code: Mapped[str] = mapped_column(String(32), unique=True)
+    issued_at: Mapped[datetime] = mapped_column()
+    # When the ticket joined the queue it waits in: issue time, or check-in time for an appointment.
+    waiting_since: Mapped[datetime] = mapped_column()
+    first_called_at: Mapped[datetime | None] = mapped_column()
+    called_at: Mapped[datetime | None] = mapped_column()
+    started_at: Mapped[datetime | None] = mapped_column()
+    finished_at: Mapped[datetime | None] = mapped_column()
+    wait_s: Mapped[int | None] = mapped_column(Integer)
+    service_s: Mapped[int | None] = mapped_column(Integer)
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"))
+    served_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    call_count: Mapped[int] = mapped_column(Integer, default=0)
+    call_rule: Mapped[str | None] = mapped_column(String(32))
+    dossier_code: Mapped[str | None] = mapped_column(String(64))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    citizen_id_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    language: Mapped[str] = mapped_column(String(8), default="vi")
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    appointment_start: Mapped[datetime | None] = mapped_column()
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    service: Mapped[Service] = relationship(foreign_keys=[service_id])
+    counter: Mapped[Counter | None] = relationship(foreign_keys=[counter_id])
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it as a plain attribute
+
+
+class TicketEvent(Base):
+    """Append-only history of every ticket state change; KPIs are computed from it."""
+
+    __tablename__ = "ticket_events"
+    __table_args__ = (
+        Index("ix_ticket_events_site_at", "site_id", "at"),
+        Index("ix_ticket_events_ticket", "ticket_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    kind: Mapped[str] = mapped_column(String(24))
+    at: Mapped[datetime] = mapped_column()
+    status: Mapped[str] = mapped_column(String(16))
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class User(Base):
+    """A staff account."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column()
+
+    sites: Mapped[list[UserSite]] = relationship(cascade="all, delete-orphan")
+
+    @property
+    def site_ids(self) -> list[int]:
+        return sorted(link.site_id for link in self.sites)
+
+
+class UserSite(Base):
+    __tablename__ = "user_sites"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), primary_key=True)
+
+
+class Device(Base):
+    """An enrolled kiosk or display, bound to one site."""
+
+    __tablename__ = "devices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(200))
+    printer_uri: Mapped[str | None] = mapped_column(String(400))
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column()
+
+
+class ApiToken(Base):
+    """A bearer token, stored only as its SHA-256 hash. Staff tokens expire; device tokens are revoked."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column()
+    expires_at: Mapped[datetime | None] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column()
+
+    user: Mapped[User | None] = relationship()
+    device: Mapped[Device | None] = relationship()
+
+
+class StaffRequest(Base):
+    """A staff action already carried out, keyed by the client's request id (idempotent retries)."""
+
+    __tablename__ = "staff_requests"
+
+    principal: Mapped[str] = mapped_column(String(32), primary_key=True)  # "user:7" or "device:3"
+    request_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    action: Mapped[str] = mapped_column(String(32))
+    target_id: Mapped[int] = mapped_column(Integer)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    created_at: Mapped[datetime] = mapped_column()

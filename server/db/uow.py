@@ -1,0 +1,87 @@
+"""The unit of work: one transaction per use case, then the events it produced are published.
+
+Before committing, the events of each site get that site's next ``seq`` numbers from a single
+``UPDATE … RETURNING`` on the site row, inside the same transaction. The row stays locked until commit,
+so on every database the per-site numbers follow commit order; commit and hand-over to the publisher
+happen under one process lock, so this process also publishes them in that order.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from ..domain.events import Event
+from .engine import Database
+from .models import Site
+
+Publish = Callable[[Sequence[Event]], None]
+
+_COMMIT_ORDER = threading.Lock()
+
+
+class SqlUnitOfWork:
+    """``with uow: …; uow.commit()`` — anything not committed is rolled back on exit."""
+
+    session: Session
+
+    def __init__(self, database: Database, publish: Publish) -> None:
+        self.database = database
+        self._publish = publish
+        self._events: list[Event] = []
+
+    def __enter__(self) -> Self:
+        self.session = self.database.write_session()
+        self._events = []
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    @property
+    def dialect(self) -> str:
+        return self.database.url.get_backend_name()
+
+    def emit(self, event: Event) -> None:
+        """Queue ``event`` for publication once this unit of work commits."""
+        self._events.append(event)
+
+    def commit(self) -> list[Event]:
+        events = self._number_events()
+        with _COMMIT_ORDER:
+            self.session.commit()
+            if events:
+                self._publish(events)
+        self._events = []
+        return events
+
+    def _number_events(self) -> list[Event]:
+        if not self._events:
+            return []
+        self.session.flush()
+        by_site: dict[int, list[int]] = defaultdict(list)
+        for index, event in enumerate(self._events):
+            by_site[event.site_id].append(index)
+        numbered = list(self._events)
+        for site_id in sorted(by_site):  # a fixed order, so two transactions never deadlock
+            indexes = by_site[site_id]
+            last = self.session.execute(
+                update(Site)
+                .where(Site.id == site_id)
+                .values(event_seq=Site.event_seq + len(indexes))
+                .returning(Site.event_seq)
+            ).scalar_one()
+            first = last - len(indexes) + 1
+            for offset, index in enumerate(indexes):
+                numbered[index] = dataclasses.replace(numbered[index], seq=first + offset)
+        return numbered

@@ -1,0 +1,29 @@
+"""Wait estimates (thời gian chờ dự kiến).
+
+A service's pace is the moving average of its service times measured today (the last
+:data:`MOVING_WINDOW` completed tickets), falling back to the configured ``service_minutes`` until the
+first tickets of the day are done. The people ahead of a citizen are shared among the counters that serve
+the service: the open ones, or, when none is open yet, every counter configured for it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+MOVING_WINDOW = 10
+
+
+def average_service_s(recent_service_s: Sequence[int], planned_minutes: int) -> float:
+    """Mean of the most recent service times (seconds, newest first), or the planning figure."""
+    recent = [s for s in recent_service_s[:MOVING_WINDOW] if s >= 0]
+    if not recent:
+        return float(planned_minutes * 60)
+    return sum(recent) / len(recent)
+
+
+def estimate_wait_s(people_ahead: int, average_s: float, counters: int) -> int:
+    """Seconds until a citizen with ``people_ahead`` before them is called."""
+    if people_ahead <= 0:
+        return 0
+    return math.ceil(people_ahead * average_s / max(1, counters))

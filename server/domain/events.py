@@ -1,0 +1,109 @@
+"""Domain events: what happened, published after the transaction that made it happen commits.
+
+Each event belongs to one site and receives that site's next ``seq`` when its transaction commits, so the
+Socket.IO message it becomes carries a per-site number that grows by one per event (API.md). Each event
+becomes exactly one message in its site's room; ticket events are also sent to the ticket's own room.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class CounterRef:
+    id: int
+    number: int
+    name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketInfo:
+    """A ticket as the API returns it and events carry it; ``public_code`` routes an event to the
+    ticket's own room. ``position`` counts from 1 (next to be called) and is 0 once no longer waiting."""
+
+    id: int
+    site_id: int
+    number: str
+    service_id: int
+    status: str
+    priority: str
+    public_code: str
+    position: int
+    estimated_wait_s: int
+    counter: CounterRef | None
+    issued_at: datetime
+    called_at: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    dossier_code: str | None = None
+    call_rule: str | None = None
+    appointment_id: int | None = None
+    appointment_start: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServiceWaiting:
+    service_id: int
+    waiting: int
+    estimated_wait_s: int
+    longest_wait_s: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class CounterState:
+    id: int
+    code: str
+    number: int
+    name: str
+    status: str
+    services: tuple[int, ...]
+    current_ticket: TicketInfo | None = None
+    clerk: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    site_id: int
+    seq: int = 0  # set when the transaction commits
+    at: datetime | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketIssued(Event):
+    """A ticket was issued (kiosk, desk or appointment check-in). Message: ``ticket.updated``."""
+
+    ticket: TicketInfo
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketCalled(Event):
+    """A counter called a ticket, or called it again (``recall``). Message: ``ticket.called``."""
+
+    ticket: TicketInfo
+    counter: CounterRef
+    called_at: datetime
+    recall: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketChanged(Event):
+    """A ticket was started, completed, transferred, cancelled or marked no-show (``ticket.updated``)."""
+
+    ticket: TicketInfo
+    action: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class QueueChanged(Event):
+    """The waiting tickets of a site changed. Message: ``queue.changed``."""
+
+    waiting_by_service: tuple[ServiceWaiting, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CounterChanged(Event):
+    """A counter opened, paused or closed, or its current ticket changed. Message: ``counter.updated``."""
+
+    counter: CounterState

@@ -1,0 +1,107 @@
+"""Publishes committed domain events over Socket.IO from one background task per process.
+
+Request threads only enqueue (the unit of work hands events over right after commit, in commit order), so
+an HTTP response never waits for a broadcast to a thousand sockets. After each batch, the citizens
+following a waiting ticket of a site whose queue changed get their new position and estimate.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from ..domain.events import Event, QueueChanged
+from .messages import messages_for, ticket_room
+
+log = logging.getLogger(__name__)
+
+_STOP = object()
+
+
+class Emitter(Protocol):
+    def emit(self, event: str, data: Any = None, *, to: str | None = None) -> None: ...
+
+    def start_background_task(self, target: Callable[..., Any], *args: Any) -> Any: ...
+
+
+Positions = Callable[[int], Sequence[dict[str, Any]]]
+
+
+class Publisher:
+    """Takes batches of committed events and emits their messages, in order, from one task."""
+
+    def __init__(
+        self,
+        emitter: Emitter,
+        positions: Positions | None = None,
+        make_queue: Callable[[], Any] | None = None,
+    ) -> None:
+        import queue
+
+        self._emitter = emitter
+        self._positions = positions
+        self._queue: Any = (make_queue or queue.Queue)()
+        self._task: Any = None
+        self._last_position: dict[str, tuple[int, int]] = {}
+        self.closed = False
+
+    def publish(self, events: Sequence[Event]) -> None:
+        if self.closed:
+            return
+        if self._task is None:
+            self._task = self._emitter.start_background_task(self._run)
+        self._queue.put(list(events))
+
+    def close(self) -> None:
+        if self._task is not None and not self.closed:
+            self._queue.put(_STOP)
+        self.closed = True
+
+    def _run(self) -> None:
+        while True:
+            batch = self._queue.get()
+            if batch is _STOP:
+                return
+            batches = [batch]
+            while not self._queue.empty():  # coalesce what piled up while we were busy
+                more = self._queue.get()
+                if more is _STOP:
+                    self._emit(batches)
+                    return
+                batches.append(more)
+            self._emit(batches)
+
+    def _emit(self, batches: list[list[Event]]) -> None:
+        changed_sites: dict[int, int] = {}
+        for events in batches:
+            for event in events:
+                try:
+                    for message in messages_for(event):
+                        self._emitter.emit(message.name, message.payload, to=message.room)
+                except Exception:  # a broken socket must not stop the publisher
+                    log.exception("could not publish %s", type(event).__name__)
+                if isinstance(event, QueueChanged):
+                    changed_sites[event.site_id] = event.seq
+        for site_id, seq in changed_sites.items():
+            self._push_positions(site_id, seq)
+
+    def _push_positions(self, site_id: int, seq: int) -> None:
+        if self._positions is None:
+            return
+        try:
+            waiting = self._positions(site_id)
+        except Exception:
+            log.exception("could not compute positions for site %s", site_id)
+            return
+        for ticket in waiting:
+            code = ticket["public_code"]
+            key = (ticket["position"], ticket["estimated_wait_s"])
+            if self._last_position.get(code) == key:
+                continue
+            self._last_position[code] = key
+            self._emitter.emit(
+                "ticket.updated", {"seq": seq, "site_id": site_id, "ticket": ticket}, to=ticket_room(code)
+            )
+        if len(self._last_position) > 50_000:  # yesterday's tickets: forget them
+            self._last_position.clear()

@@ -1,0 +1,259 @@
+"""Read-only views for the API and Socket.IO: sites, services, waits, queue, counters, ticket status and
+the ``snapshot`` a display or tablet receives when it connects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..db.models import Counter, Site, Ticket, TicketEvent
+from ..domain.access import Principal
+from ..domain.errors import N_, NotFound
+from ..domain.events import CounterRef, CounterState, ServiceWaiting, TicketInfo
+from .queue_state import QueueState, counter_streak, local_time, opening_hours, site_is_open, tickets_by_id
+from .tickets import _start_of_day, get_counter, get_site
+
+RECENT_CALLS = 10
+
+
+@dataclass(frozen=True)
+class CommuneInfo:
+    code: str
+    name: str
+    province: str
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    id: int
+    code: str
+    name: str
+    name_en: str
+    commune: CommuneInfo
+    address: str
+    timezone: str
+    open_now: bool
+    hours: dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    id: int
+    code: str
+    name: str
+    name_en: str
+    field: str
+    prefix: str
+    open_now: bool
+    appointments: bool
+    target_wait_minutes: int
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    id: int
+    number: str
+    service_id: int
+    priority: str
+    status: str
+    issued_at: datetime
+    waited_s: int
+    rule: str
+    appointment_start: datetime | None
+
+
+@dataclass(frozen=True)
+class PublicStatus:
+    """What the citizen's status page may show: nothing personal."""
+
+    number: str
+    status: str
+    position: int
+    estimated_wait_s: int
+    counter: CounterRef | None
+    site_id: int
+    service_id: int
+    service_name: str
+    service_name_en: str
+    site_name: str
+
+
+@dataclass(frozen=True)
+class RecentCall:
+    ticket_id: int
+    number: str
+    service_id: int
+    counter: CounterRef
+    called_at: datetime
+    recall: bool
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    seq: int
+    site_id: int
+    counters: list[CounterState]
+    recent_calls: list[RecentCall]
+    waiting_by_service: tuple[ServiceWaiting, ...]
+
+
+def site_info(site: Site, now: datetime) -> SiteInfo:
+    return SiteInfo(
+        id=site.id,
+        code=site.code,
+        name=site.name,
+        name_en=site.name_en,
+        commune=CommuneInfo(site.commune.code, site.commune.name, site.commune.province),
+        address=site.address,
+        timezone=site.timezone,
+        open_now=site_is_open(site, now),
+        hours=opening_hours(site).as_text(),
+    )
+
+
+def list_sites(session: Session, now: datetime) -> list[SiteInfo]:
+    sites = session.scalars(select(Site).options(selectinload(Site.commune)).order_by(Site.id))
+    return [site_info(site, now) for site in sites]
+
+
+def list_services(session: Session, site_id: int, now: datetime) -> list[ServiceInfo]:
+    site = get_site(session, site_id)
+    open_now = site_is_open(site, now)
+    return [
+        ServiceInfo(
+            id=s.id,
+            code=s.code,
+            name=s.name,
+            name_en=s.name_en,
+            field=s.field,
+            prefix=s.prefix,
+            open_now=open_now and s.is_open,
+            appointments=s.appointments,
+            target_wait_minutes=s.target_wait_minutes,
+        )
+        for s in site.services
+    ]
+
+
+def site_waits(session: Session, site_id: int, now: datetime) -> tuple[ServiceWaiting, ...]:
+    return QueueState.load(session, get_site(session, site_id), now).waiting_by_service()
+
+
+def ticket_by_code(session: Session, public_code: str) -> Ticket:
+    ticket = session.scalar(select(Ticket).where(Ticket.public_code == public_code))
+    if ticket is None:
+        raise NotFound(N_("There is no such ticket."))
+    return ticket
+
+
+def public_ticket_info(session: Session, ticket: Ticket, now: datetime) -> TicketInfo:
+    site = session.get_one(Site, ticket.site_id)
+    return QueueState.load(session, site, now).ticket_info(ticket)
+
+
+def ticket_status(session: Session, public_code: str, now: datetime) -> PublicStatus:
+    ticket = ticket_by_code(session, public_code)
+    site = session.get_one(Site, ticket.site_id)
+    info = public_ticket_info(session, ticket, now)
+    return PublicStatus(
+        number=info.number,
+        status=info.status,
+        position=info.position,
+        estimated_wait_s=info.estimated_wait_s,
+        counter=info.counter,
+        site_id=site.id,
+        service_id=ticket.service.id,
+        service_name=ticket.service.name,
+        service_name_en=ticket.service.name_en,
+        site_name=site.name,
+    )
+
+
+def queue(
+    session: Session, actor: Principal, site_id: int, now: datetime, counter_id: int | None = None
+) -> list[QueueEntry]:
+    """Waiting tickets in the order call-next would take them (for one counter, or the whole site)."""
+    site = get_site(session, site_id)
+    actor.require(actor.can_serve(site.id))
+    state = QueueState.load(session, site, now)
+    counter: Counter | None = None
+    streak = 0
+    if counter_id is not None:
+        counter = get_counter(session, counter_id)
+        if counter.site_id != site.id:
+            raise NotFound(N_("There is no such counter."))
+        streak = counter_streak(session, counter.id, _start_of_day(site, now), site.priority_streak)
+    rows = {w.id: w for w in state.waiting}
+    entries = []
+    for pick in state.order_for(counter, streak):
+        waiting = pick.candidate
+        entries.append(
+            QueueEntry(
+                id=waiting.ticket_id,
+                number=rows[waiting.ticket_id].number,
+                service_id=waiting.service_id,
+                priority=waiting.priority.value,
+                status="waiting",
+                issued_at=local_time(site, rows[waiting.ticket_id].issued_at),
+                waited_s=max(0, int((now - waiting.waiting_since).total_seconds())),
+                rule=pick.rule.value,
+                appointment_start=local_time(site, waiting.appointment_start)
+                if waiting.appointment_start
+                else None,
+            )
+        )
+    return entries
+
+
+def counters(session: Session, actor: Principal, site_id: int, now: datetime) -> list[CounterState]:
+    site = get_site(session, site_id)
+    actor.require(actor.can_listen(site.id))
+    return _counter_states(session, QueueState.load(session, site, now))
+
+
+def _counter_states(session: Session, state: QueueState) -> list[CounterState]:
+    tickets = tickets_by_id(session, [c.current_ticket_id for c in state.counters])
+    return [state.counter_state(c, tickets) for c in state.counters]
+
+
+def recent_calls(session: Session, site: Site, now: datetime, limit: int = RECENT_CALLS) -> list[RecentCall]:
+    """Today's latest calls and recalls, newest first."""
+    rows = session.execute(
+        select(TicketEvent, Ticket, Counter)
+        .join(Ticket, Ticket.id == TicketEvent.ticket_id)
+        .join(Counter, Counter.id == TicketEvent.counter_id)
+        .where(
+            TicketEvent.site_id == site.id,
+            TicketEvent.kind.in_(["called", "recalled"]),
+            TicketEvent.at >= _start_of_day(site, now),
+        )
+        .order_by(TicketEvent.at.desc(), TicketEvent.id.desc())
+        .limit(limit)
+    )
+    return [
+        RecentCall(
+            ticket_id=ticket.id,
+            number=ticket.number,
+            service_id=event.service_id,
+            counter=CounterRef(id=counter.id, number=counter.number, name=counter.name),
+            called_at=local_time(site, event.at),
+            recall=event.kind == "recalled",
+        )
+        for event, ticket, counter in rows
+    ]
+
+
+def snapshot(session: Session, site_id: int, now: datetime) -> Snapshot:
+    """Everything a display or tablet shows, with the ``seq`` of the last event it reflects."""
+    site = get_site(session, site_id)
+    state = QueueState.load(session, site, now)
+    return Snapshot(
+        seq=site.event_seq,
+        site_id=site.id,
+        counters=_counter_states(session, state),
+        recent_calls=recent_calls(session, site, now),
+        waiting_by_service=state.waiting_by_service(),
+    )

@@ -1,0 +1,372 @@
+"""The live state of one site's queue, loaded in a few queries and reasoned about with the domain rules.
+
+Used wherever positions, estimates or the call order are needed: issuing a ticket, calling, the staff
+queue, the public status page and the ``snapshot`` sent to displays.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from ..db.models import Counter, Service, Site, Ticket
+from ..domain import estimates, policy
+from ..domain.events import CounterRef, CounterState, ServiceWaiting, TicketInfo
+from ..domain.hours import OpeningHours
+from ..domain.numbering import business_day
+from ..domain.tickets import AT_COUNTER_STATUSES, Priority, TicketStatus
+
+
+def policy_settings(site: Site) -> policy.PolicySettings:
+    return policy.PolicySettings(
+        appointment_due_before=timedelta(minutes=site.appointment_due_minutes),
+        priority_streak=site.priority_streak,
+    )
+
+
+def opening_hours(site: Site) -> OpeningHours:
+    return OpeningHours.parse(site.hours, site.closed_dates, always_open=site.always_open)
+
+
+def local_time(site: Site, at: datetime) -> datetime:
+    return at.astimezone(ZoneInfo(site.timezone))
+
+
+def site_is_open(site: Site, at: datetime) -> bool:
+    local = local_time(site, at)
+    return opening_hours(site).is_open(local.date(), local.time())
+
+
+def counter_ref(counter: Counter | None) -> CounterRef | None:
+    if counter is None:
+        return None
+    return CounterRef(id=counter.id, number=counter.number, name=counter.name)
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A waiting ticket, loaded as a light row (a long queue stays cheap to reason about)."""
+
+    candidate: policy.Candidate
+    number: str
+    public_code: str
+    issued_at: datetime
+
+    @property
+    def id(self) -> int:
+        return self.candidate.ticket_id
+
+
+_WAITING_COLUMNS = (
+    Ticket.id,
+    Ticket.service_id,
+    Ticket.priority,
+    Ticket.waiting_since,
+    Ticket.appointment_start,
+    Ticket.number,
+    Ticket.public_code,
+    Ticket.issued_at,
+)
+
+
+def _waiting(row: Any) -> Waiting:
+    ticket_id, service_id, priority, waiting_since, appointment_start, number, public_code, issued_at = row
+    return Waiting(
+        policy.Candidate(ticket_id, service_id, Priority(priority), waiting_since, appointment_start),
+        number,
+        public_code,
+        issued_at,
+    )
+
+
+def as_waiting(ticket: Ticket) -> Waiting:
+    return _waiting(tuple(getattr(ticket, column.key) for column in _WAITING_COLUMNS))
+
+
+@dataclass
+class QueueState:
+    """Services, counters, waiting tickets and today's measured pace of one site, at one instant.
+
+    Waiting counts come from one ``GROUP BY``; the waiting tickets of a service are loaded only when its
+    order is needed (a position, a call), so issuing a ticket stays cheap however long the queue.
+    """
+
+    session: Session
+    site: Site
+    now: datetime
+    services: dict[int, Service]
+    counters: list[Counter]
+    recent_service_s: dict[int, list[int]]
+    _summary: dict[int, tuple[int, datetime | None]]  # service -> (waiting, oldest waiting_since) at load
+    _rows: dict[int, list[Waiting]] = field(default_factory=dict)
+    _orders: dict[int, list[int]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, session: Session, site: Site, now: datetime) -> QueueState:
+        services = {
+            s.id: s
+            for s in session.scalars(
+                select(Service).where(Service.site_id == site.id).order_by(Service.position)
+            )
+        }
+        counters = list(
+            session.scalars(
+                select(Counter)
+                .where(Counter.site_id == site.id)
+                .options(selectinload(Counter.links))
+                .order_by(Counter.number)
+            )
+        )
+        summary: dict[int, tuple[int, datetime | None]] = {
+            service_id: (int(count), oldest)
+            for service_id, count, oldest in session.execute(
+                select(Ticket.service_id, func.count(), func.min(Ticket.waiting_since))
+                .where(Ticket.site_id == site.id, Ticket.status == TicketStatus.WAITING)
+                .group_by(Ticket.service_id)
+            )
+        }
+        recent = recent_service_times(session, site.id, business_day(now, site.timezone))
+        return cls(session, site, now, services, counters, recent, summary)
+
+    @property
+    def settings(self) -> policy.PolicySettings:
+        return policy_settings(self.site)
+
+    @property
+    def waiting(self) -> list[Waiting]:
+        """Every waiting ticket of the site."""
+        return self.waiting_in(list(self.services))
+
+    def waiting_in(self, service_ids: list[int]) -> list[Waiting]:
+        """The waiting tickets of some services (loaded once, in one query)."""
+        missing = [sid for sid in service_ids if sid not in self._rows]
+        if missing:
+            for sid in missing:
+                self._rows[sid] = []
+            rows = self.session.execute(
+                select(*_WAITING_COLUMNS).where(
+                    Ticket.site_id == self.site.id,
+                    Ticket.status == TicketStatus.WAITING,
+                    Ticket.service_id.in_(missing),
+                )
+            )
+            for row in rows:
+                waiting = _waiting(row)
+                self._rows.setdefault(waiting.candidate.service_id, []).append(waiting)
+        return [w for sid in service_ids for w in self._rows.get(sid, [])]
+
+    def average_service_s(self, service_id: int) -> float:
+        service = self.services[service_id]
+        return estimates.average_service_s(self.recent_service_s.get(service_id, []), service.service_minutes)
+
+    def counters_for(self, service_id: int) -> int:
+        """Counters sharing the service's queue: the open ones, or all configured ones if none is open."""
+        serving = [c for c in self.counters if service_id in c.service_ids]
+        open_ = [c for c in serving if c.status == "open"]
+        return len(open_) or len(serving) or 1
+
+    def service_order(self, service_id: int) -> list[int]:
+        """Waiting ticket ids of one service in the order its counters would call them."""
+        if service_id not in self._orders:
+            mine = [w.candidate for w in self.waiting_in([service_id])]
+            calling = policy.CallingCounter([service_id], 0, self._targets())
+            picks = policy.order(mine, calling, self.now, self.settings)
+            self._orders[service_id] = [p.candidate.ticket_id for p in picks]
+        return self._orders[service_id]
+
+    def position(self, ticket: Ticket) -> tuple[int, int]:
+        """``(position, estimated_wait_s)`` of a ticket; ``(0, 0)`` once it is no longer waiting."""
+        if ticket.status != TicketStatus.WAITING:
+            return 0, 0
+        return self._position(ticket.id, ticket.service_id)
+
+    def public_positions(self) -> list[dict[str, Any]]:
+        """What each waiting ticket's status page shows now (sent to the citizens following them)."""
+        result = []
+        for waiting in self.waiting:
+            position, wait = self._position(waiting.id, waiting.candidate.service_id)
+            result.append(
+                {
+                    "public_code": waiting.public_code,
+                    "number": waiting.number,
+                    "status": TicketStatus.WAITING.value,
+                    "position": position,
+                    "estimated_wait_s": wait,
+                    "counter": None,
+                }
+            )
+        return result
+
+    def _position(self, ticket_id: int, service_id: int) -> tuple[int, int]:
+        order = self.service_order(service_id)
+        ahead = order.index(ticket_id) if ticket_id in order else len(order)
+        wait = estimates.estimate_wait_s(
+            ahead, self.average_service_s(service_id), self.counters_for(service_id)
+        )
+        return ahead + 1, wait
+
+    def waiting_by_service(self) -> tuple[ServiceWaiting, ...]:
+        result = []
+        for service_id in self.services:
+            oldest: datetime | None
+            if service_id in self._rows:
+                rows = self._rows[service_id]
+                count = len(rows)
+                oldest = min((w.candidate.waiting_since for w in rows), default=None)
+            else:
+                count, oldest = self._summary.get(service_id, (0, None))
+            longest = int((self.now - oldest).total_seconds()) if oldest is not None else 0
+            result.append(
+                ServiceWaiting(
+                    service_id=service_id,
+                    waiting=count,
+                    estimated_wait_s=estimates.estimate_wait_s(
+                        count, self.average_service_s(service_id), self.counters_for(service_id)
+                    ),
+                    longest_wait_s=max(longest, 0),
+                )
+            )
+        return tuple(result)
+
+    def order_for(self, counter: Counter | None, streak: int = 0) -> list[policy.Pick]:
+        """Waiting tickets in call order for ``counter`` (or for the whole site when ``None``)."""
+        return policy.order(self._candidates(), self._calling(counter, streak), self.now, self.settings)
+
+    def next_for(self, counter: Counter, streak: int) -> policy.Pick | None:
+        """The ticket call-next gives ``counter`` now."""
+        candidates = [w.candidate for w in self.waiting_in(counter.service_ids)]
+        return policy.pick(candidates, self._calling(counter, streak), self.now, self.settings)
+
+    def forget(self, ticket: Ticket) -> None:
+        """``ticket`` left the waiting list of its service (called, cancelled)."""
+        rows = self.waiting_in([ticket.service_id])
+        self._rows[ticket.service_id] = [w for w in rows if w.id != ticket.id]
+        self._orders.pop(ticket.service_id, None)
+
+    def admit(self, ticket: Ticket) -> None:
+        """``ticket`` joined the waiting list of its service (transferred)."""
+        self.forget(ticket)
+        self._rows[ticket.service_id].append(as_waiting(ticket))
+
+    def ticket_info(self, ticket: Ticket) -> TicketInfo:
+        position, wait = self.position(ticket)
+        return ticket_info(self.site, ticket, position, wait)
+
+    def counter_state(self, counter: Counter, tickets: dict[int, Ticket]) -> CounterState:
+        current = tickets.get(counter.current_ticket_id) if counter.current_ticket_id else None
+        return CounterState(
+            id=counter.id,
+            code=counter.code,
+            number=counter.number,
+            name=counter.name,
+            status=counter.status,
+            services=tuple(counter.service_ids),
+            current_ticket=ticket_info(self.site, current, 0, 0) if current is not None else None,
+            clerk=(counter.clerk.display_name or counter.clerk.username) if counter.clerk else None,
+        )
+
+    def _candidates(self) -> list[policy.Candidate]:
+        return [w.candidate for w in self.waiting]
+
+    def _calling(self, counter: Counter | None, streak: int) -> policy.CallingCounter:
+        service_ids = counter.service_ids if counter is not None else list(self.services)
+        return policy.CallingCounter(service_ids, streak, self._targets())
+
+    def _targets(self) -> dict[int, timedelta]:
+        return {sid: timedelta(minutes=s.target_wait_minutes) for sid, s in self.services.items()}
+
+
+def ticket_info(site: Site, ticket: Ticket, position: int, estimated_wait_s: int) -> TicketInfo:
+    def local(at: datetime | None) -> datetime | None:
+        return local_time(site, at) if at is not None else None
+
+    return TicketInfo(
+        id=ticket.id,
+        site_id=ticket.site_id,
+        number=ticket.number,
+        service_id=ticket.service_id,
+        status=ticket.status,
+        priority=ticket.priority,
+        public_code=ticket.public_code,
+        position=position,
+        estimated_wait_s=estimated_wait_s,
+        counter=counter_ref(ticket.counter) if ticket.status in AT_COUNTER_STATUSES else None,
+        issued_at=local_time(site, ticket.issued_at),
+        called_at=local(ticket.called_at),
+        started_at=local(ticket.started_at),
+        finished_at=local(ticket.finished_at),
+        dossier_code=ticket.dossier_code,
+        call_rule=ticket.call_rule,
+        appointment_start=local(ticket.appointment_start),
+    )
+
+
+def recent_service_times(session: Session, site_id: int, day: date) -> dict[int, list[int]]:
+    """Service times (seconds, newest first) of the tickets completed today, per service."""
+    rows = session.execute(
+        select(Ticket.service_id, Ticket.service_s)
+        .where(
+            Ticket.site_id == site_id,
+            Ticket.day == day,
+            Ticket.status == TicketStatus.DONE,
+            Ticket.service_s.is_not(None),
+        )
+        .order_by(Ticket.finished_at.desc())
+    )
+    result: dict[int, list[int]] = defaultdict(list)
+    for service_id, seconds in rows:
+        if seconds is not None and len(result[service_id]) < estimates.MOVING_WINDOW:
+            result[service_id].append(seconds)
+    return dict(result)
+
+
+def counter_streak(session: Session, counter_id: int, since: datetime, limit: int) -> int:
+    """Priority calls in a row just made at ``counter_id`` (newest first), looking back ``limit`` calls."""
+    rows = session.scalars(
+        select(Ticket.priority)
+        .where(Ticket.counter_id == counter_id, Ticket.first_called_at >= since)
+        .order_by(Ticket.first_called_at.desc())
+        .limit(max(limit, 1))
+    )
+    return policy.priority_streak(p != Priority.NONE for p in rows)
+
+
+def active_tickets_of(
+    session: Session, site_id: int, day: date, phone: str | None, citizen_hash: str | None
+) -> int:
+    """Tickets still in the queue or at a counter today for one person (by phone or citizen ID)."""
+    conditions = []
+    if phone:
+        conditions.append(Ticket.phone == phone)
+    if citizen_hash:
+        conditions.append(Ticket.citizen_id_hash == citizen_hash)
+    if not conditions:
+        return 0
+
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Ticket)
+            .where(
+                Ticket.site_id == site_id,
+                Ticket.day == day,
+                Ticket.status.in_([s.value for s in (TicketStatus.WAITING, *AT_COUNTER_STATUSES)]),
+                or_(*conditions),
+            )
+        )
+        or 0
+    )
+
+
+def tickets_by_id(session: Session, ids: Sequence[int | None]) -> dict[int, Ticket]:
+    wanted = [i for i in ids if i is not None]
+    if not wanted:
+        return {}
+    return {t.id: t for t in session.scalars(select(Ticket).where(Ticket.id.in_(wanted)))}

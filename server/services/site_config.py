@@ -1,0 +1,299 @@
+"""``luot config load FILE``: the site-configuration file (YAML or JSON) that sets up communes, sites,
+services and counters (API.md).
+
+Loading is idempotent: records are matched by ``code`` and updated in place, so loading the same file
+twice changes nothing and editing the file then loading it again updates what changed. Nothing is
+deleted: a service or counter missing from the file is left as it is (and reported).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates, validates_schema
+from sqlalchemy import select
+
+from ..db.models import Commune, Counter, CounterService, Service, Site
+from ..domain.errors import N_, InvalidValue
+from ..domain.hours import OpeningHours
+from ..domain.text import nfc
+from .unit_of_work import UnitOfWork
+
+_CODE = validate.Regexp(r"^[A-Za-z0-9_.-]{1,32}$", error="Codes use letters, digits, '.', '_' and '-'.")
+
+
+class _Text(fields.String):
+    """A string stored NFC-normalised."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        return nfc(super()._deserialize(value, attr, data, **kwargs)).strip()
+
+
+class ServiceSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    code = fields.String(required=True, validate=_CODE)
+    name = _Text(required=True, validate=validate.Length(1, 200))
+    name_en = _Text(load_default="", validate=validate.Length(0, 200))
+    field = fields.String(load_default="", validate=validate.Length(0, 64))
+    prefix = fields.String(load_default="", validate=validate.Regexp(r"^[A-Z0-9]{0,4}$"))
+    start = fields.Integer(load_default=1, validate=validate.Range(0, 100_000))
+    digits = fields.Integer(load_default=3, validate=validate.Range(1, 6))
+    service_minutes = fields.Integer(load_default=10, validate=validate.Range(1, 600))
+    target_wait_minutes = fields.Integer(load_default=30, validate=validate.Range(1, 1440))
+    appointments = fields.Boolean(load_default=False)
+    open = fields.Boolean(load_default=True)
+
+
+class CounterSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    code = fields.String(required=True, validate=_CODE)
+    number = fields.Integer(required=True, validate=validate.Range(1, 999))
+    name = _Text(required=True, validate=validate.Length(1, 200))
+    services = fields.List(fields.String(validate=_CODE), required=True, validate=validate.Length(min=1))
+
+
+class SiteSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    code = fields.String(required=True, validate=_CODE)
+    name = _Text(required=True, validate=validate.Length(1, 200))
+    name_en = _Text(load_default="", validate=validate.Length(0, 200))
+    address = _Text(load_default="", validate=validate.Length(0, 400))
+    timezone = fields.String(load_default="Asia/Ho_Chi_Minh")
+    hours = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), load_default=dict)
+    closed_dates = fields.List(fields.Date(), load_default=list)
+    always_open = fields.Boolean(load_default=False)
+    default_printer = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 400))
+    ticket_footer = _Text(load_default="", validate=validate.Length(0, 400))
+    priority_streak = fields.Integer(load_default=3, validate=validate.Range(0, 100))
+    appointment_due_minutes = fields.Integer(load_default=10, validate=validate.Range(0, 240))
+    person_ticket_limit = fields.Integer(load_default=3, validate=validate.Range(0, 100))
+    settings = fields.Dict(load_default=dict)
+    services = fields.List(fields.Nested(ServiceSchema), load_default=list)
+    counters = fields.List(fields.Nested(CounterSchema), load_default=list)
+
+    @validates("timezone")
+    def _timezone(self, value: str, **_: Any) -> None:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValidationError(f"Unknown time zone {value!r}.") from exc
+
+    @validates("hours")
+    def _hours(self, value: Mapping[str, list[str]], **_: Any) -> None:
+        try:
+            OpeningHours.parse(value)
+        except InvalidValue as exc:
+            raise ValidationError(str(exc)) from exc
+
+    @validates_schema
+    def _references(self, data: Mapping[str, Any], **_: Any) -> None:
+        codes = [s["code"] for s in data.get("services", [])]
+        if len(codes) != len(set(codes)):
+            raise ValidationError("Service codes must be unique within a site.", "services")
+        counters = data.get("counters", [])
+        if len({c["code"] for c in counters}) != len(counters):
+            raise ValidationError("Counter codes must be unique within a site.", "counters")
+        for counter in counters:
+            unknown = sorted(set(counter["services"]) - set(codes))
+            if unknown:
+                raise ValidationError(
+                    f"Counter {counter['code']} serves unknown service(s): {', '.join(unknown)}.", "counters"
+                )
+
+
+class CommuneSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    code = fields.String(
+        required=True, validate=validate.Regexp(r"^\d{5}$", error="A commune code has 5 digits.")
+    )
+    name = _Text(required=True, validate=validate.Length(1, 200))
+    province = _Text(load_default="", validate=validate.Length(0, 200))
+    sites = fields.List(fields.Nested(SiteSchema), required=True, validate=validate.Length(min=1))
+
+
+class ConfigSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE  # room for sections other tools read (comments, anchors)
+
+    communes = fields.List(fields.Nested(CommuneSchema), required=True, validate=validate.Length(min=1))
+
+    @validates_schema
+    def _unique_sites(self, data: Mapping[str, Any], **_: Any) -> None:
+        codes = [s["code"] for c in data["communes"] for s in c["sites"]]
+        duplicates = sorted({c for c in codes if codes.count(c) > 1})
+        if duplicates:
+            raise ValidationError(f"Site codes must be unique: {', '.join(duplicates)}.", "communes")
+
+
+@dataclass
+class LoadReport:
+    """What a load created, updated, and found in the database but not in the file."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    not_in_file: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    text = path.read_text(encoding="utf-8")
+    try:
+        document = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+        raise InvalidValue(
+            N_("The file %(path)s cannot be read: %(error)s"), path=str(path), error=str(exc)
+        ) from exc
+    if not isinstance(document, dict):
+        raise InvalidValue(N_("The file %(path)s has no 'communes' section."), path=str(path))
+    return document
+
+
+def validate_config(document: Mapping[str, Any]) -> dict[str, Any]:
+    try:
+        return dict(ConfigSchema().load(document))
+    except ValidationError as exc:
+        raise InvalidValue(
+            N_("The configuration is not valid: %(errors)s"),
+            code="invalid_config",
+            errors=_flatten(exc.messages),
+        ) from exc
+
+
+def load_config(uow: UnitOfWork, document: Mapping[str, Any], at: datetime) -> LoadReport:
+    """Create or update everything the document describes, in one transaction."""
+    config = validate_config(document)
+    report = LoadReport()
+    with uow:
+        session = uow.session
+        for commune_data in config["communes"]:
+            commune = _upsert(
+                session,
+                Commune,
+                {"code": commune_data["code"]},
+                commune_data,
+                ("name", "province"),
+                report,
+                f"commune {commune_data['code']}",
+            )
+            session.flush()
+            for site_data in commune_data["sites"]:
+                site_values = {k: v for k, v in site_data.items() if k not in ("services", "counters")}
+                site_values["closed_dates"] = [d.isoformat() for d in site_values["closed_dates"]]
+                site_values["commune_id"] = commune.id
+                site = _upsert(
+                    session,
+                    Site,
+                    {"code": site_data["code"]},
+                    site_values,
+                    tuple(site_values),
+                    report,
+                    f"site {site_data['code']}",
+                )
+                session.flush()
+                services: dict[str, Service] = {}
+                for position, service_data in enumerate(site_data["services"]):
+                    values = {
+                        **service_data,
+                        "is_open": service_data["open"],
+                        "position": position,
+                        "site_id": site.id,
+                    }
+                    del values["open"]
+                    services[service_data["code"]] = _upsert(
+                        session,
+                        Service,
+                        {"site_id": site.id, "code": service_data["code"]},
+                        values,
+                        tuple(values),
+                        report,
+                        f"service {site.code}/{service_data['code']}",
+                    )
+                session.flush()
+                known = {
+                    s.code: s for s in session.scalars(select(Service).where(Service.site_id == site.id))
+                }
+                report.not_in_file += [f"service {site.code}/{c}" for c in sorted(set(known) - set(services))]
+                for counter_data in site_data["counters"]:
+                    values = {k: v for k, v in counter_data.items() if k != "services"}
+                    values["site_id"] = site.id
+                    counter = _upsert(
+                        session,
+                        Counter,
+                        {"site_id": site.id, "code": counter_data["code"]},
+                        values,
+                        tuple(values),
+                        report,
+                        f"counter {site.code}/{counter_data['code']}",
+                    )
+                    wanted = [known[code].id for code in counter_data["services"]]
+                    if counter.service_ids != wanted:
+                        counter.links = [
+                            CounterService(service_id=sid, position=i) for i, sid in enumerate(wanted)
+                        ]
+                        label = f"counter {site.code}/{counter_data['code']}"
+                        if label not in report.created and label not in report.updated:
+                            report.updated.append(label)
+                session.flush()
+        uow.commit()
+    return report
+
+
+def _upsert(
+    session: Any,
+    model: Any,
+    key: dict[str, Any],
+    values: Mapping[str, Any],
+    columns: tuple[str, ...],
+    report: LoadReport,
+    label: str,
+) -> Any:
+    record = session.scalar(select(model).filter_by(**key))
+    if record is None:
+        record = model(**key, **{c: values[c] for c in columns if c not in key})
+        if model is Counter:
+            record.status = "closed"
+            record.links = []
+        session.add(record)
+        report.created.append(label)
+        return record
+    changed = False
+    for column in columns:
+        if column in key:
+            continue
+        if getattr(record, column) != values[column]:
+            setattr(record, column, values[column])
+            changed = True
+    if changed:
+        report.updated.append(label)
+    else:
+        report.unchanged += 1
+    return record
+
+
+def _flatten(messages: Any, prefix: str = "") -> str:
+    if isinstance(messages, dict):
+        return "; ".join(_flatten(v, f"{prefix}.{k}" if prefix else str(k)) for k, v in messages.items())
+    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        return f"{prefix}: {' '.join(messages)}"
+    if isinstance(messages, list):
+        return "; ".join(_flatten(m, prefix) for m in messages)
+    return f"{prefix}: {messages}"

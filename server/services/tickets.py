@@ -1,0 +1,477 @@
+"""Ticket use cases: issue, call next, call a chosen ticket, recall, start, complete, no-show, transfer,
+cancel. Each runs in one transaction and publishes its events after commit.
+
+Staff actions may carry a client ``request_id``: the first request with an id acts and remembers the
+ticket it acted on; a retry with the same id (a tablet that lost its network) acts no more and returns
+that ticket as it is now.
+"""
+
+from __future__ import annotations
+
+import functools
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import ParamSpec, TypeVar
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..db.models import Counter, Service, Site, StaffRequest, Ticket, TicketEvent
+from ..db.queries import lock_key, next_sequence
+from ..domain.access import DeviceKind, Principal
+from ..domain.errors import N_, Conflict, InvalidValue, LimitReached, NotFound
+from ..domain.events import QueueChanged, TicketCalled, TicketChanged, TicketInfo, TicketIssued
+from ..domain.numbering import business_day, format_number
+from ..domain.tickets import Action, Priority, TicketStatus, next_status
+from .queue_state import QueueState, active_tickets_of, counter_ref, counter_streak, site_is_open
+from .unit_of_work import UnitOfWork
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+ATTEMPTS = 4
+
+
+def retry_on_race(handler: Callable[P, R]) -> Callable[P, R]:
+    """Run a use case again when a concurrent transaction got there first.
+
+    A stale version (another counter claimed the ticket) or a duplicate request id (the same retry
+    arriving twice at once) is resolved by running the use case once more on the fresh state.
+    """
+
+    @functools.wraps(handler)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        for _ in range(ATTEMPTS - 1):
+            try:
+                return handler(*args, **kwargs)
+            except (StaleDataError, IntegrityError):
+                continue
+        try:
+            return handler(*args, **kwargs)
+        except (StaleDataError, IntegrityError) as exc:
+            raise Conflict(
+                N_("Someone else changed this at the same moment; please try again."),
+                code="concurrent_update",
+            ) from exc
+
+    return run
+
+
+@dataclass(frozen=True, kw_only=True)
+class IssueTicket:
+    actor: Principal
+    site_id: int
+    service_id: int
+    at: datetime
+    priority: Priority = Priority.NONE
+    phone: str | None = None
+    citizen_key: str | None = None
+    language: str = "vi"
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallNext:
+    actor: Principal
+    counter_id: int
+    at: datetime
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketCommand:
+    """An action on one ticket. ``counter_id`` is for ``call``, ``service_id`` for ``transfer``."""
+
+    actor: Principal
+    ticket_id: int
+    action: Action
+    at: datetime
+    counter_id: int | None = None
+    service_id: int | None = None
+    dossier_code: str | None = None
+    reason: str | None = None
+    request_id: str | None = None
+
+
+@dataclass(frozen=True)
+class _Replay:
+    ticket_id: int | None
+
+
+@retry_on_race
+def issue_ticket(cmd: IssueTicket, uow: UnitOfWork) -> TicketInfo:
+    """Issue a walk-in ticket (kiosk, or desk issuing by staff)."""
+    with uow:
+        session = uow.session
+        site = get_site(session, cmd.site_id)
+        cmd.actor.require(cmd.actor.can_issue(site.id))
+        replay = _claim_request(session, cmd.actor, cmd.request_id, "issue", cmd.service_id, cmd.at)
+        if replay is not None and replay.ticket_id is not None:
+            return _current_info(session, replay.ticket_id, cmd.at)
+        service = service_of_site(session, site, cmd.service_id)
+        if not service.is_open:
+            raise Conflict(N_("This service is not taking tickets at the moment."), code="service_closed")
+        if cmd.actor.device_kind is DeviceKind.KIOSK and not site_is_open(site, cmd.at):
+            raise Conflict(N_("The centre is closed now."), code="site_closed")
+        day = business_day(cmd.at, site.timezone)
+        _check_person_limit(uow, site, day, cmd.phone, cmd.citizen_key)
+
+        sequence = next_sequence(session, site.id, service.id, day, service.start)
+        ticket = Ticket(
+            site_id=site.id,
+            service_id=service.id,
+            issued_service_id=service.id,
+            day=day,
+            sequence=sequence,
+            number=format_number(service.prefix, sequence, service.digits),
+            priority=cmd.priority.value,
+            status=TicketStatus.WAITING.value,
+            public_code=secrets.token_urlsafe(12),
+            issued_at=cmd.at,
+            waiting_since=cmd.at,
+            phone=cmd.phone,
+            citizen_id_hash=cmd.citizen_key,
+            language=cmd.language,
+            device_id=cmd.actor.device_id,
+            issued_by_id=cmd.actor.user_id,
+            call_count=0,
+        )
+        session.add(ticket)
+        session.flush()
+        _remember(session, cmd.actor, cmd.request_id, ticket.id)
+        record(session, ticket, "issued", cmd.at, cmd.actor, data={"priority": ticket.priority})
+
+        state = QueueState.load(session, site, cmd.at)
+        info = state.ticket_info(ticket)
+        uow.emit(TicketIssued(site_id=site.id, ticket=info, at=cmd.at))
+        uow.emit(QueueChanged(site_id=site.id, waiting_by_service=state.waiting_by_service(), at=cmd.at))
+        uow.commit()
+        return info
+
+
+@retry_on_race
+def call_next(cmd: CallNext, uow: UnitOfWork) -> TicketInfo | None:
+    """Call the ticket the policy picks for this counter; ``None`` when nobody waits for its services."""
+    with uow:
+        session = uow.session
+        counter = get_counter(session, cmd.counter_id)
+        cmd.actor.require(cmd.actor.can_serve(counter.site_id))
+        # Counters of a site pick one after the other (picking is short); SQLite's write lock does the same.
+        lock_key(session, f"call-next:{counter.site_id}")
+        session.refresh(counter)
+        replay = _claim_request(session, cmd.actor, cmd.request_id, "call_next", counter.id, cmd.at)
+        if replay is not None:
+            return _current_info(session, replay.ticket_id, cmd.at) if replay.ticket_id else None
+        _require_free(counter)
+        site = counter.site
+        state = QueueState.load(session, site, cmd.at)
+        streak = counter_streak(session, counter.id, _start_of_day(site, cmd.at), site.priority_streak)
+        choice = state.next_for(counter, streak)
+        if choice is None:
+            uow.commit()  # keeps the request id, so a retry does not call someone who arrived since
+            return None
+        ticket = get_ticket(session, choice.candidate.ticket_id)
+        info = _call(uow, state, ticket, counter, cmd.actor, cmd.at, choice.rule.value)
+        _remember(session, cmd.actor, cmd.request_id, ticket.id)
+        uow.commit()
+        return info
+
+
+@retry_on_race
+def act_on_ticket(cmd: TicketCommand, uow: UnitOfWork) -> TicketInfo:
+    """Apply one staff action to a ticket; :class:`IllegalTransition` (409) if its status forbids it."""
+    with uow:
+        session = uow.session
+        ticket = get_ticket(session, cmd.ticket_id)
+        cmd.actor.require(cmd.actor.can_serve(ticket.site_id))
+        replay = _claim_request(session, cmd.actor, cmd.request_id, cmd.action.value, ticket.id, cmd.at)
+        if replay is not None:
+            return _current_info(session, ticket.id, cmd.at)
+        site = session.get_one(Site, ticket.site_id)
+        next_status(TicketStatus(ticket.status), cmd.action)  # 409 before anything else is looked at
+        state = QueueState.load(session, site, cmd.at)
+        if cmd.action is Action.CALL:
+            counter = _counter_for_call(session, ticket, cmd.counter_id)
+            info = _call(uow, state, ticket, counter, cmd.actor, cmd.at, "manual")
+        elif cmd.action is Action.RECALL:
+            info = _recall(uow, state, ticket, cmd)
+        else:
+            info = _change(uow, state, ticket, cmd)
+        _remember(session, cmd.actor, cmd.request_id, ticket.id)
+        uow.commit()
+        return info
+
+
+# -- the actions ---------------------------------------------------------------------------------
+
+
+def _call(
+    uow: UnitOfWork,
+    state: QueueState,
+    ticket: Ticket,
+    counter: Counter,
+    actor: Principal,
+    at: datetime,
+    rule: str,
+) -> TicketInfo:
+    _require_free(counter)
+    ticket.status = next_status(TicketStatus(ticket.status), Action.CALL).value
+    ticket.counter_id = counter.id
+    ticket.counter = counter
+    ticket.called_at = at
+    if ticket.first_called_at is None:
+        ticket.first_called_at = at
+        ticket.wait_s = max(0, int((at - ticket.waiting_since).total_seconds()))
+    ticket.call_count += 1
+    ticket.call_rule = rule
+    ticket.served_by_id = actor.user_id
+    counter.current_ticket_id = ticket.id
+    uow.session.flush()  # the version checks: a counter that claimed it first wins
+    record(uow.session, ticket, "called", at, actor, data={"rule": rule})
+    state.forget(ticket)
+    info = state.ticket_info(ticket)
+    ref = counter_ref(counter)
+    assert ref is not None
+    uow.emit(TicketCalled(site_id=ticket.site_id, ticket=info, counter=ref, called_at=info.called_at or at))
+    uow.emit(QueueChanged(site_id=ticket.site_id, waiting_by_service=state.waiting_by_service(), at=at))
+    return info
+
+
+def _recall(uow: UnitOfWork, state: QueueState, ticket: Ticket, cmd: TicketCommand) -> TicketInfo:
+    ticket.call_count += 1
+    ticket.called_at = cmd.at
+    uow.session.flush()
+    record(uow.session, ticket, "recalled", cmd.at, cmd.actor, data={"call_count": ticket.call_count})
+    info = state.ticket_info(ticket)
+    ref = counter_ref(ticket.counter)
+    assert ref is not None
+    uow.emit(TicketCalled(site_id=ticket.site_id, ticket=info, counter=ref, called_at=cmd.at, recall=True))
+    return info
+
+
+def _change(uow: UnitOfWork, state: QueueState, ticket: Ticket, cmd: TicketCommand) -> TicketInfo:
+    """start, complete, no_show, transfer, cancel."""
+    session = uow.session
+    was_waiting = ticket.status == TicketStatus.WAITING
+    counter = ticket.counter
+    data: dict[str, object] = {}
+    ticket.status = next_status(TicketStatus(ticket.status), cmd.action).value
+    if cmd.action is Action.START:
+        ticket.started_at = cmd.at
+        ticket.served_by_id = cmd.actor.user_id
+    elif cmd.action is Action.COMPLETE:
+        ticket.finished_at = cmd.at
+        ticket.service_s = _seconds_since(ticket.started_at, cmd.at)
+        ticket.dossier_code = cmd.dossier_code
+        data = {"service_s": ticket.service_s, "dossier_code": cmd.dossier_code}
+    elif cmd.action in (Action.NO_SHOW, Action.CANCEL):
+        ticket.finished_at = cmd.at
+        data = {"reason": cmd.reason} if cmd.reason else {}
+    elif cmd.action is Action.TRANSFER:
+        target = _transfer_target(session, ticket, cmd.service_id)
+        data = {
+            "from_service_id": ticket.service_id,
+            "to_service_id": target.id,
+            "service_s": _seconds_since(ticket.started_at, cmd.at),
+            "reason": cmd.reason,
+        }
+        # Keeps number and waiting_since (the original issue time): the citizen keeps their place.
+        ticket.service_id = target.id
+        ticket.called_at = None
+        ticket.started_at = None
+        ticket.counter_id = None
+    if (
+        ticket.status != TicketStatus.SERVING
+        and counter is not None
+        and counter.current_ticket_id == ticket.id
+    ):
+        counter.current_ticket_id = None
+        if ticket.status == TicketStatus.WAITING:
+            ticket.counter = None
+    session.flush()
+    record(
+        session,
+        ticket,
+        _EVENT_KIND[cmd.action],
+        cmd.at,
+        cmd.actor,
+        counter_id=counter.id if counter else None,
+        data=data,
+    )
+    if ticket.status == TicketStatus.WAITING:
+        state.admit(ticket)
+    else:
+        state.forget(ticket)
+    info = state.ticket_info(ticket)
+    uow.emit(TicketChanged(site_id=ticket.site_id, ticket=info, action=cmd.action.value, at=cmd.at))
+    if was_waiting or cmd.action in (Action.TRANSFER, Action.COMPLETE):
+        # The waiting list changed, or today's pace (and so every estimate) did.
+        uow.emit(
+            QueueChanged(site_id=ticket.site_id, waiting_by_service=state.waiting_by_service(), at=cmd.at)
+        )
+    return info
+
+
+_EVENT_KIND = {
+    Action.START: "started",
+    Action.COMPLETE: "completed",
+    Action.NO_SHOW: "no_show",
+    Action.TRANSFER: "transferred",
+    Action.CANCEL: "cancelled",
+}
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+def record(
+    session: Session,
+    ticket: Ticket,
+    kind: str,
+    at: datetime,
+    actor: Principal,
+    *,
+    counter_id: int | None = None,
+    data: dict[str, object] | None = None,
+) -> None:
+    """Append a state change to the ticket's history (the event table KPIs are computed from)."""
+    session.add(
+        TicketEvent(
+            ticket_id=ticket.id,
+            site_id=ticket.site_id,
+            kind=kind,
+            at=at,
+            status=ticket.status,
+            service_id=ticket.service_id,
+            counter_id=counter_id if counter_id is not None else ticket.counter_id,
+            actor_id=actor.user_id,
+            device_id=actor.device_id,
+            data={k: v for k, v in (data or {}).items() if v is not None},
+        )
+    )
+
+
+def get_site(session: Session, site_id: int) -> Site:
+    site = session.get(Site, site_id)
+    if site is None:
+        raise NotFound(N_("There is no such site."))
+    return site
+
+
+def service_of_site(session: Session, site: Site, service_id: int) -> Service:
+    service = session.get(Service, service_id)
+    if service is None or service.site_id != site.id:
+        raise NotFound(N_("This site has no such service."))
+    return service
+
+
+def get_counter(session: Session, counter_id: int) -> Counter:
+    counter = session.get(Counter, counter_id)
+    if counter is None:
+        raise NotFound(N_("There is no such counter."))
+    return counter
+
+
+def get_ticket(session: Session, ticket_id: int) -> Ticket:
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise NotFound(N_("There is no such ticket."))
+    return ticket
+
+
+def _require_free(counter: Counter) -> None:
+    if counter.status != "open":
+        raise Conflict(N_("Open the counter before calling."), code="counter_not_open")
+    if counter.current_ticket_id is not None:
+        raise Conflict(N_("Finish the ticket at this counter first."), code="counter_busy")
+
+
+def _counter_for_call(session: Session, ticket: Ticket, counter_id: int | None) -> Counter:
+    if counter_id is None:
+        raise InvalidValue(N_("Say which counter calls the ticket."), code="counter_required")
+    counter = get_counter(session, counter_id)
+    if counter.site_id != ticket.site_id:
+        raise NotFound(N_("There is no such counter."))
+    if ticket.service_id not in counter.service_ids:
+        raise Conflict(N_("This counter does not serve the ticket's service."), code="service_not_served")
+    return counter
+
+
+def _transfer_target(session: Session, ticket: Ticket, service_id: int | None) -> Service:
+    if service_id is None:
+        raise InvalidValue(N_("Say which service the ticket goes to."), code="service_required")
+    target = session.get(Service, service_id)
+    if target is None or target.site_id != ticket.site_id:
+        raise NotFound(N_("This site has no such service."))
+    if target.id == ticket.service_id:
+        raise InvalidValue(N_("The ticket is already in this service."), code="same_service")
+    return target
+
+
+def _check_person_limit(
+    uow: UnitOfWork, site: Site, day: date, phone: str | None, citizen_key: str | None
+) -> None:
+    if not (phone or citizen_key) or site.person_ticket_limit <= 0:
+        return
+    for key in sorted(k for k in (phone, citizen_key) if k):
+        lock_key(uow.session, f"person:{site.id}:{key}")
+    active = active_tickets_of(uow.session, site.id, day, phone, citizen_key)
+    if active >= site.person_ticket_limit:
+        raise LimitReached(
+            N_("You already have %(count)s tickets waiting today; please wait for them to be called."),
+            code="person_limit",
+            count=active,
+        )
+
+
+def _seconds_since(start: datetime | None, end: datetime) -> int | None:
+    return max(0, int((end - start).total_seconds())) if start is not None else None
+
+
+def _start_of_day(site: Site, at: datetime) -> datetime:
+    zone = ZoneInfo(site.timezone)
+    return datetime.combine(at.astimezone(zone).date(), time.min, tzinfo=zone)
+
+
+def _principal_key(actor: Principal) -> str:
+    return f"user:{actor.user_id}" if actor.user_id is not None else f"device:{actor.device_id}"
+
+
+def _claim_request(
+    session: Session, actor: Principal, request_id: str | None, action: str, target_id: int, at: datetime
+) -> _Replay | None:
+    """Record ``request_id`` before acting; if it is already recorded, say what it did instead."""
+    if request_id is None:
+        return None
+    key = (_principal_key(actor), request_id)
+    done = session.get(StaffRequest, key)
+    if done is not None:
+        if done.action != action or done.target_id != target_id:
+            raise Conflict(
+                N_("This request id was already used for another action."), code="request_id_reused"
+            )
+        return _Replay(done.ticket_id)
+    # Inserted first: a duplicate running at the same moment waits on this row, then retries and replays.
+    session.add(
+        StaffRequest(
+            principal=key[0], request_id=request_id, action=action, target_id=target_id, created_at=at
+        )
+    )
+    session.flush()
+    return None
+
+
+def _remember(session: Session, actor: Principal, request_id: str | None, ticket_id: int) -> None:
+    if request_id is not None:
+        done = session.get_one(StaffRequest, (_principal_key(actor), request_id))
+        done.ticket_id = ticket_id
+
+
+def _current_info(session: Session, ticket_id: int, at: datetime) -> TicketInfo:
+    ticket = get_ticket(session, ticket_id)
+    site = session.get_one(Site, ticket.site_id)
+    return QueueState.load(session, site, at).ticket_info(ticket)
