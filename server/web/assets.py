@@ -13,7 +13,13 @@ from pathlib import Path
 from flask import Blueprint, abort, send_from_directory
 from flask.typing import ResponseReturnValue
 
-bp = Blueprint("assets", __name__, static_folder="static", static_url_path="/static/luot-assets")
+bp = Blueprint(
+    "assets",
+    __name__,
+    static_folder="static/luot",
+    static_url_path="/static/luot",
+    template_folder="templates",
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,6 +27,14 @@ ROOT = Path(__file__).resolve().parents[2]
 VENDOR = {
     "socket.io.esm.min.js": "socket.io-client/dist/socket.io.esm.min.js",
     "socket.io.esm.min.js.map": "socket.io-client/dist/socket.io.esm.min.js.map",
+    # Be Vietnam Pro (SIL Open Font License), a typeface drawn for Vietnamese.
+    **{
+        f"be-vietnam-pro-{subset}-{weight}.woff2": (
+            f"@fontsource/be-vietnam-pro/files/be-vietnam-pro-{subset}-{weight}-normal.woff2"
+        )
+        for subset in ("latin", "vietnamese")
+        for weight in (400, 700)
+    },
 }
 
 
