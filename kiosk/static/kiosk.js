@@ -675,7 +675,11 @@ function goHome() {
 function tick() {
   const now = Date.now();
   const clock = new Date();
-  $("clock").textContent = clock.toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit" });
+  $("clock").textContent = clock.toLocaleTimeString("vi-VN", {
+    hour: "2-digit",
+    minute: "2-digit",
+    timeZone: state.site?.timezone ?? "Asia/Ho_Chi_Minh", // the centre's time, whatever the PC says
+  });
   if (state.screen === "ticket") {
     const left = Math.ceil((state.ticketShownAt + state.ticketMs - now) / 1000);
     if (left <= 0) goHome();
@@ -754,6 +758,8 @@ async function start() {
   goHome();
 }
 
+// Load both weights of the typeface now, so that the "unavailable" screen still has them in an outage.
+for (const weight of ["400", "700"]) document.fonts.load(`${weight} 1em "Be Vietnam Pro"`, "Lượt ăâđêôơư").catch(() => {});
 buildKeypad($("enrol-keypad"), "alnum");
 buildKeypad($("identify-keypad"), "numeric");
 buildKeypad($("appointment-keypad"), "alnum");

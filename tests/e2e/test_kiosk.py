@@ -53,6 +53,7 @@ def open_kiosk(new_page: Any, base_url: str, token: str, size: tuple[int, int] =
     page.errors = errors
     page.goto(f"{base_url}/kiosk?token={token}")
     page.wait_for_selector("body[data-screen=home] .tile")
+    page.evaluate("document.fonts.ready")
     return page
 
 
@@ -278,7 +279,7 @@ def test_a_clearly_shorter_wait_at_the_other_intake_point_is_offered(
     world: World, live_server: LiveServer, new_page: Any, kiosk_token: str
 ) -> None:
     kiosk = {"Authorization": f"Bearer {kiosk_token}"}
-    for _ in range(8):  # 8 × 20 min over the two land counters of KB1: about 80 min
+    for _ in range(8):  # 8 × 20 min at KB1's one land counter; nobody waits at KB2
         world.issue(kiosk, site="KB1", service="DD")
     page = open_kiosk(new_page, live_server.url, kiosk_token)
     page.click(f".tile[data-service-id='{service_id(world, 'DD')}']")
