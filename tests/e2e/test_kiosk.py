@@ -110,7 +110,9 @@ def test_a_kiosk_is_enrolled_with_a_short_code_and_remembers_it(
     assert page.evaluate("localStorage.getItem('luot.kiosk.token')")
 
 
-def test_a_used_code_is_refused_on_the_enrolment_screen(world: World, live_server: LiveServer, new_page: Any) -> None:
+def test_a_used_code_is_refused_on_the_enrolment_screen(
+    world: World, live_server: LiveServer, new_page: Any
+) -> None:
     page = new_page(*PORTRAIT)
     page.goto(f"{live_server.url}/kiosk")
     type_on_keypad(page, "enrol", "ABCD-EFGH")
@@ -167,7 +169,9 @@ def public_code_of(page: Any) -> str:
     return str(page.get_attribute("#ticket-qr", "src")).split("/")[2]
 
 
-def test_english_is_one_tap_away(world: World, live_server: LiveServer, new_page: Any, kiosk_token: str) -> None:
+def test_english_is_one_tap_away(
+    world: World, live_server: LiveServer, new_page: Any, kiosk_token: str
+) -> None:
     page = open_kiosk(new_page, live_server.url, kiosk_token)
     assert page.inner_text("[data-action=language]") == "English"
     page.click("[data-action=language]")
@@ -484,3 +488,48 @@ def test_the_kiosk_says_when_the_server_is_unreachable_and_recovers_by_itself(
     page.click("[data-action=take]")
     page.wait_for_selector("body[data-screen=ticket]")
     assert page.inner_text("#ticket-number") == "A001"
+
+
+# -- answers other capabilities are still building: the server's real answer, with their fields set --------
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        ("queued", "Đang in phiếu"),
+        ("printed", "Mời nhận phiếu đã in"),
+        ("failed", "Máy in đang gặp sự cố"),
+    ],
+)
+def test_what_the_printer_did_is_said_on_the_ticket_screen(
+    world: World, live_server: LiveServer, new_page: Any, kiosk_token: str, status: str, message: str
+) -> None:
+    page = open_kiosk(new_page, live_server.url, kiosk_token)
+
+    def with_print_status(route: Any) -> None:
+        response = route.fetch()
+        route.fulfill(response=response, json={**response.json(), "print": {"status": status}})
+
+    page.route("**/api/v1/sites/*/tickets", with_print_status)
+    page.click(f".tile[data-service-id='{service_id(world, 'HT')}']")
+    page.click("[data-action=take]")
+    page.wait_for_selector("body[data-screen=ticket]")
+    assert message in page.inner_text("#ticket-print")
+    assert page.get_attribute("#ticket-print", "data-print") == status
+
+
+def test_a_late_appointment_check_in_shows_its_ticket_and_says_so(
+    world: World, live_server: LiveServer, new_page: Any, kiosk_token: str
+) -> None:
+    ticket = world.issue({"Authorization": f"Bearer {kiosk_token}"}, site="KB1", service="DD")
+    page = open_kiosk(new_page, live_server.url, kiosk_token)
+    page.route(
+        "**/api/v1/appointments/*/check-in",
+        lambda route: route.fulfill(status=201, json={**ticket, "appointment_id": 7, "late": True}),
+    )
+    page.click("[data-action=appointment]")
+    type_on_keypad(page, "appointment", "K7M2Q9XA")
+    page.click("[data-action=check-in]")
+    page.wait_for_selector("body[data-screen=ticket]")
+    assert page.inner_text("#ticket-number") == ticket["number"]
+    assert "sau giờ hẹn" in page.inner_text("#ticket-note")
