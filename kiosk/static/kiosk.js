@@ -21,7 +21,7 @@ const TICKET_PRINT_FAILED_MS = 60_000; // …or longer when it must be photograp
 const REFRESH_MS = 60_000; // sites and services (opening hours move open_now)
 const PROBE_MS = 3_000; // while the server is unreachable
 const SOCKET_GRACE_MS = 1_500; // a blip of the socket is not worth a full-screen message
-const SCANNER_GAP_MS = 80; // keys closer than this are a scanner typing, not a person
+const SCAN_PAUSE_MS = 1_500; // a pause this long between keys starts a new scan
 const FIELD_ORDER = [
   "civil_status",
   "certification",
@@ -64,7 +64,8 @@ const entries = {
   identify: new Entry({ accept: /[0-9]/, max: 12 }),
   appointment: new Entry({ accept: /[A-Za-z0-9\-]/, max: 32 }),
 };
-// What a scanner typed, whole (a chip card's QR text, a confirmation URL): never shown, reduced on Enter.
+// What was typed since the last pause, whole: a scanner's text (a chip card's QR text with its "|", a
+// confirmation or enrolment link with its "/") is recognised by its shape, never shown, reduced on Enter.
 let scanned = "";
 let lastKeyAt = 0;
 
@@ -195,15 +196,11 @@ function toast(text) {
 
 // -- choosing a service -------------------------------------------------------------------------------
 
-function newIntent(service) {
-  return { service, priority: "none", phone: null, citizenId: state.intent?.citizenId ?? null, requestId: requestId() };
-}
-
 function chooseService(serviceId) {
   const service = state.services.find((s) => s.id === serviceId);
   if (!service) return;
-  const carried = state.intent && !state.intent.service ? state.intent : null; // an ID card read on home
-  state.intent = { ...newIntent(service), citizenId: carried?.citizenId ?? null };
+  const cardOnHome = state.intent && !state.intent.service ? state.intent.citizenId : null;
+  state.intent = { service, priority: "none", phone: null, citizenId: cardOnHome ?? null, requestId: requestId() };
   renderReview();
   show("review");
   suggestElsewhere(service);
@@ -275,7 +272,8 @@ async function take() {
 }
 
 async function checkIn() {
-  const code = appointmentCode(scanned || entries.appointment.value);
+  // A scanner types a whole confirmation link at once; a person types the code, key by key.
+  const code = appointmentCode(scanned.includes("/") ? scanned : entries.appointment.value);
   scanned = "";
   if (!code || state.busy) return;
   if (!state.intent?.checkInId) state.intent = { checkInId: requestId() };
@@ -496,9 +494,8 @@ function submitEntry(name) {
 function onKey(event) {
   if (event.ctrlKey || event.altKey || event.metaKey) return;
   const now = Date.now();
-  const burst = now - lastKeyAt < SCANNER_GAP_MS;
+  if (now - lastKeyAt > SCAN_PAUSE_MS && event.key !== "Enter") scanned = "";
   lastKeyAt = now;
-  if (!burst && event.key !== "Enter") scanned = "";
   if (event.key.length === 1) scanned = (scanned + event.key).slice(-512);
   const name = activeEntry();
   if (event.key === "Enter") {
@@ -516,7 +513,7 @@ function onKey(event) {
   }
   if (entries[name].press(event.key)) {
     event.preventDefault();
-    if (name !== "enrol") scanned = event.key === "Backspace" ? "" : scanned;
+    if (name === "appointment" && scanned.includes("/")) entries.appointment.value = appointmentCode(scanned).slice(0, 32);
     renderEntry(name);
   }
 }
@@ -538,7 +535,8 @@ function enrolAgain(message) {
 }
 
 async function enrol() {
-  const typed = entries.enrol.value.trim();
+  const link = scanned.includes("token=") ? scanned : ""; // a scanned /kiosk?token=… link
+  const typed = link ? (new URL(link, window.location.origin).searchParams.get("token") ?? "") : entries.enrol.value.trim();
   if (!typed || state.busy) return;
   state.busy = true;
   const asCode = typed.replace(/-/g, "").toUpperCase();
@@ -659,7 +657,14 @@ async function serverDown() {
 
 // -- going home, idleness, the clock ------------------------------------------------------------------
 
+/** Home for the next citizen: nothing of this one kept, Vietnamese again. */
 function goHome() {
+  backHome();
+  if (language() !== "vi") setLanguage("vi");
+}
+
+/** Home for the same citizen (the Back button): what they chose is dropped, their language kept. */
+function backHome() {
   state.intent = null;
   state.ticket = null;
   scanned = "";
@@ -667,7 +672,6 @@ function goHome() {
   for (const name of Object.keys(entries)) renderEntry(name);
   $("overlay-limit").hidden = true;
   $("toast").hidden = true;
-  if (language() !== "vi") setLanguage("vi");
   renderHome();
   show("home");
 }
@@ -698,6 +702,7 @@ const ACTIONS = {
   language: () => setLanguage(language() === "vi" ? "en" : "vi"),
   service: (target) => chooseService(Number(target.dataset.serviceId)),
   home: goHome,
+  back: backHome,
   review: () => show("review"),
   priority: () => show("priority"),
   "set-priority": (target) => setPriority(target.dataset.priority),

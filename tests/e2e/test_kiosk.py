@@ -177,6 +177,9 @@ def test_english_is_one_tap_away(
     page.click("[data-action=language]")
     page.wait_for_selector("h1.home-title:has-text('Choose a service')")
     assert "Civil status" in page.inner_text("#services")
+    page.click(f".tile[data-service-id='{service_id(world, 'HT')}']")
+    page.click("#screen-review [data-action=back]")  # back keeps the citizen's language
+    page.wait_for_selector("h1.home-title:has-text('Choose a service')")
     page.click(f".tile[data-service-id='{service_id(world, 'CT')}']")
     page.click("[data-action=take]")
     page.wait_for_selector("body[data-screen=ticket]")
