@@ -15,6 +15,7 @@ from .db.migrate import upgrade
 from .domain.access import DeviceKind, Role
 from .domain.errors import LuotError
 from .extension import Luot
+from .kiosk_cli import device_code
 from .services import auth as auth_service
 from .services.site_config import load_config, read_config_file
 
@@ -133,6 +134,9 @@ def device_add(site_code: str, kind: str, name: str, printer: str | None) -> Non
         _fail(exc)
         return
     click.echo(token)
+
+
+device.add_command(device_code)
 
 
 @main.command()

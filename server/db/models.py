@@ -306,3 +306,21 @@ class StaffRequest(Base):
     target_id: Mapped[int] = mapped_column(Integer)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
     created_at: Mapped[datetime] = mapped_column()
+
+
+# -- kiosk: enrolment by short code ------------------------------------------------------------------
+
+
+class EnrolmentCode(Base):
+    """A short, single-use code that enrols a browser as a device (mã kích hoạt), stored as a keyed hash."""
+
+    __tablename__ = "enrolment_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column()
+    expires_at: Mapped[datetime] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column()
+
+    device: Mapped[Device] = relationship()

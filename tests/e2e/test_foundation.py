@@ -15,9 +15,9 @@ def test_a_page_loads_its_strings_and_follows_a_ticket_live(
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(f"{live_server.url}/t/{ticket['public_code']}")
-    page.wait_for_selector("#live-state[data-state=live]")
-    assert page.inner_text("#live-state") == ticket["number"]
-    assert page.inner_text("[data-i18n=building]") == "Màn hình này đang được xây dựng."
+    page.wait_for_selector("body[data-live=on][data-status=waiting]")
+    assert page.inner_text("#number") == ticket["number"]
+    assert page.inner_text("[data-i18n='status.number']") == "Số thứ tự của ông/bà"
     font = page.evaluate("getComputedStyle(document.body).fontFamily")
     assert "Be Vietnam Pro" in font
     assert page.evaluate("document.fonts.check('16px \"Be Vietnam Pro\"', 'Lượt')")

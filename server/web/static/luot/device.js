@@ -16,3 +16,8 @@ export function deviceToken(kind) {
 export function forgetDevice(kind) {
   localStorage.removeItem(`luot.${kind}.token`);
 }
+
+/** Keep a token obtained another way (the kiosk's enrolment screen exchanges a short code for one). */
+export function rememberDevice(kind, token) {
+  localStorage.setItem(`luot.${kind}.token`, token);
+}

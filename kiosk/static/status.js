@@ -1,0 +1,97 @@
+// A ticket's live status page on the citizen's phone: number, position, estimated wait, and the counter
+// when the ticket is called — nothing personal. It follows the ticket's own Socket.IO room (where gaps in
+// `seq` are normal) and speaks Vietnamese or English; the choice is remembered on the phone.
+
+import { api } from "/static/luot/api.js";
+import { apply, language, minutes, setLanguage, t } from "/static/luot/i18n.js";
+import { connectLive, showConnection } from "/static/luot/live.js";
+
+const LANGUAGE_KEY = "luot.status.language";
+const code = document.body.dataset.publicCode;
+const $ = (id) => document.getElementById(id);
+let ticket = null;
+let details = null; // service and site names, from the status API
+
+function counterName(counter) {
+  return counter ? t("counter.number", { n: counter.number }) : "";
+}
+
+function render() {
+  if (!ticket) return;
+  document.body.dataset.status = ticket.status;
+  $("number").textContent = ticket.number;
+  if (details) {
+    $("service-name").textContent = language() === "en" ? details.service_name_en || details.service_name : details.service_name;
+    $("site-name").textContent = details.site_name;
+  }
+  const waiting = ticket.status === "waiting";
+  const atCounter = ticket.status === "called" || ticket.status === "serving";
+  $("waiting").hidden = !waiting;
+  $("called").hidden = !atCounter;
+  if (waiting) {
+    $("position").textContent = String(ticket.position);
+    $("wait").textContent = minutes(ticket.estimated_wait_s);
+    $("next").hidden = ticket.position !== 1;
+  }
+  if (atCounter) {
+    $("called-label").textContent = t(ticket.status === "called" ? "status.called" : "status.serving");
+    $("counter").textContent = counterName(ticket.counter);
+  }
+  const finished = ["done", "no_show", "cancelled"].includes(ticket.status);
+  $("finished").hidden = !finished;
+  if (finished) $("finished").textContent = t(`status.${ticket.status}`);
+}
+
+async function loadDetails() {
+  try {
+    details = await api(`/api/v1/tickets/status/${encodeURIComponent(code)}`);
+    ticket = { ...details, ...(ticket ?? {}) };
+    render();
+  } catch {
+    // the live connection brings the essentials anyway
+  }
+}
+
+function follow(update) {
+  const transferred = ticket && update.status === "waiting" && ticket.status !== "waiting";
+  ticket = { ...(ticket ?? {}), ...update };
+  render();
+  if (transferred) loadDetails(); // the service may have changed
+}
+
+function labelSwitch() {
+  const other = language() === "vi" ? "en" : "vi";
+  $("language-switch").textContent = t(`language.${other}`);
+  $("language-switch").lang = other;
+}
+
+const saved = localStorage.getItem(LANGUAGE_KEY);
+if (saved && saved !== language()) setLanguage(saved);
+apply();
+labelSwitch();
+$("language-switch").addEventListener("click", () => {
+  setLanguage(language() === "vi" ? "en" : "vi");
+  localStorage.setItem(LANGUAGE_KEY, language());
+  labelSwitch();
+  render();
+});
+
+if (code) {
+  loadDetails();
+  connectLive({
+    auth: { public_code: code },
+    checkGaps: false,
+    onSnapshot: (snapshot) => {
+      if (snapshot.ticket) follow(snapshot.ticket);
+      document.body.dataset.live = "on";
+    },
+    onEvent: (name, data) => {
+      if (name === "ticket.updated" && data.ticket?.public_code === code) follow(data.ticket);
+    },
+    onStatus: (status) => {
+      document.body.dataset.live = status === "online" ? "on" : "off";
+      showConnection(status === "offline" ? t("offline") : "");
+      if (status === "online") loadDetails();
+    },
+  });
+}
