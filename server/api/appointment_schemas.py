@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from ..domain.appointments import AppointmentStatus
-from .fields import Id, Text, choice
+from .fields import MAX_ID, Id, Text, choice
 from .schemas import REQUEST_ID, RequestSchema, TicketSchema
 
 STATUSES = [s.value for s in AppointmentStatus]
+
+
+def QueryId(**kwargs: Any) -> fields.Integer:  # noqa: N802 - reads like the field classes it stands beside
+    """An id in a query string (a string there, so not strict like :class:`Id` in JSON bodies)."""
+    return fields.Integer(validate=validate.Range(1, MAX_ID), **kwargs)
 
 
 # -- requests --------------------------------------------------------------------------------------
 
 
 class SlotQuerySchema(RequestSchema):
-    service_id = Id(required=True)
+    service_id = QueryId(required=True)
     date = fields.Date(required=True, metadata={"description": "A local date of the site, YYYY-MM-DD."})
 
 
 class SlotDaysQuerySchema(RequestSchema):
-    service_id = Id(required=True)
+    service_id = QueryId(required=True)
 
 
 class BookingQuerySchema(RequestSchema):
@@ -75,7 +82,7 @@ class CheckInSchema(RequestSchema):
 class DayListQuerySchema(RequestSchema):
     date = fields.Date(load_default=None, metadata={"description": "Local date; today by default."})
     q = Text(max_length=100, load_default=None, metadata={"description": "Name, phone number or code."})
-    service_id = Id(load_default=None)
+    service_id = QueryId(load_default=None)
 
 
 class SlotBoardQuerySchema(RequestSchema):

@@ -237,7 +237,7 @@ def check_in(cmd: CheckIn, uow: UnitOfWork) -> CheckedIn:
         status = AppointmentStatus(appointment.status)
         require_status(status, [AppointmentStatus.BOOKED, AppointmentStatus.NO_SHOW])
         settings = BookingSettings.from_mapping(site.booking)
-        kind = check_in_kind(appointment.start, cmd.at, settings)
+        kind = check_in_kind(local_time(site, appointment.start), cmd.at, settings)
         day = business_day(cmd.at, site.timezone)
         if day != business_day(appointment.start, site.timezone):
             raise Conflict(N_("This appointment has passed."), code="appointment_passed")
