@@ -15,7 +15,7 @@ import logging
 import os
 import socket
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
@@ -82,7 +82,7 @@ def start_scheduler(app: Flask, sweeper: Sweeper | None = None) -> BackgroundSch
         id="sweeper",
         max_instances=1,
         coalesce=True,
-        next_run_time=sweeper.luot.now(),
+        next_run_time=datetime.now(UTC),  # real time: the app's clock decides what is due, not when to look
     )
     scheduler.start()
     app.extensions["luot.scheduler"] = (scheduler, sweeper)
