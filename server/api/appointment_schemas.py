@@ -13,7 +13,7 @@ from .schemas import REQUEST_ID, RequestSchema, TicketSchema
 STATUSES = [s.value for s in AppointmentStatus]
 
 
-def QueryId(**kwargs: Any) -> fields.Integer:  # noqa: N802 - reads like the field classes it stands beside
+def QueryId(**kwargs: Any) -> fields.Integer:
     """An id in a query string (a string there, so not strict like :class:`Id` in JSON bodies)."""
     return fields.Integer(validate=validate.Range(1, MAX_ID), **kwargs)
 
