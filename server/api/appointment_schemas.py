@@ -164,6 +164,7 @@ class AppointmentSchema(Schema):
     site_name_en = fields.String()
     site_address = fields.String()
     timezone = fields.String()
+    service_code = fields.String()
     service_name = fields.String()
     service_name_en = fields.String()
     check_in_from = fields.DateTime(metadata={"description": "The kiosk accepts the code from then…"})

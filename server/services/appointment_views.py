@@ -69,6 +69,7 @@ class AppointmentView:
     site_name_en: str
     site_address: str
     timezone: str
+    service_code: str
     service_name: str
     service_name_en: str
     check_in_from: datetime
@@ -347,6 +348,7 @@ def appointment_view(session: Session, appointment: Appointment) -> AppointmentV
         site_name_en=site.name_en,
         site_address=site.address,
         timezone=site.timezone,
+        service_code=service.code,
         service_name=service.name,
         service_name_en=service.name_en,
         check_in_from=local_time(site, appointment.start - settings.check_in_early),
