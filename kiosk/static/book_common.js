@@ -62,15 +62,23 @@ export { element };
  * The day strip and the slot grid of one service at one site. onPick(slot) is called with the chosen
  * slot ({start, end, capacity, available}); reload() fetches again (after a conflict).
  */
+let pickers = 0;
+
 export function createPicker(container, { siteId, serviceId, onPick }) {
   let days = [];
   let chosenDay = null;
+  // A newer picker may take over the same container while this one still waits for the server.
+  const id = String((pickers += 1));
+  container.dataset.picker = id;
+  container.dataset.site = String(siteId);
+  const current = () => container.dataset.picker === id;
   container.replaceChildren(element("p", {}, t("loading")));
   const strip = element("div", { class: "days", role: "list" });
   const grid = element("div", { class: "slots", role: "list" });
 
   async function loadDays() {
     days = await api(`/api/v1/sites/${siteId}/slot-days?service_id=${serviceId}`);
+    if (!current()) return;
     const first = days.find((d) => d.available > 0);
     chosenDay = chosenDay && days.some((d) => d.date === chosenDay && d.open) ? chosenDay : first?.date ?? null;
     container.replaceChildren(strip, grid);
@@ -108,6 +116,7 @@ export function createPicker(container, { siteId, serviceId, onPick }) {
       return;
     }
     const slots = await api(`/api/v1/sites/${siteId}/slots?service_id=${serviceId}&date=${chosenDay}`);
+    if (!current()) return;
     if (!slots.some((s) => s.available > 0)) {
       grid.replaceChildren(element("p", {}, t("no_slots")));
       return;
@@ -133,7 +142,7 @@ export function createPicker(container, { siteId, serviceId, onPick }) {
     );
   }
 
-  onLanguageChange(() => days.length && renderDays());
+  onLanguageChange(() => current() && days.length && renderDays());
   const ready = loadDays().catch(showError);
   return { ready, reload: () => loadDays().catch(showError) };
 }

@@ -122,8 +122,9 @@ def test_reschedule_and_cancel_on_the_private_page(world: World, server: LiveSer
     page.goto(booked["manage_url"].replace("http://localhost", server.url) + "&lang=en")
     page.wait_for_selector("#appointment[data-state=booked]")
     page.click("#reschedule")
-    page.select_option("#sites", str(world.site("CH")["id"]))
-    page.click(".slot[data-start='2026-11-23T10:00:00+07:00']")
+    island = world.site("CH")["id"]
+    page.select_option("#sites", str(island))
+    page.click(f"#picker[data-site='{island}'] .slot[data-start='2026-11-23T10:00:00+07:00']")
     page.click("#reschedule-save")
     page.wait_for_selector("#message:has-text('moved')")
     assert page.inner_text("#site") == "Trung tâm Phục vụ hành chính công - Cát Hải"

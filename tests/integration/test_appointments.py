@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import icalendar
@@ -10,7 +11,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from server.db.models import Appointment, AppointmentEvent
+from server.db.models import Appointment, AppointmentEvent, Ticket
 from tests.booking import MONDAY_7AM, at, book, booking_config
 from tests.conftest import Clock, World
 
@@ -375,3 +376,45 @@ def test_booking_events_reach_the_site_room_without_personal_data(world: World) 
         "status": "booked",
     }
     assert "0912345678" not in str(message) and booked["code"] not in str(message)
+
+
+def test_the_demo_seeds_todays_appointments_once(tmp_path: Path) -> None:
+    from server.app import create_app
+    from server.db.migrate import upgrade
+    from server.demo import seed
+    from tests.conftest import FAST_HASH
+
+    app = create_app(
+        {
+            "LUOT_INSTANCE_PATH": str(tmp_path),
+            "LUOT_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+            "LUOT_PASSWORD_HASH": FAST_HASH,
+        }
+    )
+    extension = app.extensions["luot"]
+    try:
+        upgrade(extension.database)
+        seed.seed(app, extension)
+        seed.seed(app, extension)
+        with extension.read() as session:
+            statuses = sorted(a.status for a in session.scalars(select(Appointment)))
+            tickets = session.scalars(select(Ticket).where(Ticket.appointment_id.is_not(None))).all()
+        assert statuses == ["booked"] * 5 + ["checked_in"] * 2
+        assert len(tickets) == 2 and all(t.appointment_start is not None for t in tickets)
+    finally:
+        extension.close()
+
+
+def test_the_openapi_document_has_the_appointment_routes_of_the_contract(world: World) -> None:
+    document = world.client.get("/api/v1/openapi.json").json
+    published = {(method, path) for path, item in document["paths"].items() for method in item}
+    assert {
+        ("get", "/api/v1/sites/{site_id}/slots"),
+        ("post", "/api/v1/appointments"),
+        ("get", "/api/v1/appointments/{code}"),
+        ("post", "/api/v1/appointments/{code}/cancel"),
+        ("get", "/api/v1/appointments/{code}.ics"),
+        ("post", "/api/v1/appointments/{code}/check-in"),
+    } <= published
+    check_in = document["paths"]["/api/v1/appointments/{code}/check-in"]["post"]
+    assert {"201", "401", "403", "404", "409"} <= set(check_in["responses"])
