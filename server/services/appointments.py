@@ -40,6 +40,8 @@ from .queue_state import QueueState, local_time
 from .tickets import _claim_request, _remember, get_site, record, retry_on_race, service_of_site
 from .unit_of_work import UnitOfWork
 
+MAX_CLOSE = timedelta(days=31)
+
 # -- commands --------------------------------------------------------------------------------------
 
 
@@ -297,6 +299,10 @@ def close_slots(cmd: CloseSlots, uow: UnitOfWork) -> list[SlotView]:
     says how many each closed slot holds so that the centre can call those citizens."""
     if cmd.end <= cmd.start:
         raise InvalidValue(N_("The end must come after the start."), code="bad_range")
+    if cmd.end - cmd.start > MAX_CLOSE:
+        raise InvalidValue(
+            N_("Close at most %(days)s days at a time."), code="bad_range", days=MAX_CLOSE.days
+        )
     with uow:
         session = uow.session
         site = get_site(session, cmd.site_id)
