@@ -15,6 +15,7 @@ from .db.migrate import upgrade
 from .domain.access import DeviceKind, Role
 from .domain.errors import LuotError
 from .extension import Luot
+from .jobs.cli import scheduler as scheduler_command
 from .kiosk_cli import device_code
 from .services import auth as auth_service
 from .services.site_config import load_config, read_config_file
@@ -149,7 +150,11 @@ def serve(host: str, port: int) -> None:
 
 
 def run_server(app: Flask, host: str, port: int) -> None:
+    from .jobs.scheduler import scheduler_enabled, start_scheduler
     from .realtime import socketio
+
+    if scheduler_enabled(app):
+        start_scheduler(app)  # one box: reminders and no-shows run in the server process
 
     click.echo(f"Lượt is serving on http://{host}:{port}/")
     socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, log_output=False)
@@ -181,6 +186,8 @@ def demo(host: str, port: int, simulate: bool, speed: float, serve_: bool) -> No
     else:
         click.echo(json.dumps({"seeded": True}))
 
+
+main.add_command(scheduler_command)
 
 if __name__ == "__main__":
     main()

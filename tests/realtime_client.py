@@ -8,7 +8,14 @@ from typing import Any
 
 import socketio
 
-EVENTS = ("snapshot", "ticket.called", "ticket.updated", "queue.changed", "counter.updated")
+EVENTS = (
+    "snapshot",
+    "ticket.called",
+    "ticket.updated",
+    "queue.changed",
+    "counter.updated",
+    "appointment.updated",
+)
 
 
 def disconnect(client: socketio.Client) -> None:

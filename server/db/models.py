@@ -78,6 +78,7 @@ class Site(Base):
     appointment_due_minutes: Mapped[int] = mapped_column(Integer, default=10)
     person_ticket_limit: Mapped[int] = mapped_column(Integer, default=3)
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    booking: Mapped[dict[str, Any]] = mapped_column(default=dict)  # appointments: the file's booking section
     # Last per-site event number handed out; advanced in the transaction that produced the events.
     event_seq: Mapped[int] = mapped_column(BigInteger, default=0)
 
@@ -204,6 +205,8 @@ class Ticket(Base):
     device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     appointment_start: Mapped[datetime | None] = mapped_column()
+    # The appointment this ticket was checked in for (one ticket per appointment at most).
+    appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"), unique=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     service: Mapped[Service] = relationship(foreign_keys=[service_id])
@@ -324,3 +327,103 @@ class EnrolmentCode(Base):
     used_at: Mapped[datetime | None] = mapped_column()
 
     device: Mapped[Device] = relationship()
+
+
+# -- Appointments across a commune's intake points ------------------------------------------------------
+
+
+class AppointmentSlot(Base):
+    """The claim counter of one slot (khung giờ hẹn): created on its first booking or when a manager
+    closes it, advanced by one conditional upsert per booking so that ``booked`` never passes the
+    capacity, whatever the concurrency."""
+
+    __tablename__ = "appointment_slots"
+
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), primary_key=True)
+    start: Mapped[datetime] = mapped_column(primary_key=True)
+    booked: Mapped[int] = mapped_column(Integer, default=0)
+    capacity: Mapped[int] = mapped_column(Integer, default=0)  # as of the last claim (for reports)
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Appointment(Base):
+    """A booked appointment (lịch hẹn). The citizen ID is kept only as its keyed hash; the private
+    link's token only as its SHA-256 hash."""
+
+    __tablename__ = "appointments"
+    __table_args__ = (
+        Index("ix_appointments_site_start", "site_id", "start"),
+        Index("ix_appointments_status_start", "status", "start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    start: Mapped[datetime] = mapped_column()
+    end: Mapped[datetime] = mapped_column()
+    status: Mapped[str] = mapped_column(String(16), default="booked")
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(32), index=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    citizen_id_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    language: Mapped[str] = mapped_column(String(8), default="vi")
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column()
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    site: Mapped[Site] = relationship()
+    service: Mapped[Service] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it as a plain attribute
+
+
+class AppointmentEvent(Base):
+    """Append-only history of every appointment change (booked, rescheduled, cancelled, checked in…)."""
+
+    __tablename__ = "appointment_events"
+    __table_args__ = (Index("ix_appointment_events_appointment", "appointment_id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id"))
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    kind: Mapped[str] = mapped_column(String(24))
+    at: Mapped[datetime] = mapped_column()
+    status: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Notification(Base):
+    """The notification outbox: one row per appointment and kind (``reminder-1440``…), so a reminder is
+    written once whatever the number of schedulers; the notifier delivers pending rows."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        UniqueConstraint("appointment_id", "kind"),
+        Index("ix_notifications_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, sent, failed, skipped
+    channel: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column()
+    sent_at: Mapped[datetime | None] = mapped_column()
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(String(400))
+
+
+class SchedulerLease(Base):
+    """Who runs the installation's scheduler: a lease row, taken and renewed with one conditional upsert
+    (works on SQLite and PostgreSQL), so that only one scheduler acts at a time."""
+
+    __tablename__ = "scheduler_leases"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column()

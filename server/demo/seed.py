@@ -19,6 +19,7 @@ from ..domain.access import DeviceKind, Role
 from ..extension import Luot
 from ..services import auth as auth_service
 from ..services.site_config import load_config, read_config_file
+from .appointments import seed_appointments
 
 CONFIG = Path(__file__).with_name("bac_ninh.yaml")
 CREDENTIALS = "demo-credentials.json"
@@ -45,6 +46,7 @@ def _clerk_name(site_code: str, counter_number: int) -> str:
 def seed(app: Flask, extension: Luot) -> dict[str, Any]:
     """Load the demo configuration and make sure every account and device exists; returns credentials."""
     load_config(extension.uow(), read_config_file(CONFIG), extension.now())
+    seed_appointments(extension)
     path = Path(app.instance_path) / CREDENTIALS
     if path.exists():
         return dict(json.loads(path.read_text()))

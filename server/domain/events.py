@@ -107,3 +107,28 @@ class CounterChanged(Event):
     """A counter opened, paused or closed, or its current ticket changed. Message: ``counter.updated``."""
 
     counter: CounterState
+
+
+# -- Appointments ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class AppointmentRef:
+    """An appointment as a site's screens may see it: no name, phone or code."""
+
+    id: int
+    service_id: int
+    start: datetime
+    end: datetime
+    status: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AppointmentChanged(Event):
+    """An appointment was booked, rescheduled, cancelled, checked in or marked no-show
+    (``action``: ``book``, ``reschedule``, ``cancel``, ``check_in``, ``no_show``). Message:
+    ``appointment.updated`` in the site's room. A reschedule to another site is a ``cancel`` at the old
+    site and a ``book`` at the new one."""
+
+    appointment: AppointmentRef
+    action: str

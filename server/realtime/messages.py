@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..domain.events import (
+    AppointmentChanged,
     CounterChanged,
     Event,
     QueueChanged,
@@ -89,4 +90,7 @@ def messages_for(event: Event) -> list[Message]:
         ]
     if isinstance(event, CounterChanged):
         return [Message("counter.updated", to_plain({**head, "counter": event.counter}), room)]
+    if isinstance(event, AppointmentChanged):
+        payload = {**head, "appointment": event.appointment, "action": event.action}
+        return [Message("appointment.updated", to_plain(payload), room)]
     raise TypeError(f"no message for {type(event).__name__}")

@@ -304,6 +304,7 @@ def ticket_info(site: Site, ticket: Ticket, position: int, estimated_wait_s: int
         finished_at=local(ticket.finished_at),
         dossier_code=ticket.dossier_code,
         call_rule=ticket.call_rule,
+        appointment_id=ticket.appointment_id,
         appointment_start=local(ticket.appointment_start),
     )
 

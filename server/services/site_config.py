@@ -53,6 +53,31 @@ class ServiceSchema(Schema):
     open = fields.Boolean(load_default=True)
 
 
+class BookingSchema(Schema):
+    """A site's appointment rules (``booking:``); every key is optional (defaults in docs/appointments.md)."""
+
+    class Meta:
+        unknown = RAISE
+
+    bookable_share = fields.Float(validate=validate.Range(0, 1))
+    notice_minutes = fields.Integer(validate=validate.Range(0, 60 * 24 * 30))
+    horizon_days = fields.Integer(validate=validate.Range(0, 366))
+    check_in_early_minutes = fields.Integer(validate=validate.Range(0, 24 * 60))
+    check_in_late_minutes = fields.Integer(validate=validate.Range(0, 24 * 60))
+    reminder_minutes = fields.List(
+        fields.Integer(validate=validate.Range(1, 60 * 24 * 14)), validate=validate.Length(max=5)
+    )
+    no_show_minutes = fields.Integer(validate=validate.Range(0, 24 * 60))
+    person_limit = fields.Integer(validate=validate.Range(0, 100))
+    public_holidays = fields.Boolean()
+
+    @validates_schema
+    def _grace_covers_late_window(self, data: Mapping[str, Any], **_: Any) -> None:
+        late, grace = data.get("check_in_late_minutes", 15), data.get("no_show_minutes", 30)
+        if grace < late:
+            raise ValidationError("no_show_minutes must not be shorter than check_in_late_minutes.")
+
+
 class CounterSchema(Schema):
     class Meta:
         unknown = RAISE
@@ -81,6 +106,7 @@ class SiteSchema(Schema):
     appointment_due_minutes = fields.Integer(load_default=10, validate=validate.Range(0, 240))
     person_ticket_limit = fields.Integer(load_default=3, validate=validate.Range(0, 100))
     settings = fields.Dict(load_default=dict)
+    booking = fields.Nested(BookingSchema, load_default=dict)
     services = fields.List(fields.Nested(ServiceSchema), load_default=list)
     counters = fields.List(fields.Nested(CounterSchema), load_default=list)
 

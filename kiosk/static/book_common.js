@@ -1,0 +1,148 @@
+// What the booking page and the private appointment page share: the language switch, error notices,
+// date and time formatting, and the day-and-time picker.
+
+import { api } from "/static/luot/api.js";
+import { apply, language, onLanguageChange, setLanguage, t } from "/static/luot/i18n.js";
+
+export function setUpLanguages() {
+  apply();
+  for (const button of document.querySelectorAll("[data-lang]")) {
+    button.addEventListener("click", () => setLanguage(button.dataset.lang));
+  }
+  const mark = () => {
+    for (const button of document.querySelectorAll("[data-lang]")) {
+      button.setAttribute("aria-pressed", String(button.dataset.lang === language()));
+    }
+  };
+  mark();
+  onLanguageChange(mark);
+}
+
+export function showError(error) {
+  const box = document.getElementById("error");
+  box.hidden = !error;
+  box.textContent = error ? error.message || String(error) : "";
+  if (error) box.scrollIntoView({ block: "center", behavior: "smooth" });
+}
+
+const locale = () => (language() === "en" ? "en-GB" : "vi-VN");
+
+/** "T2, 23/11" / "Mon 23/11" for a YYYY-MM-DD date. */
+export function dayLabel(isoDate, { long = false } = {}) {
+  const [y, m, d] = isoDate.split("-").map(Number);
+  const options = long
+    ? { weekday: "long", day: "numeric", month: "numeric", year: "numeric", timeZone: "UTC" }
+    : { weekday: "short", day: "2-digit", month: "2-digit", timeZone: "UTC" };
+  return new Intl.DateTimeFormat(locale(), options).format(new Date(Date.UTC(y, m - 1, d)));
+}
+
+/** "08:30" from an ISO time with offset (already in the site's time zone). */
+export const clock = (iso) => iso.slice(11, 16);
+export const dateOf = (iso) => iso.slice(0, 10);
+
+/** "08:30, thứ Hai 23/11/2026" */
+export function whenLabel(start) {
+  return `${clock(start)}, ${dayLabel(dateOf(start), { long: true })}`;
+}
+
+export const localName = (thing, key = "name") =>
+  language() === "en" && thing[`${key}_en`] ? thing[`${key}_en`] : thing[key];
+
+function element(tag, attributes = {}, text = "") {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value !== undefined && value !== null && value !== false) node.setAttribute(name, value === true ? "" : value);
+  }
+  if (text) node.textContent = text;
+  return node;
+}
+export { element };
+
+/**
+ * The day strip and the slot grid of one service at one site. onPick(slot) is called with the chosen
+ * slot ({start, end, capacity, available}); reload() fetches again (after a conflict).
+ */
+let pickers = 0;
+
+export function createPicker(container, { siteId, serviceId, onPick }) {
+  let days = [];
+  let chosenDay = null;
+  // A newer picker may take over the same container while this one still waits for the server.
+  const id = String((pickers += 1));
+  container.dataset.picker = id;
+  container.dataset.site = String(siteId);
+  const current = () => container.dataset.picker === id;
+  container.replaceChildren(element("p", {}, t("loading")));
+  const strip = element("div", { class: "days", role: "list" });
+  const grid = element("div", { class: "slots", role: "list" });
+
+  async function loadDays() {
+    days = await api(`/api/v1/sites/${siteId}/slot-days?service_id=${serviceId}`);
+    if (!current()) return;
+    const first = days.find((d) => d.available > 0);
+    chosenDay = chosenDay && days.some((d) => d.date === chosenDay && d.open) ? chosenDay : first?.date ?? null;
+    container.replaceChildren(strip, grid);
+    renderDays();
+    await loadSlots();
+  }
+
+  function renderDays() {
+    strip.replaceChildren(
+      ...days.map((day) => {
+        const note = !day.open ? day.holiday || t("closed_day") : day.available ? t("free_places", { n: day.available }) : t("full_day");
+        const button = element("button", {
+          type: "button",
+          class: "day",
+          role: "listitem",
+          "data-date": day.date,
+          "aria-pressed": String(day.date === chosenDay),
+          disabled: !day.open || !day.available,
+        });
+        button.append(element("strong", {}, dayLabel(day.date)), element("small", {}, note));
+        button.addEventListener("click", () => {
+          chosenDay = day.date;
+          renderDays();
+          loadSlots();
+        });
+        return button;
+      }),
+    );
+    strip.querySelector("[aria-pressed=true]")?.scrollIntoView({ inline: "center", block: "nearest" });
+  }
+
+  async function loadSlots() {
+    if (!chosenDay) {
+      grid.replaceChildren(element("p", {}, t("no_slots")));
+      return;
+    }
+    const slots = await api(`/api/v1/sites/${siteId}/slots?service_id=${serviceId}&date=${chosenDay}`);
+    if (!current()) return;
+    if (!slots.some((s) => s.available > 0)) {
+      grid.replaceChildren(element("p", {}, t("no_slots")));
+      return;
+    }
+    grid.replaceChildren(
+      ...slots.map((slot) => {
+        const button = element("button", {
+          type: "button",
+          class: "slot",
+          role: "listitem",
+          "data-start": slot.start,
+          disabled: slot.available < 1,
+        });
+        button.append(clock(slot.start));
+        if (slot.available < 1) button.append(element("small", {}, t("full")));
+        button.addEventListener("click", () => {
+          for (const other of grid.querySelectorAll(".slot")) other.setAttribute("aria-pressed", "false");
+          button.setAttribute("aria-pressed", "true");
+          onPick(slot);
+        });
+        return button;
+      }),
+    );
+  }
+
+  onLanguageChange(() => current() && days.length && renderDays());
+  const ready = loadDays().catch(showError);
+  return { ready, reload: () => loadDays().catch(showError) };
+}

@@ -1,0 +1,102 @@
+"""The one scheduler of an installation: APScheduler 3.x running a single sweeper job.
+
+``luot serve`` starts it in the server process (one box); at province scale ``luot scheduler`` runs it as
+its own process and the servers set ``LUOT_SCHEDULER=off``. Either way, the sweeper first takes (or
+renews) the installation's lease row: while one scheduler holds it, any other that was started by mistake
+finds the lease taken and does nothing. The work itself is idempotent too (see
+:mod:`server.services.reminders`), so even two schedulers acting at once would not remind anyone twice.
+
+Settings: ``LUOT_SCHEDULER`` (``on``/``off``, for ``luot serve``), ``LUOT_SWEEP_SECONDS`` (30).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from flask import Flask
+
+from ..db.booking import give_up_lease, take_lease
+from ..extension import Luot
+from ..notify import notifier_for, setting
+from ..services import reminders
+
+log = logging.getLogger("luot.scheduler")
+
+LEASE = "scheduler"
+
+
+class Sweeper:
+    """The scheduler's one job: take the lease, then sweep (reminders, no-shows) and deliver the outbox."""
+
+    def __init__(self, app: Flask, holder: str | None = None, interval_s: float | None = None) -> None:
+        self.app = app
+        self.luot: Luot = app.extensions["luot"]
+        self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.interval_s = interval_s or float(setting(app.config, "LUOT_SWEEP_SECONDS", "30"))
+        self.lease = timedelta(seconds=max(3 * self.interval_s, 30))
+        self.notifier = notifier_for(app)
+
+    def hold_lease(self) -> bool:
+        now = self.luot.now()
+        with self.luot.uow() as uow:
+            held = take_lease(uow.session, LEASE, self.holder, now, now + self.lease)
+            uow.commit()
+        return held
+
+    def run_once(self) -> bool:
+        """One round; ``False`` when another scheduler holds the lease and this one did nothing."""
+        if not self.hold_lease():
+            return False
+        now = self.luot.now()
+        swept = reminders.sweep(self.luot.uow(), now)
+        delivered = reminders.deliver(self.luot.uow, self.notifier, now)
+        if swept.reminders or swept.no_shows or delivered.sent or delivered.failed:
+            log.info("sweep: %s; delivery: %s", swept, delivered)
+        return True
+
+    def job(self) -> None:
+        try:
+            self.run_once()
+        except Exception:  # the next round tries again; a job must never kill the scheduler
+            log.exception("the sweeper failed")
+
+    def release(self) -> None:
+        with self.luot.uow() as uow:
+            give_up_lease(uow.session, LEASE, self.holder)
+            uow.commit()
+
+
+def start_scheduler(app: Flask, sweeper: Sweeper | None = None) -> BackgroundScheduler:
+    """Start the background scheduler with the sweeper job, first run right away."""
+    sweeper = sweeper or Sweeper(app)
+    scheduler = BackgroundScheduler(timezone="UTC")
+    scheduler.add_job(
+        sweeper.job,
+        "interval",
+        seconds=sweeper.interval_s,
+        id="sweeper",
+        max_instances=1,
+        coalesce=True,
+        next_run_time=datetime.now(UTC),  # real time: the app's clock decides what is due, not when to look
+    )
+    scheduler.start()
+    app.extensions["luot.scheduler"] = (scheduler, sweeper)
+    return scheduler
+
+
+def stop_scheduler(app: Flask) -> None:
+    running = app.extensions.pop("luot.scheduler", None)
+    if running is None:
+        return
+    scheduler, sweeper = running
+    scheduler.shutdown(wait=True)
+    sweeper.release()
+
+
+def scheduler_enabled(app: Flask) -> bool:
+    return setting(app.config, "LUOT_SCHEDULER", "on").lower() not in ("off", "0", "false", "no")
