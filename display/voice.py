@@ -57,7 +57,9 @@ def read_wav(path: Path) -> array:
     else:
         raise ValueError(f"{path.name}: only 8- and 16-bit PCM WAV files can be used")
     if channels > 1:
-        samples = array("h", (sum(samples[i : i + channels]) // channels for i in range(0, len(samples), channels)))
+        samples = array(
+            "h", (sum(samples[i : i + channels]) // channels for i in range(0, len(samples), channels))
+        )
     return resample(samples, rate, RATE)
 
 

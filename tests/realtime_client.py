@@ -8,7 +8,14 @@ from typing import Any
 
 import socketio
 
-EVENTS = ("snapshot", "ticket.called", "ticket.updated", "queue.changed", "counter.updated")
+EVENTS = (
+    "snapshot",
+    "ticket.called",
+    "ticket.updated",
+    "queue.changed",
+    "counter.updated",
+    "notices.changed",
+)
 
 
 def disconnect(client: socketio.Client) -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from .notices import NoticeInfo
+
 
 @dataclass(frozen=True, kw_only=True)
 class CounterRef:
@@ -107,3 +109,10 @@ class CounterChanged(Event):
     """A counter opened, paused or closed, or its current ticket changed. Message: ``counter.updated``."""
 
     counter: CounterState
+
+
+@dataclass(frozen=True, kw_only=True)
+class NoticesChanged(Event):
+    """A site's notices were replaced (what its wall displays scroll). Message: ``notices.changed``."""
+
+    notices: tuple[NoticeInfo, ...]

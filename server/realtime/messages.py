@@ -12,6 +12,7 @@ from typing import Any
 from ..domain.events import (
     CounterChanged,
     Event,
+    NoticesChanged,
     QueueChanged,
     TicketCalled,
     TicketChanged,
@@ -89,4 +90,6 @@ def messages_for(event: Event) -> list[Message]:
         ]
     if isinstance(event, CounterChanged):
         return [Message("counter.updated", to_plain({**head, "counter": event.counter}), room)]
+    if isinstance(event, NoticesChanged):
+        return [Message("notices.changed", to_plain({**head, "notices": event.notices}), room)]
     raise TypeError(f"no message for {type(event).__name__}")

@@ -4,7 +4,7 @@
 
 import { io } from "/static/vendor/socket.io.esm.min.js";
 
-export const SITE_EVENTS = ["ticket.called", "ticket.updated", "queue.changed", "counter.updated", "printer.status"];
+export const SITE_EVENTS = ["ticket.called", "ticket.updated", "queue.changed", "counter.updated", "printer.status", "notices.changed"];
 
 /**
  * onSnapshot(snapshot) — full state; onEvent(name, data) — each event in order;
