@@ -197,6 +197,7 @@ for (const kind of ["error", "unhandledrejection"]) {
 window.luotDisplay = {
   seq: () => seq,
   announcements: () => announcer?.log() ?? [],
+  announcing: () => Boolean(announcer && (announcer.busy || announcer.queue.length > 0)),
 };
 
 start();

@@ -43,10 +43,11 @@ export class Ticker {
     for (const animation of this.track.getAnimations()) animation.cancel();
     if (!this.shown) return;
     const room = this.bar.clientWidth;
-    const width = this.text.scrollWidth;
-    this.track.animate(
+    const width = this.text.getBoundingClientRect().width;
+    const animation = this.track.animate(
       [{ transform: `translateX(${room}px)` }, { transform: `translateX(${-width}px)` }],
       { duration: ((room + width) / SPEED) * 1000, iterations: Infinity },
     );
+    animation.currentTime = (room / SPEED) * 1000; // the first pass starts with the text in view
   }
 }
