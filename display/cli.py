@@ -14,6 +14,7 @@ ends_at: 2026-11-27T17:00:00+07:00}``; times without an offset are the site's lo
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -38,12 +39,19 @@ def _extension() -> Luot:
     return _app()[1]
 
 
+class _Refused(Exception):
+    """Something in a notices file that cannot be used."""
+
+
 def _failing_cleanly(command: F) -> F:
+    """Errors end the command as every ``luot`` command ends them: ``error: …`` and exit status 2."""
+
     def run(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except LuotError as exc:
-            raise click.ClickException(str(exc)) from exc
+        except (LuotError, _Refused) as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
 
     run.__name__ = command.__name__
     run.__doc__ = command.__doc__
@@ -144,9 +152,9 @@ def _read_list(path: Path) -> list[Any]:
     try:
         document = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        raise click.ClickException(f"{path} cannot be read: {exc}") from exc
+        raise _Refused(f"{path} cannot be read: {exc}") from exc
     if not isinstance(document, list):
-        raise click.ClickException(f"{path} must hold a list of notices")
+        raise _Refused(f"{path} must hold a list of notices")
     return document
 
 
@@ -154,10 +162,10 @@ def _notice(entry: Any, zone: ZoneInfo) -> NoticeInfo:
     if isinstance(entry, str):
         return NoticeInfo(text=entry)
     if not isinstance(entry, dict) or not isinstance(entry.get("text"), str):
-        raise click.ClickException(f"a notice needs a text: {entry!r}")
+        raise _Refused(f"a notice needs a text: {entry!r}")
     unknown = set(entry) - {"text", "starts_at", "ends_at"}
     if unknown:
-        raise click.ClickException(f"unknown notice field(s): {', '.join(sorted(unknown))}")
+        raise _Refused(f"unknown notice field(s): {', '.join(sorted(unknown))}")
     return NoticeInfo(
         text=entry["text"],
         starts_at=_moment(entry.get("starts_at"), zone),
@@ -173,9 +181,9 @@ def _moment(value: Any, zone: ZoneInfo) -> datetime | None:
         try:
             value = datetime.fromisoformat(value)
         except ValueError as exc:
-            raise click.ClickException(f"not a date and time: {value!r}") from exc
+            raise _Refused(f"not a date and time: {value!r}") from exc
     if isinstance(value, date) and not isinstance(value, datetime):
         return datetime(value.year, value.month, value.day, tzinfo=zone)  # a date alone: from its start
     if not isinstance(value, datetime):
-        raise click.ClickException(f"not a date and time: {value!r}")
+        raise _Refused(f"not a date and time: {value!r}")
     return value if value.tzinfo else value.replace(tzinfo=zone)
