@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import math
 import os
 import tempfile
@@ -127,11 +128,18 @@ def chime() -> array:
 
 
 def write_wav(path: Path, samples: array) -> None:
-    with wave.open(str(path), "wb") as target:
+    path.write_bytes(wav_bytes(samples))
+
+
+def wav_bytes(samples: array) -> bytes:
+    """``samples`` as a WAV file: mono 16-bit PCM at :data:`RATE`."""
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as target:
         target.setnchannels(1)
         target.setsampwidth(2)
         target.setframerate(RATE)
         target.writeframes(samples.tobytes())
+    return buffer.getvalue()
 
 
 class Voice:
@@ -156,8 +164,9 @@ class Voice:
         path = self.own / "chime.wav"
         return path if path.is_file() else None
 
-    def announcement(self, readings: Sequence[Reading]) -> Path:
-        """The WAV file of a chime followed by ``readings`` (made now unless already cached)."""
+    def announcement(self, readings: Sequence[Reading]) -> tuple[str, bytes]:
+        """A chime followed by ``readings``, as WAV bytes, with a fingerprint of the clips it is made of
+        (made now unless already cached)."""
         paths = [[self.clip_path(language, w) for w in words if w != PAUSE] for language, words in readings]
         chime_file = self.chime_path()
         fingerprint = hashlib.sha256(FORMAT_VERSION.encode())
@@ -166,17 +175,22 @@ class Voice:
             fingerprint.update(f"{path}|{stat.st_mtime_ns}|{stat.st_size}\n".encode())
         for language, words in readings:
             fingerprint.update(f"{language}:{' '.join(words)}\n".encode())
-        target = self.cache / f"{fingerprint.hexdigest()[:32]}.wav"
-        if target.is_file():
-            return target
-        samples = self._compose(readings, chime_file)
+        key = fingerprint.hexdigest()[:32]
+        target = self.cache / f"{key}.wav"
+        try:
+            data = target.read_bytes()
+            os.utime(target)  # recently used: pruned last
+            return key, data
+        except FileNotFoundError:
+            pass  # not made yet, or pruned meanwhile
+        data = wav_bytes(self._compose(readings, chime_file))
         self.cache.mkdir(parents=True, exist_ok=True)
         descriptor, temporary = tempfile.mkstemp(dir=self.cache, suffix=".part")
-        os.close(descriptor)
-        write_wav(Path(temporary), samples)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
         os.replace(temporary, target)  # atomic: a concurrent request sees the whole file or none
         self._prune()
-        return target
+        return key, data
 
     def _compose(self, readings: Sequence[Reading], chime_file: Path | None) -> array:
         out = array("h")
@@ -206,7 +220,7 @@ class Voice:
         return cached
 
     def _prune(self) -> None:
-        """Keep the cache to ``cache_limit`` files, dropping the oldest (they are made again if asked)."""
+        """Keep the cache to ``cache_limit`` files, dropping the least recently used (made again if asked)."""
         files = [entry for entry in os.scandir(self.cache) if entry.name.endswith(".wav")]
         if len(files) <= self.cache_limit:
             return

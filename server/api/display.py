@@ -96,9 +96,9 @@ def announcement(args: dict[str, Any], site_id: int) -> Any:
         readings = display_service.announcement_readings(
             session, principal(), site_id, args["number"], args["counter"]
         )
-    path = voice().announcement(readings)
-    response = Response(path.read_bytes(), mimetype="audio/wav")
-    response.set_etag(path.stem)  # the name is a fingerprint of the clips it was made of
+    fingerprint, wav = voice().announcement(readings)
+    response = Response(wav, mimetype="audio/wav")
+    response.set_etag(fingerprint)  # changes with the clips it was made of
     response.cache_control.private = True
     response.cache_control.max_age = 3600
     response.headers["Content-Language"] = ", ".join(language for language, _words in readings)

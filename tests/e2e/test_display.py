@@ -311,7 +311,10 @@ def test_5000_calls_leave_the_page_s_dom_and_heap_flat(
         assert sample["Nodes"] == baseline["Nodes"]
         assert sample["JSEventListeners"] == baseline["JSEventListeners"]
         assert sample["JSHeapUsedSize"] <= baseline["JSHeapUsedSize"] * 1.10
-    assert samples[-1]["JSHeapUsedSize"] <= samples[0]["JSHeapUsedSize"] * 1.03  # no trend upwards
+    # Keeping each call's payload (about 500 bytes) or a node per call would add over 1.5 MB here; what
+    # is left is the noise of a JavaScript engine that compiles and caches as it goes.
+    grown = samples[-1]["JSHeapUsedSize"] - samples[0]["JSHeapUsedSize"]
+    assert grown < 50 * 3600  # bytes, over the last 3,600 calls
     log = page.evaluate("window.luotDisplay.announcements()")
     assert len(log) <= 40  # the announcer's log is bounded too, and calls that piled up were dropped
     assert {a["outcome"] for a in log} <= {"played", "dropped", "stale"}
