@@ -17,6 +17,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import itertools
+import logging
 import math
 import os
 import tempfile
@@ -38,6 +40,8 @@ AFTER_CHIME_S = 0.25
 BETWEEN_LANGUAGES_S = 0.8
 PEAK = 0.8  # every clip is scaled to this peak, so a word recorded softly is not lost
 SILENCE = 0.02  # below this fraction of full scale, a clip's edges count as silence
+
+log = logging.getLogger(__name__)
 
 Reading = tuple[str, Sequence[str]]  # (language, clip names with PAUSE marks)
 
@@ -65,9 +69,16 @@ def read_wav(path: Path) -> array:
 
 
 def resample(samples: array, source_rate: int, target_rate: int) -> array:
-    """Linear-interpolation resampling: plenty for speech going down to 16 kHz."""
+    """Linear-interpolation resampling, after a moving average when going down (so a 44.1 kHz
+    recording's hiss does not fold back into the voice): plenty for speech at 16 kHz."""
     if source_rate == target_rate or not samples:
         return samples
+    width = math.ceil(source_rate / target_rate)
+    if width > 1:
+        sums = [0, *itertools.accumulate(samples)]
+        samples = array(
+            "h", ((sums[min(i + width, len(samples))] - sums[i]) // width for i in range(len(samples)))
+        )
     count = max(1, round(len(samples) * target_rate / source_rate))
     step = source_rate / target_rate
     last = len(samples) - 1
@@ -154,15 +165,26 @@ class Voice:
         self._lock = threading.Lock()
 
     def clip_path(self, language: str, name: str) -> Path:
-        for folder in (self.own / language, self.built_in / language):
-            path = folder / f"{name}.wav"
-            if path.is_file():
-                return path
+        """A centre's own recording of the clip if it has a usable one, else the built-in clip."""
+        own = self.own / language / f"{name}.wav"
+        if own.is_file() and self._usable(own):
+            return own
+        path = self.built_in / language / f"{name}.wav"
+        if path.is_file():
+            return path
         raise MissingClip(f"no clip {language}/{name}.wav")
+
+    def _usable(self, path: Path) -> bool:
+        try:
+            self._load(path)
+        except (OSError, EOFError, ValueError, wave.Error) as exc:
+            log.warning("cannot use %s (%s): the built-in clip is used instead", path, exc)
+            return False
+        return True
 
     def chime_path(self) -> Path | None:
         path = self.own / "chime.wav"
-        return path if path.is_file() else None
+        return path if path.is_file() and self._usable(path) else None
 
     def announcement(self, readings: Sequence[Reading]) -> tuple[str, bytes]:
         """A chime followed by ``readings``, as WAV bytes, with a fingerprint of the clips it is made of

@@ -276,6 +276,17 @@ def test_a_centre_s_own_recording_replaces_a_built_in_clip(world: World) -> None
     assert positions(replaced, [clip("vi", "call"), clip("vi", "letter_a")]) != [-1, -1]
 
 
+def test_a_recording_that_cannot_be_read_is_passed_over_for_the_built_in_clip(world: World) -> None:
+    own = Path(world.app.instance_path) / "voice" / "vi"
+    own.mkdir(parents=True)
+    (own / "call.wav").write_bytes(b"not a wav file")
+    (own.parent / "chime.wav").write_bytes(b"RIFF....WAVE")
+    url = f"/api/v1/sites/{world.site('CB')['id']}/announcement.wav?number=A001&counter=1"
+    response = world.client.get(url, headers=world.device("display"))
+    assert response.status_code == 200
+    assert positions(samples_of(response.data)[1], [clip("vi", "call")]) != [-1]
+
+
 @pytest.mark.parametrize(
     ("query", "status"),
     [
