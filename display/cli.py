@@ -13,6 +13,7 @@ ends_at: 2026-11-27T17:00:00+07:00}``; times without an offset are the site's lo
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from collections.abc import Callable
@@ -46,6 +47,7 @@ class _Refused(Exception):
 def _failing_cleanly(command: F) -> F:
     """Errors end the command as every ``luot`` command ends them: ``error: …`` and exit status 2."""
 
+    @functools.wraps(command)
     def run(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
@@ -53,8 +55,6 @@ def _failing_cleanly(command: F) -> F:
             click.echo(f"error: {exc}", err=True)
             sys.exit(2)
 
-    run.__name__ = command.__name__
-    run.__doc__ = command.__doc__
     return run  # type: ignore[return-value]
 
 
