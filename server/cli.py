@@ -10,6 +10,8 @@ from typing import Any
 import click
 from flask import Flask
 
+from display.cli import display as display_commands
+
 from .app import create_app
 from .db.migrate import upgrade
 from .domain.access import DeviceKind, Role
@@ -188,6 +190,7 @@ def demo(host: str, port: int, simulate: bool, speed: float, serve_: bool) -> No
 
 
 main.add_command(scheduler_command)
+main.add_command(display_commands)
 
 if __name__ == "__main__":
     main()

@@ -15,6 +15,7 @@ EVENTS = (
     "queue.changed",
     "counter.updated",
     "appointment.updated",
+    "notices.changed",
 )
 
 

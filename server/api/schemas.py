@@ -221,3 +221,9 @@ class DeviceSchema(Schema):
     kind = fields.String(required=True, metadata={"enum": ["kiosk", "display"]})
     name = fields.String(required=True)
     printer_uri = fields.String(allow_none=True)
+    settings = fields.Dict(
+        metadata={
+            "description": 'Per-device settings; a display\'s: {"counters": [codes], "services": [codes], '
+            '"sound": bool} (empty lists: all)'
+        }
+    )

@@ -21,6 +21,7 @@ from sqlalchemy import (
     MetaData,
     String,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -79,6 +80,8 @@ class Site(Base):
     person_ticket_limit: Mapped[int] = mapped_column(Integer, default=3)
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     booking: Mapped[dict[str, Any]] = mapped_column(default=dict)  # appointments: the file's booking section
+    # Wall display: also announce calls in English, after Vietnamese.
+    announce_english: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Last per-site event number handed out; advanced in the transaction that produced the events.
     event_seq: Mapped[int] = mapped_column(BigInteger, default=0)
 
@@ -427,3 +430,22 @@ class SchedulerLease(Base):
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     holder: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime] = mapped_column()
+
+
+# -- Wall display: notices ---------------------------------------------------------------------------
+
+
+class Notice(Base):
+    """A line of the notices ticker (bảng thông báo) on a site's wall displays, shown in its active period.
+
+    A site's list is replaced whole; ``position`` keeps its order."""
+
+    __tablename__ = "notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(String(300))
+    starts_at: Mapped[datetime | None] = mapped_column()
+    ends_at: Mapped[datetime | None] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column()

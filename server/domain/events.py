@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from .notices import NoticeInfo
+
 
 @dataclass(frozen=True, kw_only=True)
 class CounterRef:
@@ -132,3 +134,10 @@ class AppointmentChanged(Event):
 
     appointment: AppointmentRef
     action: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class NoticesChanged(Event):
+    """A site's notices were replaced (what its wall displays scroll). Message: ``notices.changed``."""
+
+    notices: tuple[NoticeInfo, ...]

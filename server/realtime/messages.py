@@ -13,6 +13,7 @@ from ..domain.events import (
     AppointmentChanged,
     CounterChanged,
     Event,
+    NoticesChanged,
     QueueChanged,
     TicketCalled,
     TicketChanged,
@@ -93,4 +94,6 @@ def messages_for(event: Event) -> list[Message]:
     if isinstance(event, AppointmentChanged):
         payload = {**head, "appointment": event.appointment, "action": event.action}
         return [Message("appointment.updated", to_plain(payload), room)]
+    if isinstance(event, NoticesChanged):
+        return [Message("notices.changed", to_plain({**head, "notices": event.notices}), room)]
     raise TypeError(f"no message for {type(event).__name__}")

@@ -107,6 +107,7 @@ class SiteSchema(Schema):
     person_ticket_limit = fields.Integer(load_default=3, validate=validate.Range(0, 100))
     settings = fields.Dict(load_default=dict)
     booking = fields.Nested(BookingSchema, load_default=dict)
+    announce_english = fields.Boolean(load_default=False)  # wall displays: English after Vietnamese
     services = fields.List(fields.Nested(ServiceSchema), load_default=list)
     counters = fields.List(fields.Nested(CounterSchema), load_default=list)
 

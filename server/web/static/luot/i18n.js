@@ -11,7 +11,12 @@ export function language() {
 
 /** The text of `key` in the current language, with `%(name)s` parameters filled in. */
 export function t(key, params = {}) {
-  const text = catalog[current]?.[key] ?? catalog.vi?.[key] ?? key;
+  return translate(current, key, params);
+}
+
+/** The text of `key` in the given language (screens that show Vietnamese and English side by side). */
+export function translate(lang, key, params = {}) {
+  const text = catalog[lang]?.[key] ?? catalog.vi?.[key] ?? key;
   return text.replace(/%\((\w+)\)s/g, (_, name) => String(params[name] ?? ""));
 }
 

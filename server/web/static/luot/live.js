@@ -11,6 +11,7 @@ export const SITE_EVENTS = [
   "counter.updated",
   "printer.status",
   "appointment.updated",
+  "notices.changed",
 ];
 
 /**
