@@ -305,6 +305,7 @@ def ticket_info(site: Site, ticket: Ticket, position: int, estimated_wait_s: int
         dossier_code=ticket.dossier_code,
         call_rule=ticket.call_rule,
         appointment_start=local(ticket.appointment_start),
+        wait_s=ticket.wait_s,
     )
 
 
