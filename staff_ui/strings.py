@@ -59,6 +59,7 @@ STRINGS: dict[str, Any] = {
     "action.back": _l("Go back"),
     "reason.only_called": _l("Only while a ticket is called"),
     "reason.only_serving": _l("Only while serving"),
+    "reason.no_other_service": _l("This intake point has no other service"),
     "reason.queue_empty": _l("Nobody is waiting for this counter's services"),
     "reason.open_first": _l("Open the counter to call"),
     "reason.finish_first": _l("Finish the ticket at the counter first"),

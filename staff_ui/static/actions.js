@@ -3,9 +3,9 @@
 
 /**
  * The big button's action (`name` null when there is none) and, for every other action, the reason it is
- * unavailable (null when it is available).
+ * unavailable (null when it is available). `services` is how many services the site has.
  */
-export function deskActions(counter, waiting) {
+export function deskActions(counter, waiting, services = 2) {
   const ticket = counter?.current_ticket ?? null;
   const status = ticket?.status ?? null;
   const onlyCalled = status === "called" ? null : "reason.only_called";
@@ -14,7 +14,7 @@ export function deskActions(counter, waiting) {
     recall: onlyCalled,
     no_show: onlyCalled,
     cancel: onlyCalled,
-    transfer: status === "serving" ? null : "reason.only_serving",
+    transfer: status !== "serving" ? "reason.only_serving" : services < 2 ? "reason.no_other_service" : null,
     call: counter?.status !== "open" ? "reason.open_first" : ticket ? "reason.finish_first" : null,
     pause: counter?.status === "open" ? null : "counter.paused",
     close: ticket ? "reason.close_busy" : null,

@@ -10,7 +10,8 @@ export function h(tag, attributes = {}, ...children) {
     else if (value === true) element.setAttribute(name, "");
     else element.setAttribute(name, String(value));
   }
-  element.append(...children.flat().filter((child) => child !== null && child !== undefined && child !== false));
+  const kept = children.flat().filter((child) => child !== null && child !== undefined && child !== false);
+  element.append(...kept.filter((child) => child !== ""));
   return element;
 }
 

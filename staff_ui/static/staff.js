@@ -1,55 +1,63 @@
-// The staff tablet: sign in, choose the site and counter (remembered), then serve at the counter — the
-// ticket at the counter with one big button for its next step, the waiting list in call order, desk
-// issuing, today's own figures. Every change comes from the server: after each action and on every live
-// event the page refetches the counters and the queue, so it is right after a reload or a reconnect.
+// The staff tablet: sign in, choose the site and counter (remembered), then serve at the counter.
+// Everything shown comes from the server: after each action and on every live event the page refetches
+// the counters and the queue, so it is right after a reload or a reconnect. Every action goes through
+// act(): a request id, retried with the same id while the network is down, so it never acts twice.
 
 import { act, api, ApiError } from "/static/luot/api.js";
 import { apply, language, minutes, setLanguage, t } from "/static/luot/i18n.js";
 import { connectLive, showConnection } from "/static/luot/live.js";
-import { deskActions } from "./actions.js";
-import { $, clock, h, say } from "./dom.js";
+import { $, h, say } from "./dom.js";
 import { session } from "./session.js";
 import { installShortcuts } from "./shortcuts.js";
+import {
+  actionsNow,
+  myCounter,
+  renderActions,
+  renderDesk,
+  renderFigures,
+  renderHeader,
+  serviceName,
+  tickWaited,
+} from "./view.js";
 
 const PRIORITIES = ["none", "elderly", "disabled", "pregnant", "infant", "merit"];
+const PRINT_STATUSES = ["queued", "printed", "failed", "none"];
 
 const state = {
-  user: null,
-  sites: [],
+  user: null, // {id, username, role, site_ids, display_name}
+  sites: [], // the sites this user may serve at
   siteId: null,
   counterId: null,
   services: new Map(),
   counters: [],
-  queue: [],
+  queue: [], // the counter's waiting list, in call order
   queueAt: 0, // when the queue was fetched (its waited_s are as of then)
   figures: null,
-  busy: false,
-  version: 0, // grows when an action's answer is shown: an older fetch must not overwrite it
+  busy: false, // an action is running: every action button waits
+  version: 0, // grows when an action's answer is shown, so that an older fetch cannot overwrite it
   live: null,
 };
 
 const message = $("#message");
+const atDesk = () => document.body.dataset.view === "desk";
+const counter = () => myCounter(state);
 
 // -- talking to the server ------------------------------------------------------------------------
 
-function unauthorised(error) {
-  if (error instanceof ApiError && error.status === 401) {
-    signedOut(t("signin.expired"));
-    return true;
-  }
-  return false;
+function isUnauthorised(error) {
+  return error instanceof ApiError && error.status === 401;
 }
 
 async function call(path, options = {}) {
   try {
     return await api(path, { ...options, token: session.token });
   } catch (error) {
-    unauthorised(error);
+    if (isUnauthorised(error)) signedOut("expired");
     throw error;
   }
 }
 
-/** A staff action: request id, retried with the same id while the network is down (never acts twice). */
+/** A staff action; says so on the page while it is being retried. */
 async function perform(path, body = {}) {
   let retried = false;
   const onRetry = () => {
@@ -59,7 +67,7 @@ async function perform(path, body = {}) {
   try {
     return await act(path, body, { token: session.token, onRetry });
   } catch (error) {
-    unauthorised(error);
+    if (isUnauthorised(error)) signedOut("expired");
     throw error;
   } finally {
     if (retried) say(message, "");
@@ -67,42 +75,44 @@ async function perform(path, body = {}) {
 }
 
 function describe(error) {
-  if (error instanceof ApiError && !error.unreachable) return error.message;
-  return t("error.unreachable");
+  return error instanceof ApiError && !error.unreachable ? error.message : t("error.unreachable");
 }
 
-// -- views ----------------------------------------------------------------------------------------
+// -- signing in and choosing where to work ---------------------------------------------------------
 
 function show(view) {
   document.body.dataset.view = view;
   for (const section of document.querySelectorAll(".view")) section.hidden = section.id !== `view-${view}`;
-  renderHeader();
+  renderHeader(state);
 }
 
-function signedOut(notice) {
+/** Back to the sign-in screen; `why` is "expired", "signed_out" or nothing. */
+function signedOut(why = "") {
   stopLive();
   session.forget();
   state.user = null;
   for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
   show("signin");
-  say($("#signin-message"), notice, notice === t("signin.expired") ? "error" : "");
+  say($("#signin-message"), why ? t(`signin.${why}`) : "", why === "expired" ? "error" : "");
   $("#signin-form [name=username]").focus();
 }
 
 async function boot() {
   if (session.language) setLanguage(session.language);
   apply();
-  if (!session.token) return signedOut("");
+  if (!session.token) {
+    signedOut();
+    return;
+  }
   try {
     state.user = { ...session.user, ...(await call("/api/v1/me")) };
     await chooseWorkplace();
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) return undefined;
+    if (isUnauthorised(error)) return;
     show("loading");
     say($("#loading-message"), describe(error), "error");
     setTimeout(boot, 5000);
   }
-  return undefined;
 }
 
 async function signIn(event) {
@@ -130,34 +140,37 @@ async function signOut() {
   try {
     await call("/api/v1/auth/logout", { method: "POST" });
   } catch {
-    // the token is dropped here whatever the server says
+    // the token is forgotten here whatever the server says
   }
-  signedOut(t("signin.signed_out"));
+  signedOut("signed_out");
 }
 
-/** Go to the remembered counter, or let the clerk choose one. */
-async function chooseWorkplace(notice = "") {
+/** Go to the counter this browser remembers, or let the clerk choose one. */
+async function chooseWorkplace() {
   const sites = await call("/api/v1/sites");
   const mine = new Set(state.user.site_ids);
   state.sites = state.user.role === "admin" ? sites : sites.filter((site) => mine.has(site.id));
   const { siteId, counterId } = session.place;
-  if (!notice && counterId && state.sites.some((site) => site.id === siteId)) {
-    return openDesk(siteId, counterId);
-  }
-  return showSetup(siteId, notice);
+  if (counterId && state.sites.some((site) => site.id === siteId)) await openDesk(siteId, counterId);
+  else await showSetup(siteId);
 }
 
 async function showSetup(siteId, notice = "") {
   stopLive();
   show("setup");
-  say($("#setup-message"), notice || (state.sites.length ? "" : t("setup.no_site")), notice ? "error" : "");
+  say($("#setup-message"), notice || (state.sites.length ? "" : t("setup.no_site")), "error");
   const site = state.sites.find((s) => s.id === siteId) ?? state.sites[0];
   $("#setup-sites-block").hidden = state.sites.length < 2;
   $("#setup-sites").replaceChildren(
     ...state.sites.map((s) =>
       h(
         "button",
-        { type: "button", class: "choice", "aria-pressed": String(s.id === site?.id), onclick: () => showSetup(s.id) },
+        {
+          type: "button",
+          class: "choice",
+          "aria-pressed": String(s.id === site?.id),
+          onclick: () => showSetup(s.id),
+        },
         h("strong", {}, s.name),
         h("small", {}, s.commune.name),
       ),
@@ -167,60 +180,53 @@ async function showSetup(siteId, notice = "") {
   if (!site) return;
   state.siteId = site.id;
   let counters;
-  let services;
   try {
     counters = await call(`/api/v1/sites/${site.id}/counters`);
-    services = new Map((await call(`/api/v1/sites/${site.id}/services`)).map((s) => [s.id, s]));
+    state.services = new Map((await call(`/api/v1/sites/${site.id}/services`)).map((s) => [s.id, s]));
   } catch (error) {
-    say($("#setup-message"), describe(error), "error");
+    if (!isUnauthorised(error)) say($("#setup-message"), describe(error), "error");
     return;
   }
-  $("#setup-counters").replaceChildren(
-    ...counters.map((counter) =>
-      h(
-        "button",
-        {
-          type: "button",
-          class: "choice",
-          dataset: { counter: counter.code, status: counter.status },
-          onclick: () => {
-            session.remember(site.id, counter.id);
-            openDesk(site.id, counter.id);
-          },
-        },
-        h("strong", {}, counter.name),
-        h("small", {}, counter.services.map((id) => serviceName(services.get(id))).join(", ")),
-        h(
-          "span",
-          { class: "pill", dataset: { status: counter.status } },
-          counter.clerk && counter.status !== "closed"
-            ? t("setup.taken", { name: counter.clerk })
-            : t(`counter.${counter.status}`),
-        ),
-      ),
+  $("#setup-counters").replaceChildren(...counters.map((c) => counterChoice(site.id, c)));
+}
+
+function counterChoice(siteId, choice) {
+  const taken = choice.clerk && choice.status !== "closed";
+  return h(
+    "button",
+    {
+      type: "button",
+      class: "choice",
+      dataset: { counter: choice.code, status: choice.status },
+      onclick: () => {
+        session.remember(siteId, choice.id);
+        openDesk(siteId, choice.id);
+      },
+    },
+    h("strong", {}, choice.name),
+    h("small", {}, choice.services.map((id) => serviceName(state, id)).join(", ")),
+    h(
+      "span",
+      { class: "pill", dataset: { status: choice.status } },
+      taken ? t("setup.taken", { name: choice.clerk }) : t(`counter.${choice.status}`),
     ),
   );
 }
 
 async function openDesk(siteId, counterId) {
-  state.siteId = siteId;
-  state.counterId = counterId;
-  state.counters = [];
-  state.queue = [];
-  state.figures = null;
+  Object.assign(state, { siteId, counterId, counters: [], queue: [], figures: null });
   say(message, "");
   try {
-    const services = await call(`/api/v1/sites/${siteId}/services`);
-    state.services = new Map(services.map((s) => [s.id, s]));
+    state.services = new Map((await call(`/api/v1/sites/${siteId}/services`)).map((s) => [s.id, s]));
     await load();
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) return;
-    const notice = error instanceof ApiError && error.status === 403 ? t("setup.forbidden") : describe(error);
-    showSetup(siteId, notice);
+    if (isUnauthorised(error)) return;
+    const forbidden = error instanceof ApiError && error.status === 403;
+    await showSetup(siteId, forbidden ? t("setup.forbidden") : describe(error));
     return;
   }
-  if (!myCounter()) {
-    showSetup(siteId);
+  if (!counter()) {
+    await showSetup(siteId);
     return;
   }
   show("desk");
@@ -231,9 +237,6 @@ async function openDesk(siteId, counterId) {
 
 // -- state from the server ------------------------------------------------------------------------
 
-const myCounter = () => state.counters.find((c) => c.id === state.counterId) ?? null;
-const site = () => state.sites.find((s) => s.id === state.siteId) ?? null;
-
 async function load() {
   const version = state.version;
   const [counters, queue] = await Promise.all([
@@ -241,15 +244,13 @@ async function load() {
     call(`/api/v1/sites/${state.siteId}/queue?counter_id=${state.counterId}`),
   ]);
   if (version !== state.version) return; // an action's answer is newer; the refresh it asked for follows
-  state.counters = counters;
-  state.queue = queue;
-  state.queueAt = Date.now();
+  Object.assign(state, { counters, queue, queueAt: Date.now() });
 }
 
 let loading = null;
 let again = false;
 
-/** Refetch counters and queue; calls made while one is running coalesce into one more. */
+/** Refetch the counters and the queue; asking while a fetch runs makes one more follow it. */
 function refresh() {
   if (loading) {
     again = true;
@@ -261,9 +262,11 @@ function refresh() {
         again = false;
         await load();
       } while (again);
-      if (document.body.dataset.view === "desk") render();
+      if (atDesk()) render();
     } catch (error) {
-      if (error instanceof ApiError && error.status === 403) showSetup(state.siteId, t("setup.forbidden"));
+      const forbidden = error instanceof ApiError && error.status === 403;
+      if (forbidden) await showSetup(state.siteId, t("setup.forbidden"));
+      // unreachable: the connection band says so, and the reconnection's snapshot fetches again
     } finally {
       loading = null;
     }
@@ -271,18 +274,18 @@ function refresh() {
   return loading;
 }
 
-let pending = null;
+let soon = null;
 function refreshSoon() {
-  clearTimeout(pending);
-  pending = setTimeout(refresh, 80);
+  clearTimeout(soon);
+  soon = setTimeout(refresh, 80); // one fetch for the few events an action produces
 }
 
 async function loadFigures() {
   try {
     state.figures = await call(`/api/v1/me/today?site_id=${state.siteId}`);
-    renderFigures();
+    renderFigures(state);
   } catch {
-    // figures are a help, not a blocker: the next action or reconnect loads them again
+    // a help, not a blocker: the next action or reconnection loads them again
   }
 }
 
@@ -299,7 +302,7 @@ function startLive() {
       document.body.dataset.live = status;
       showConnection(status === "offline" ? t("offline") : "");
       if (status !== "refused") return;
-      if (detail?.code === "unauthorized") signedOut(t("signin.expired"));
+      if (detail?.code === "unauthorized") signedOut("expired");
       else showSetup(state.siteId, t("setup.forbidden"));
     },
   });
@@ -314,108 +317,117 @@ function stopLive() {
 
 // -- actions --------------------------------------------------------------------------------------
 
-/** Run one action: buttons are disabled meanwhile; errors are shown in the page's language (in the page,
- * or where `onError` shows them). Resolves to whether the action succeeded. */
+function render() {
+  renderDesk(state, { onCall: callTicket });
+}
+
+/**
+ * Run one action with every action button disabled meanwhile; errors are shown in the page's language,
+ * in the page or where `onError` shows them. Resolves to whether the action was done.
+ */
 async function run(work, onError = (error) => say(message, describe(error), "error")) {
   if (state.busy) return false;
   state.busy = true;
-  renderActions();
+  renderActions(state);
+  say(message, "");
   try {
     await work();
     return true;
   } catch (error) {
-    if (!(error instanceof ApiError && error.status === 401)) onError(error);
+    if (!isUnauthorised(error)) onError(error);
     return false;
   } finally {
     state.busy = false;
-    if (document.body.dataset.view === "desk") {
+    if (atDesk()) {
       render();
       refresh();
     }
   }
 }
 
-/** Show a ticket the server just returned at the counter (or the counter emptied) before the refetch. */
+/** Show what the server just answered (the ticket now at the counter, or none) until the refetch. */
 function atCounter(ticket) {
-  const counter = myCounter();
-  if (!counter) return;
+  const mine = counter();
+  if (!mine) return;
   state.version += 1;
-  counter.current_ticket = ticket && ["called", "serving"].includes(ticket.status) ? ticket : null;
-  if (ticket) state.queue = state.queue.filter((entry) => entry.id !== ticket.id);
+  mine.current_ticket = ["called", "serving"].includes(ticket.status) ? ticket : null;
+  state.queue = state.queue.filter((entry) => entry.id !== ticket.id);
 }
 
 function setCounter(status) {
   return run(async () => {
-    say(message, "");
-    const counter = await perform(`/api/v1/counters/${state.counterId}/${status}`);
+    const changed = await perform(`/api/v1/counters/${state.counterId}/${status}`);
     state.version += 1;
-    state.counters = state.counters.map((c) => (c.id === counter.id ? counter : c));
+    state.counters = state.counters.map((c) => (c.id === changed.id ? changed : c));
   });
 }
 
 function callNext() {
   return run(async () => {
-    say(message, "");
     const ticket = await perform(`/api/v1/counters/${state.counterId}/call-next`);
-    if (ticket === null) {
-      say(message, t("done.queue_empty"), "queue-empty");
-      return;
-    }
-    atCounter(ticket);
+    if (ticket === null) say(message, t("done.queue_empty"), "queue-empty");
+    else atCounter(ticket);
   });
 }
 
 function callTicket(entry) {
   return run(async () => {
-    say(message, "");
     atCounter(await perform(`/api/v1/tickets/${entry.id}/call`, { counter_id: state.counterId }));
   });
 }
 
-/** recall, start, complete, no-show, transfer, cancel on the ticket at the counter; `done` is the key of
- * the message that confirms it. */
-function ticketAction(path, body = {}, done = null, onError = undefined) {
-  const ticket = myCounter()?.current_ticket;
+const CONFIRMATIONS = {
+  complete: "done.completed",
+  "no-show": "done.no_show",
+  transfer: "done.transferred",
+  cancel: "done.cancelled",
+};
+
+/** An action on the ticket at the counter (recall, start, complete, no-show, transfer, cancel). */
+function ticketAction(path, body = {}, onError = undefined) {
+  const ticket = counter()?.current_ticket;
   if (!ticket) return Promise.resolve(false);
   return run(async () => {
-    say(message, "");
     const result = await perform(`/api/v1/tickets/${ticket.id}/${path}`, body);
     atCounter(result);
+    const done = CONFIRMATIONS[path];
     if (done) {
-      const service = serviceName(state.services.get(result.service_id));
-      say(message, t(done, { number: result.number, service }), "ok");
+      say(message, t(done, { number: result.number, service: serviceName(state, result.service_id) }), "ok");
+      loadFigures();
     }
-    if (["complete", "no-show", "transfer", "cancel"].includes(path)) loadFigures();
   }, onError);
 }
 
+function available(name) {
+  return !state.busy && actionsNow(state)[name] === null;
+}
+
 function primary() {
-  const { primary: action } = deskActions(myCounter(), state.queue);
-  if (state.busy || !action.name) return;
-  if (action.name === "open") setCounter("open");
-  else if (action.name === "call_next") callNext();
-  else if (action.name === "start") ticketAction("start");
-  else if (action.name === "complete") complete();
+  const { name } = actionsNow(state).primary;
+  if (state.busy || !name) return;
+  if (name === "open") setCounter("open");
+  else if (name === "call_next") callNext();
+  else if (name === "start") ticketAction("start");
+  else if (name === "complete") complete();
 }
 
 function complete() {
   const dossier = $("#dossier").value.trim();
-  return ticketAction("complete", dossier ? { dossier_code: dossier } : {}, "done.completed");
+  return ticketAction("complete", dossier ? { dossier_code: dossier } : {});
 }
 
-function available(name) {
-  return !state.busy && deskActions(myCounter(), state.queue)[name] === null;
-}
+const recall = () => available("recall") && ticketAction("recall");
+const noShow = () => available("no_show") && ticketAction("no-show");
 
-// -- dialogs: transfer, cancel, desk issuing, help ------------------------------------------------
+// -- windows: transfer, cancel, desk issuing, help ------------------------------------------------
 
 function openDialog(dialog) {
   for (const error of dialog.querySelectorAll(".dialog-error")) say(error, "");
   dialog.showModal();
 }
 
-function dialogError(dialog, error) {
-  say(dialog.querySelector(".dialog-error"), describe(error), "error");
+function showErrorIn(dialog) {
+  return (error) => say(dialog.querySelector(".dialog-error"), describe(error), "error");
 }
 
 function radios(name, options, checked) {
@@ -429,18 +441,18 @@ function radios(name, options, checked) {
   );
 }
 
+function serviceOptions(ids) {
+  return ids.map((id) => ({ value: String(id), label: serviceName(state, id) }));
+}
+
 function openTransfer() {
-  const ticket = myCounter()?.current_ticket;
+  const ticket = counter()?.current_ticket;
   if (!ticket || !available("transfer")) return;
-  const dialog = $("#transfer-dialog");
-  const form = $("#transfer-form");
-  form.reset();
+  $("#transfer-form").reset();
   $("#transfer-title").textContent = t("transfer.title", { number: ticket.number });
-  const others = [...state.services.values()].filter((s) => s.id !== ticket.service_id);
-  $("#transfer-services").replaceChildren(
-    ...radios("service_id", others.map((s) => ({ value: String(s.id), label: serviceName(s) })), null),
-  );
-  openDialog(dialog);
+  const others = [...state.services.keys()].filter((id) => id !== ticket.service_id);
+  $("#transfer-services").replaceChildren(...radios("service_id", serviceOptions(others), null));
+  openDialog($("#transfer-dialog"));
 }
 
 async function submitTransfer(event) {
@@ -450,13 +462,11 @@ async function submitTransfer(event) {
   form.reason.value = form.reason.value.trim();
   if (!form.reportValidity()) return;
   const body = { service_id: Number(form.service_id.value), reason: form.reason.value };
-  if (await ticketAction("transfer", body, "done.transferred", (error) => dialogError(dialog, error))) {
-    dialog.close();
-  }
+  if (await ticketAction("transfer", body, showErrorIn(dialog))) dialog.close();
 }
 
 function openCancel() {
-  const ticket = myCounter()?.current_ticket;
+  const ticket = counter()?.current_ticket;
   if (!ticket || !available("cancel")) return;
   $("#cancel-form").reset();
   $("#cancel-title").textContent = t("cancel.title", { number: ticket.number });
@@ -467,32 +477,26 @@ async function submitCancel(event) {
   event.preventDefault();
   const reason = event.target.reason.value.trim();
   const dialog = $("#cancel-dialog");
-  if (await ticketAction("cancel", reason ? { reason } : {}, "done.cancelled", (error) => dialogError(dialog, error))) {
-    dialog.close();
-  }
+  if (await ticketAction("cancel", reason ? { reason } : {}, showErrorIn(dialog))) dialog.close();
 }
 
 function openIssue() {
-  if (document.body.dataset.view !== "desk") return;
+  if (!atDesk()) return;
   const form = $("#issue-form");
   form.reset();
   form.hidden = false;
   $("#issue-result").hidden = true;
-  const services = [...state.services.values()];
-  const mine = myCounter()?.services?.[0] ?? services[0]?.id;
-  $("#issue-services").replaceChildren(
-    ...radios("service_id", services.map((s) => ({ value: String(s.id), label: serviceName(s) })), String(mine)),
-  );
-  $("#issue-priorities").replaceChildren(
-    ...radios("priority", PRIORITIES.map((p) => ({ value: p, label: t(`priority.${p}`) })), "none"),
-  );
+  const first = counter()?.services?.[0] ?? [...state.services.keys()][0];
+  const services = serviceOptions([...state.services.keys()]);
+  $("#issue-services").replaceChildren(...radios("service_id", services, String(first)));
+  const priorities = PRIORITIES.map((p) => ({ value: p, label: t(`priority.${p}`) }));
+  $("#issue-priorities").replaceChildren(...radios("priority", priorities, "none"));
   openDialog($("#issue-dialog"));
 }
 
 async function submitIssue(event) {
   event.preventDefault();
   const form = event.target;
-  const dialog = $("#issue-dialog");
   if (!form.reportValidity()) return;
   const submit = form.querySelector("[type=submit]");
   submit.disabled = true;
@@ -501,237 +505,81 @@ async function submitIssue(event) {
       service_id: Number(form.service_id.value),
       priority: form.priority.value,
     });
-    form.hidden = true;
-    $("#issue-result").hidden = false;
-    $("#issued-number").textContent = ticket.number;
-    $("#issued-service").textContent = serviceName(state.services.get(ticket.service_id));
-    const wait = ticket.estimated_wait_s >= 60 ? minutes(ticket.estimated_wait_s) : "";
-    $("#issued-position").textContent = t(wait ? "issue.position_wait" : "issue.position", { n: ticket.position, time: wait });
-    const printed = ticket.print?.status ?? "none";
-    say($("#issued-print"), t(`print.${printed}`) || t("print.none"), printed === "failed" ? "error" : "");
-    $("#issue-another").focus();
+    showIssued(ticket);
     refreshSoon();
   } catch (error) {
-    dialogError(dialog, error);
+    if (!isUnauthorised(error)) showErrorIn($("#issue-dialog"))(error);
   } finally {
     submit.disabled = false;
   }
 }
 
-// -- rendering ------------------------------------------------------------------------------------
-
-function serviceName(service) {
-  if (!service) return "";
-  return language() === "en" && service.name_en ? service.name_en : service.name;
-}
-
-function renderHeader() {
-  const user = state.user;
-  $("#who").textContent = user ? user.display_name || user.username : "";
-  const other = language() === "vi" ? "en" : "vi";
-  const button = $("#language");
-  button.textContent = t(`language.${other}`);
-  button.lang = other;
-  $("#place").textContent = document.body.dataset.view === "desk" ? (site()?.name ?? "") : "";
-}
-
-function render() {
-  renderHeader();
-  renderCounter();
-  renderTicket();
-  renderActions();
-  renderQueue();
-  renderCounters();
-  renderFigures();
-}
-
-function renderCounter() {
-  const counter = myCounter();
-  if (!counter) return;
-  $("#counter-name").textContent = counter.name;
-  const pill = $("#counter-status");
-  pill.textContent = t(`counter.${counter.status}`);
-  pill.dataset.status = counter.status;
-}
-
-function tag(element, text) {
-  element.textContent = text || "";
-  element.hidden = !text;
-}
-
-function priorityText(priority) {
-  return priority && priority !== "none" ? t(`priority.${priority}`) : "";
-}
-
-function renderTicket() {
-  const ticket = myCounter()?.current_ticket ?? null;
-  const card = $("#ticket");
-  card.dataset.status = ticket?.status ?? "none";
-  $("#ticket-number").textContent = ticket?.number ?? "";
-  if (!ticket) {
-    $("#ticket-state").textContent = t("ticket.none");
-    $("#ticket-service").textContent = t("ticket.waiting_here", { n: state.queue.length });
-    for (const id of ["#ticket-priority", "#ticket-appointment", "#ticket-waited"]) tag($(id), "");
-    $("#complete-form").hidden = true;
-    $("#dossier").value = "";
-    return;
-  }
-  $("#ticket-state").textContent = t(ticket.status === "serving" ? "ticket.serving" : "ticket.called");
-  $("#ticket-service").textContent = serviceName(state.services.get(ticket.service_id));
-  tag($("#ticket-priority"), priorityText(ticket.priority));
-  tag($("#ticket-appointment"), ticket.appointment_start ? t("ticket.appointment", { time: clock(ticket.appointment_start) }) : "");
-  tag($("#ticket-waited"), ticket.wait_s != null ? t("ticket.waited", { time: minutes(ticket.wait_s) }) : "");
-  const form = $("#complete-form");
-  if (ticket.status !== "serving") $("#dossier").value = "";
-  form.hidden = ticket.status !== "serving";
-  form.dataset.ticket = ticket.id;
-}
-
-function renderActions() {
-  const actions = deskActions(myCounter(), state.queue);
-  const button = $("#primary");
-  $("#primary-label").textContent = t(actions.primary.label);
-  button.dataset.action = actions.primary.name ?? "";
-  button.disabled = state.busy || !actions.primary.name;
-  $("#primary-reason").textContent = actions.primary.reason ? t(actions.primary.reason) : "";
-  for (const element of document.querySelectorAll(".secondary [data-action]")) {
-    const reason = actions[element.dataset.action];
-    element.disabled = state.busy || reason !== null;
-    element.querySelector(".reason").textContent = reason ? t(reason) : "";
-  }
-  const counter = myCounter();
-  const pause = $("#counter-pause");
-  pause.hidden = counter?.status !== "open";
-  pause.disabled = state.busy;
-  const close = $("#counter-close");
-  close.hidden = !counter || counter.status === "closed";
-  close.disabled = state.busy || actions.close !== null;
-  close.querySelector(".reason").textContent = actions.close ? t(actions.close) : "";
-  const note = $("#queue-note");
-  note.textContent = state.queue.length && actions.call ? t(actions.call) : "";
-  note.hidden = !note.textContent;
-  for (const callButton of document.querySelectorAll("#queue-list .entry-call")) {
-    callButton.disabled = state.busy || actions.call !== null;
-  }
-}
-
-function waitedNow(entry) {
-  return entry.waited_s + (Date.now() - state.queueAt) / 1000;
-}
-
-function renderQueue() {
-  const callReason = deskActions(myCounter(), state.queue).call;
-  $("#queue-count").textContent = String(state.queue.length);
-  $("#queue-empty").hidden = state.queue.length > 0;
-  $("#queue-list").replaceChildren(
-    ...state.queue.map((entry, index) =>
-      h(
-        "li",
-        { class: index === 0 ? "entry next" : "entry", dataset: { id: entry.id, number: entry.number, priority: entry.priority } },
-        h("span", { class: "entry-number" }, entry.number),
-        h(
-          "span",
-          { class: "entry-main" },
-          h("span", { class: "entry-service" }, serviceName(state.services.get(entry.service_id))),
-          h(
-            "span",
-            { class: "tags" },
-            index === 0 ? h("span", { class: "tag next" }, `${t("queue.next")} · ${t(`rule.${entry.rule}`)}`) : null,
-            priorityText(entry.priority) ? h("span", { class: "tag priority" }, priorityText(entry.priority)) : null,
-            entry.appointment_start
-              ? h("span", { class: "tag appointment" }, t("ticket.appointment", { time: clock(entry.appointment_start) }))
-              : null,
-          ),
-        ),
-        h("span", { class: "entry-waited" }, minutes(waitedNow(entry))),
-        h(
-          "button",
-          {
-            type: "button",
-            class: "entry-call",
-            disabled: state.busy || callReason !== null,
-            "aria-label": `${t("action.call")} ${entry.number}`,
-            onclick: () => callTicket(entry),
-          },
-          t("action.call"),
-        ),
-      ),
-    ),
-  );
-}
-
-function renderCounters() {
-  $("#counter-list").replaceChildren(
-    ...state.counters.map((counter) => {
-      const ticket = counter.current_ticket;
-      return h(
-        "li",
-        { class: counter.id === state.counterId ? "mine" : "", dataset: { id: counter.id, status: counter.status } },
-        h("strong", {}, counter.name),
-        h("span", { class: "pill", dataset: { status: counter.status } }, t(`counter.${counter.status}`)),
-        h("span", { class: "counter-ticket" }, ticket ? `${ticket.number} · ${t(ticket.status === "serving" ? "ticket.serving" : "ticket.called")}` : counter.status === "open" ? t("counter.free") : ""),
-        h("small", {}, counter.status !== "closed" && counter.clerk ? counter.clerk : ""),
-      );
-    }),
-  );
-}
-
-function renderFigures() {
-  const figures = state.figures;
-  $("#figure-served").textContent = figures ? String(figures.served) : "–";
-  $("#figure-average").textContent = figures?.average_service_s != null ? minutes(figures.average_service_s) : "–";
-  $("#figure-no-shows").textContent = figures ? String(figures.no_shows) : "–";
-  $("#figure-transferred").textContent = figures ? String(figures.transferred) : "–";
+function showIssued(ticket) {
+  $("#issue-form").hidden = true;
+  $("#issue-result").hidden = false;
+  $("#issued-number").textContent = ticket.number;
+  $("#issued-service").textContent = serviceName(state, ticket.service_id);
+  const wait = ticket.estimated_wait_s >= 60 ? minutes(ticket.estimated_wait_s) : "";
+  const position = t(wait ? "issue.position_wait" : "issue.position", { n: ticket.position, time: wait });
+  $("#issued-position").textContent = position;
+  const printed = ticket.print?.status ?? "none";
+  const known = PRINT_STATUSES.includes(printed);
+  say($("#issued-print"), known ? t(`print.${printed}`) : "", printed === "failed" ? "error" : "");
+  $("#issue-another").focus();
 }
 
 // -- wiring ---------------------------------------------------------------------------------------
 
+function switchLanguage() {
+  session.language = language() === "vi" ? "en" : "vi";
+  setLanguage(session.language);
+  if (atDesk()) render();
+  else renderHeader(state);
+}
+
+function on(selector, event, handler) {
+  $(selector).addEventListener(event, handler);
+}
+
 function wire() {
-  $("#signin-form").addEventListener("submit", signIn);
-  $("#sign-out").addEventListener("click", signOut);
-  $("#switch-counter").addEventListener("click", () => showSetup(state.siteId));
-  $("#language").addEventListener("click", () => {
-    session.language = language() === "vi" ? "en" : "vi";
-    setLanguage(session.language);
-    if (document.body.dataset.view === "desk") render();
-    else renderHeader();
-  });
-  $("#primary").addEventListener("click", primary);
-  $("#act-recall").addEventListener("click", () => available("recall") && ticketAction("recall"));
-  $("#act-no-show").addEventListener("click", () => available("no_show") && ticketAction("no-show", {}, "done.no_show"));
-  $("#act-transfer").addEventListener("click", openTransfer);
-  $("#act-cancel").addEventListener("click", openCancel);
-  $("#counter-pause").addEventListener("click", () => setCounter("pause"));
-  $("#counter-close").addEventListener("click", () => setCounter("close"));
-  $("#complete-form").addEventListener("submit", (event) => {
+  on("#signin-form", "submit", signIn);
+  on("#sign-out", "click", signOut);
+  on("#switch-counter", "click", () => showSetup(state.siteId));
+  on("#language", "click", switchLanguage);
+  on("#primary", "click", primary);
+  on("#act-recall", "click", recall);
+  on("#act-no-show", "click", noShow);
+  on("#act-transfer", "click", openTransfer);
+  on("#act-cancel", "click", openCancel);
+  on("#counter-pause", "click", () => setCounter("pause"));
+  on("#counter-close", "click", () => setCounter("close"));
+  on("#complete-form", "submit", (event) => {
     event.preventDefault();
-    complete();
+    if (counter()?.current_ticket?.status === "serving") complete();
   });
-  $("#transfer-form").addEventListener("submit", submitTransfer);
-  $("#cancel-form").addEventListener("submit", submitCancel);
-  $("#issue-form").addEventListener("submit", submitIssue);
-  $("#issue-open").addEventListener("click", openIssue);
-  $("#issue-another").addEventListener("click", openIssue);
-  $("#help-open").addEventListener("click", () => openDialog($("#help-dialog")));
+  on("#transfer-form", "submit", submitTransfer);
+  on("#cancel-form", "submit", submitCancel);
+  on("#issue-form", "submit", submitIssue);
+  on("#issue-open", "click", openIssue);
+  on("#issue-another", "click", openIssue);
+  on("#help-open", "click", () => openDialog($("#help-dialog")));
   for (const button of document.querySelectorAll(".close-dialog")) {
     button.addEventListener("click", () => button.closest("dialog").close());
   }
   installShortcuts(
     {
       primary,
-      recall: () => available("recall") && ticketAction("recall"),
-      no_show: () => available("no_show") && ticketAction("no-show", {}, "done.no_show"),
+      recall,
+      no_show: noShow,
       transfer: openTransfer,
       cancel: openCancel,
       dossier: () => !$("#complete-form").hidden && $("#dossier").focus(),
       issue: openIssue,
       help: () => openDialog($("#help-dialog")),
     },
-    () => document.body.dataset.view === "desk",
+    atDesk,
   );
-  setInterval(() => {
-    if (document.body.dataset.view === "desk") renderQueue();
-  }, 30_000);
+  setInterval(() => atDesk() && tickWaited(state), 30_000);
 }
 
 wire();

@@ -4,6 +4,7 @@ network that drops an answer, a lost live connection, and the screenshots of the
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,6 +16,20 @@ from server.db.models import Ticket
 from tests.conftest import PASSWORD, Clock, LiveServer, World
 from tests.e2e.conftest import screenshot
 from tests.realtime_client import Listener
+
+
+@pytest.fixture
+def open_page(new_page: Any) -> Iterator[Any]:
+    """``new_page`` whose pages must finish without an uncaught script error."""
+    errors: list[str] = []
+
+    def open_(width: int = 1280, height: int = 800, **options: Any) -> Any:
+        page = new_page(width, height, **options)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        return page
+
+    yield open_
+    assert errors == []
 
 
 def sign_in(page: Any, server: LiveServer, username: str, counter: str | None = "Q1") -> None:
@@ -49,7 +64,7 @@ def numbers(page: Any) -> list[str]:
 
 
 def test_a_clerk_serves_at_the_counter_and_the_display_sees_each_step(
-    world: World, live_server: LiveServer, new_page: Any, listen: Any
+    world: World, live_server: LiveServer, open_page: Any, listen: Any
 ) -> None:
     kiosk = world.device("kiosk")
     world.issue(kiosk, service="HT")
@@ -59,9 +74,7 @@ def test_a_clerk_serves_at_the_counter_and_the_display_sees_each_step(
     q1 = world.counter_id("CB", "Q1")
     display = listen({"token": world.device_token("display"), "site_id": world.site("CB")["id"]})
     display.next("snapshot")
-    page = new_page(1366, 768)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    page = open_page(1366, 768)
 
     sign_in(page, live_server, "lan")
     primary = page.locator("#primary")
@@ -143,15 +156,14 @@ def test_a_clerk_serves_at_the_counter_and_the_display_sees_each_step(
     expect(page.locator("#help-dialog")).to_be_visible()
     page.keyboard.press("Escape")
     expect(page.locator("#help-dialog")).to_be_hidden()
-    assert errors == []
 
 
 def test_an_ended_session_brings_back_the_sign_in_screen(
-    world: World, live_server: LiveServer, new_page: Any
+    world: World, live_server: LiveServer, open_page: Any
 ) -> None:
     kiosk = world.device("kiosk")
     world.staff(username="lan")
-    page = new_page(1280, 800)
+    page = open_page(1280, 800)
     sign_in(page, live_server, "lan")
     token = page.evaluate("localStorage.getItem('luot.staff.token')")
     expect(page.locator("body")).to_have_attribute("data-live", "online")
@@ -168,14 +180,14 @@ def test_an_ended_session_brings_back_the_sign_in_screen(
 
 
 def test_two_clerks_calling_next_at_the_same_instant_for_one_ticket(
-    world: World, live_server: LiveServer, new_page: Any
+    world: World, live_server: LiveServer, open_page: Any
 ) -> None:
     only = world.issue(world.device("kiosk"))
     pages = []
     for counter in ("Q1", "Q2"):
         username = f"clerk-{counter.lower()}"
         world.open_counter(world.staff(username=username), counter=counter)
-        page = new_page(1280, 800)
+        page = open_page(1280, 800)
         sign_in(page, live_server, username, counter)
         expect(page.locator("#primary")).to_be_enabled()
         expect(page.locator("#primary")).to_have_attribute("data-action", "call_next")
@@ -204,12 +216,12 @@ def test_two_clerks_calling_next_at_the_same_instant_for_one_ticket(
 
 
 def test_an_answer_lost_on_the_network_is_retried_with_the_same_request_id_and_acts_once(
-    world: World, live_server: LiveServer, new_page: Any
+    world: World, live_server: LiveServer, open_page: Any
 ) -> None:
     kiosk = world.device("kiosk")
     first, second = world.issue(kiosk), world.issue(kiosk)
     world.open_counter(world.staff(username="hoa"))
-    page = new_page(1280, 800)
+    page = open_page(1280, 800)
     sign_in(page, live_server, "hoa")
 
     sent: list[dict[str, Any]] = []
@@ -233,12 +245,12 @@ def test_an_answer_lost_on_the_network_is_retried_with_the_same_request_id_and_a
 
 
 def test_a_lost_connection_shows_plainly_and_the_page_catches_up_on_reconnect(
-    world: World, live_server: LiveServer, new_page: Any
+    world: World, live_server: LiveServer, open_page: Any
 ) -> None:
     kiosk = world.device("kiosk")
     world.issue(kiosk)
     world.open_counter(world.staff(username="minh"))
-    page = new_page(1280, 800)
+    page = open_page(1280, 800)
     cut = {"on": False}
     sockets: list[Any] = []
 
@@ -290,7 +302,7 @@ SCREENS = {
 
 @pytest.mark.parametrize("name", SCREENS)
 def test_screenshots_of_a_busy_counter(
-    world: World, live_server: LiveServer, new_page: Any, clock: Clock, name: str
+    world: World, live_server: LiveServer, open_page: Any, clock: Clock, name: str
 ) -> None:
     kiosk = world.device("kiosk")
     for service, priority, age in [
@@ -325,7 +337,7 @@ def test_screenshots_of_a_busy_counter(
     ticket = world.client.post(f"/api/v1/counters/{q1}/call-next", json={}, headers=clerk).json
     world.client.post(f"/api/v1/tickets/{ticket['id']}/start", json={}, headers=clerk)
 
-    page = new_page(**SCREENS[name])
+    page = open_page(**SCREENS[name])
     sign_in(page, live_server, "thu")
     expect(page.locator("#ticket")).to_have_attribute("data-status", "serving")
     expect(page.locator("#figure-served")).to_have_text("3")
@@ -348,9 +360,9 @@ def test_screenshots_of_a_busy_counter(
         screenshot(page, "staff-desk-issue-en")
 
 
-def test_sign_in_screen_and_a_wrong_password(world: World, live_server: LiveServer, new_page: Any) -> None:
+def test_sign_in_screen_and_a_wrong_password(world: World, live_server: LiveServer, open_page: Any) -> None:
     world.staff(username="lan")
-    page = new_page(1280, 800, has_touch=True)
+    page = open_page(1280, 800, has_touch=True)
     page.goto(f"{live_server.url}/staff")
     page.fill("#signin-form [name=username]", "lan")
     page.fill("#signin-form [name=password]", "not-the-password")
