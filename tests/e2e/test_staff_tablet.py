@@ -273,6 +273,7 @@ def test_a_lost_connection_shows_plainly_and_the_page_catches_up_on_reconnect(
         ws.close()
     expect(mark).to_be_visible()
     expect(mark).to_have_text("Mất kết nối với máy chủ — đang kết nối lại…")
+    screenshot(page, "staff-offline")
     issued_meanwhile = world.issue(kiosk, service="CT")
 
     cut["on"] = False
