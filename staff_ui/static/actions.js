@@ -16,7 +16,6 @@ export function deskActions(counter, waiting, services = 2) {
     cancel: onlyCalled,
     transfer: status !== "serving" ? "reason.only_serving" : services < 2 ? "reason.no_other_service" : null,
     call: counter?.status !== "open" ? "reason.open_first" : ticket ? "reason.finish_first" : null,
-    pause: counter?.status === "open" ? null : "counter.paused",
     close: ticket ? "reason.close_busy" : null,
   };
 }
