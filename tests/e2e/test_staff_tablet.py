@@ -282,14 +282,11 @@ def test_a_lost_connection_shows_plainly_and_the_page_catches_up_on_reconnect(
     expect(page.locator("#queue-list .entry-number")).to_contain_text([issued_meanwhile["number"]])
 
 
-def backdate(world: World, number: str, minutes: int, appointment: datetime | None = None) -> None:
-    """Make a waiting ticket older (and, for the screenshot, one checked in for an appointment)."""
+def as_appointment(world: World, number: str, start: datetime) -> None:
+    """Make a waiting ticket one checked in for an appointment starting at ``start`` (what the appointments
+    work will produce)."""
     with world.luot.uow() as uow:
-        moment = datetime.now(UTC) - timedelta(minutes=minutes)
-        values: dict[str, Any] = {"issued_at": moment, "waiting_since": moment}
-        if appointment is not None:
-            values["appointment_start"] = appointment
-        uow.session.execute(sa.update(Ticket).where(Ticket.number == number).values(**values))
+        uow.session.execute(sa.update(Ticket).where(Ticket.number == number).values(appointment_start=start))
         uow.commit()
 
 
@@ -299,28 +296,33 @@ SCREENS = {
     "staff-tablet-portrait": {"width": 800, "height": 1280, "has_touch": True},
     "staff-desktop": {"width": 1366, "height": 768, "has_touch": False},
 }
+OPENING = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # 08:00 in Viet Nam: the screenshots never change
 
 
 @pytest.mark.parametrize("name", SCREENS)
 def test_screenshots_of_a_busy_counter(
     world: World, live_server: LiveServer, open_page: Any, clock: Clock, name: str
 ) -> None:
+    def at(minute: int) -> datetime:
+        clock.set(OPENING + timedelta(minutes=minute))
+        return clock.now
+
     kiosk = world.device("kiosk")
-    for service, priority, age in [
-        ("HT", "none", 41),
-        ("CT", "none", 33),
-        ("HT", "none", 18),
-        ("HT", "pregnant", 12),
-        ("HT", "none", 9),
-        ("CT", "merit", 8),
-        ("CT", "none", 7),
-        ("HT", "elderly", 4),
-        ("HT", "none", 3),
-        ("CT", "none", 2),
-        ("HT", "infant", 1),
+    for minute, service, priority in [
+        (0, "HT", "none"),
+        (8, "CT", "none"),
+        (23, "HT", "none"),
+        (29, "HT", "pregnant"),
+        (32, "HT", "none"),
+        (33, "CT", "merit"),
+        (34, "CT", "none"),
+        (37, "HT", "elderly"),
+        (38, "HT", "none"),
+        (39, "CT", "none"),
+        (40, "HT", "infant"),
     ]:
-        ticket = world.issue(kiosk, service=service, priority=priority)
-        backdate(world, ticket["number"], age)
+        at(minute)
+        world.issue(kiosk, service=service, priority=priority)
     clerk = world.staff(username="thu")
     q1 = world.open_counter(clerk)
     colleague = world.staff(username="nam")
@@ -331,11 +333,12 @@ def test_screenshots_of_a_busy_counter(
         world.client.post(f"/api/v1/tickets/{ticket['id']}/start", json={}, headers=clerk)
         clock.advance(minutes=7)
         world.client.post(f"/api/v1/tickets/{ticket['id']}/complete", json={}, headers=clerk)
-    clock.frozen = False
-    backdate(world, world.issue(kiosk, service="CT", priority="elderly")["number"], 5)
+    world.issue(kiosk, service="CT", priority="elderly")
     appointment = world.issue(kiosk, service="HT")
-    backdate(world, appointment["number"], 4, appointment=datetime.now(UTC) + timedelta(minutes=5))
+    as_appointment(world, appointment["number"], OPENING + timedelta(minutes=70))
+    at(65)
     ticket = world.client.post(f"/api/v1/counters/{q1}/call-next", json={}, headers=clerk).json
+    assert ticket["number"] == appointment["number"]  # due in five minutes: called first
     world.client.post(f"/api/v1/tickets/{ticket['id']}/start", json={}, headers=clerk)
 
     page = open_page(**SCREENS[name])
