@@ -43,6 +43,12 @@ def sign_in(page: Any, server: LiveServer, username: str, counter: str | None = 
         expect(page.locator("body")).to_have_attribute("data-view", "desk")
 
 
+def snap(page: Any, name: str) -> None:
+    """A README screenshot, once the page's fonts are in (no fallback glyphs in the picture)."""
+    page.evaluate("document.fonts.ready.then(() => true)")
+    screenshot(page, name)
+
+
 def update(display: Listener, action: str) -> dict[str, Any]:
     """The next ``ticket.updated`` of the site room for ``action``."""
     while True:
@@ -273,7 +279,7 @@ def test_a_lost_connection_shows_plainly_and_the_page_catches_up_on_reconnect(
         ws.close()
     expect(mark).to_be_visible()
     expect(mark).to_have_text("Mất kết nối với máy chủ — đang kết nối lại…")
-    screenshot(page, "staff-offline")
+    snap(page, "staff-offline")
     issued_meanwhile = world.issue(kiosk, service="CT")
 
     cut["on"] = False
@@ -347,11 +353,11 @@ def test_screenshots_of_a_busy_counter(
     expect(page.locator("#figure-served")).to_have_text("3")
     page.fill("#dossier", "H34.12-261123-0042")
     page.locator("#dossier").blur()
-    screenshot(page, name)
+    snap(page, name)
     if name == "staff-desktop":
         page.keyboard.press("t")
         expect(page.locator("#transfer-dialog")).to_be_visible()
-        screenshot(page, "staff-transfer")
+        snap(page, "staff-transfer")
         page.keyboard.press("Escape")
         page.click("#language")
         expect(page.locator("#primary-label")).to_have_text("Complete")
@@ -361,7 +367,7 @@ def test_screenshots_of_a_busy_counter(
         page.locator("#issue-dialog").get_by_label("Elderly").check()
         page.locator("#issue-dialog [type=submit]").click()
         expect(page.locator("#issued-number")).to_have_text(re.compile(r"^[AB]\d{3}$"))
-        screenshot(page, "staff-desk-issue-en")
+        snap(page, "staff-desk-issue-en")
 
 
 def test_sign_in_screen_and_a_wrong_password(world: World, live_server: LiveServer, open_page: Any) -> None:
@@ -372,4 +378,4 @@ def test_sign_in_screen_and_a_wrong_password(world: World, live_server: LiveServ
     page.fill("#signin-form [name=password]", "not-the-password")
     page.click("#signin-form [type=submit]")
     expect(page.locator("#signin-message")).to_have_text("Sai tên đăng nhập hoặc mật khẩu.")
-    screenshot(page, "staff-signin")
+    snap(page, "staff-signin")
