@@ -1,17 +1,15 @@
-"""Staff and manager pages."""
+"""The staff tablet: one page whose script signs in, picks the site and counter, and serves."""
 
 from __future__ import annotations
 
 from flask.typing import ResponseReturnValue
-from flask_babel import lazy_gettext as _l
 
 from server.web.i18n import render_page
 
 from . import bp
+from .strings import STRINGS
 
 
 @bp.route("/staff")
 def staff() -> ResponseReturnValue:
-    return render_page(
-        "kiosk/placeholder.html", {"building": _l("This screen is being built.")}, title="Staff"
-    )
+    return render_page("staff_ui/staff.html", STRINGS)

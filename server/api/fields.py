@@ -20,6 +20,14 @@ class Id(fields.Integer):
         super().__init__(strict=True, **kwargs)
 
 
+class QueryId(fields.Integer):
+    """A record id in a query string, where every value arrives as text (``?counter_id=5``)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("validate", validate.Range(1, MAX_ID))
+        super().__init__(**kwargs)
+
+
 class Text(fields.String):
     """Text stored as typed: NFC-normalised, stripped, no control characters, bounded length."""
 

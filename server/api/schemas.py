@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from ..domain.tickets import Priority, TicketStatus
-from .fields import Id, Text, choice
+from .fields import Id, QueryId, Text, choice
 
 
 class RequestSchema(Schema):
@@ -140,11 +140,14 @@ class TicketSchema(Schema):
     call_rule = fields.String(allow_none=True)
     appointment_id = fields.Integer(allow_none=True)
     appointment_start = fields.DateTime(allow_none=True)
+    wait_s = fields.Integer(
+        allow_none=True, metadata={"description": "Seconds from joining the queue to the first call."}
+    )
     print = fields.Nested(PrintSchema)
 
 
 class QueueQuerySchema(RequestSchema):
-    counter_id = Id(
+    counter_id = QueryId(
         load_default=None, metadata={"description": "Order the list as this counter would call it."}
     )
 

@@ -43,6 +43,7 @@ class TicketInfo:
     call_rule: str | None = None
     appointment_id: int | None = None
     appointment_start: datetime | None = None
+    wait_s: int | None = None  # from joining the queue to the first call; None until called
 
 
 @dataclass(frozen=True, kw_only=True)

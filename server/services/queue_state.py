@@ -306,6 +306,7 @@ def ticket_info(site: Site, ticket: Ticket, position: int, estimated_wait_s: int
         call_rule=ticket.call_rule,
         appointment_id=ticket.appointment_id,
         appointment_start=local(ticket.appointment_start),
+        wait_s=ticket.wait_s,
     )
 
 
