@@ -35,9 +35,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _extension() -> Luot:
-    from server.cli import _app  # the one way every command opens the app (and migrates)
+    from server.cli import open_app  # the one way every command opens the app (and migrates)
 
-    return _app()[1]
+    return open_app()[1]
 
 
 class _Refused(Exception):

@@ -23,7 +23,7 @@ from .services import auth as auth_service
 from .services.site_config import load_config, read_config_file
 
 
-def _app(overrides: dict[str, Any] | None = None) -> tuple[Flask, Luot]:
+def open_app(overrides: dict[str, Any] | None = None) -> tuple[Flask, Luot]:
     app = create_app(overrides)
     extension: Luot = app.extensions["luot"]
     upgrade(extension.database)
@@ -49,7 +49,7 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Apply pending migrations (safe when several processes start at once)."""
-    _app()
+    open_app()
     click.echo("database is at the current schema")
 
 
@@ -62,7 +62,7 @@ def config() -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def config_load(path: Path) -> None:
     """Load a site-configuration file (YAML or JSON); loading it twice changes nothing."""
-    _flask_app, extension = _app()
+    _flask_app, extension = open_app()
     try:
         report = load_config(extension.uow(), read_config_file(path), extension.now())
     except LuotError as exc:
@@ -93,7 +93,7 @@ def user_add(
 ) -> None:
     """Create a staff account (or update its role, sites and password)."""
     password = sys.stdin.readline().rstrip("\n")
-    _flask_app, extension = _app()
+    _flask_app, extension = open_app()
     try:
         info = auth_service.add_user(
             extension.uow(),
@@ -123,7 +123,7 @@ def device() -> None:
 @click.option("--printer", default=None, help="Printer URI, e.g. tcp://192.168.1.50:9100")
 def device_add(site_code: str, kind: str, name: str, printer: str | None) -> None:
     """Enrol a device; prints its token (shown only once) on standard output."""
-    _flask_app, extension = _app()
+    _flask_app, extension = open_app()
     try:
         _info, token = auth_service.add_device(
             extension.uow(),
@@ -147,7 +147,7 @@ device.add_command(device_code)
 @click.option("--port", default=5000, show_default=True, type=int)
 def serve(host: str, port: int) -> None:
     """Serve the API, Socket.IO and the screens."""
-    app, _extension = _app()
+    app, _extension = open_app()
     run_server(app, host, port)
 
 
@@ -174,7 +174,7 @@ def demo(host: str, port: int, simulate: bool, speed: float, serve_: bool) -> No
     """Seed a two-site ward of Bắc Ninh on SQLite, print its URLs and credentials, and serve it."""
     from .demo import seed
 
-    app, extension = _app(seed.demo_overrides())
+    app, extension = open_app(seed.demo_overrides())
     base = f"http://{host}:{port}"
     credentials = seed.seed(app, extension)
     click.echo(seed.describe(credentials, base))

@@ -13,10 +13,10 @@ import click
 @click.option("--once", is_flag=True, help="Run one sweep and exit (what cron or a test would do).")
 def scheduler(once: bool) -> None:
     """Run the scheduler: reminders, no-shows, notification delivery (one per installation)."""
-    from ..cli import _app
+    from ..cli import open_app
     from .scheduler import Sweeper, start_scheduler, stop_scheduler
 
-    app, _extension = _app()
+    app, _extension = open_app()
     if once:
         sweeper = Sweeper(app)
         acted = sweeper.run_once()

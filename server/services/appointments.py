@@ -37,7 +37,7 @@ from ..domain.numbering import business_day, format_number
 from ..domain.tickets import Priority, TicketStatus
 from .appointment_views import AppointmentView, SlotView, appointment_view, slot_rules, slot_views
 from .queue_state import QueueState, local_time
-from .tickets import _claim_request, _remember, get_site, record, retry_on_race, service_of_site
+from .tickets import claim_request, get_site, record, remember_request, retry_on_race, service_of_site
 from .unit_of_work import UnitOfWork
 
 MAX_CLOSE = timedelta(days=31)
@@ -231,7 +231,7 @@ def check_in(cmd: CheckIn, uow: UnitOfWork) -> CheckedIn:
         appointment = _by_code(session, cmd.code)
         site = appointment.site
         _require_check_in_here(cmd.actor, site)
-        replay = _claim_request(session, cmd.actor, cmd.request_id, "check_in", appointment.id, cmd.at)
+        replay = claim_request(session, cmd.actor, cmd.request_id, "check_in", appointment.id, cmd.at)
         if replay is not None and replay.ticket_id is not None:
             ticket = session.get_one(Ticket, replay.ticket_id)
             info = QueueState.load(session, site, cmd.at).ticket_info(ticket)
@@ -272,7 +272,7 @@ def check_in(cmd: CheckIn, uow: UnitOfWork) -> CheckedIn:
         appointment.status = AppointmentStatus.CHECKED_IN.value
         appointment.updated_at = cmd.at
         session.flush()  # a second check-in of the same appointment at the same moment fails here
-        _remember(session, cmd.actor, cmd.request_id, ticket.id)
+        remember_request(session, cmd.actor, cmd.request_id, ticket.id)
         record(
             session,
             ticket,

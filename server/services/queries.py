@@ -14,7 +14,7 @@ from ..domain.access import Principal
 from ..domain.errors import N_, NotFound
 from ..domain.events import CounterRef, CounterState, ServiceWaiting, TicketInfo
 from .queue_state import QueueState, counter_streak, local_time, opening_hours, site_is_open, tickets_by_id
-from .tickets import _start_of_day, get_counter, get_site
+from .tickets import get_counter, get_site, start_of_day
 
 RECENT_CALLS = 10
 
@@ -185,7 +185,7 @@ def queue(
         counter = get_counter(session, counter_id)
         if counter.site_id != site.id:
             raise NotFound(N_("There is no such counter."))
-        streak = counter_streak(session, counter.id, _start_of_day(site, now), site.priority_streak)
+        streak = counter_streak(session, counter.id, start_of_day(site, now), site.priority_streak)
     rows = {w.id: w for w in state.waiting}
     entries = []
     for pick in state.order_for(counter, streak):
@@ -228,7 +228,7 @@ def recent_calls(session: Session, site: Site, now: datetime, limit: int = RECEN
         .where(
             TicketEvent.site_id == site.id,
             TicketEvent.kind.in_(["called", "recalled"]),
-            TicketEvent.at >= _start_of_day(site, now),
+            TicketEvent.at >= start_of_day(site, now),
         )
         .order_by(TicketEvent.at.desc(), TicketEvent.id.desc())
         .limit(limit)

@@ -109,7 +109,7 @@ def issue_ticket(cmd: IssueTicket, uow: UnitOfWork) -> TicketInfo:
         session = uow.session
         site = get_site(session, cmd.site_id)
         cmd.actor.require(cmd.actor.can_issue(site.id))
-        replay = _claim_request(session, cmd.actor, cmd.request_id, "issue", cmd.service_id, cmd.at)
+        replay = claim_request(session, cmd.actor, cmd.request_id, "issue", cmd.service_id, cmd.at)
         if replay is not None and replay.ticket_id is not None:
             return _current_info(session, replay.ticket_id, cmd.at)
         service = service_of_site(session, site, cmd.service_id)
@@ -142,7 +142,7 @@ def issue_ticket(cmd: IssueTicket, uow: UnitOfWork) -> TicketInfo:
         )
         session.add(ticket)
         session.flush()
-        _remember(session, cmd.actor, cmd.request_id, ticket.id)
+        remember_request(session, cmd.actor, cmd.request_id, ticket.id)
         record(session, ticket, "issued", cmd.at, cmd.actor, data={"priority": ticket.priority})
 
         state = QueueState.load(session, site, cmd.at)
@@ -163,20 +163,20 @@ def call_next(cmd: CallNext, uow: UnitOfWork) -> TicketInfo | None:
         # Counters of a site pick one after the other (picking is short); SQLite's write lock does the same.
         lock_key(session, f"call-next:{counter.site_id}")
         session.refresh(counter)
-        replay = _claim_request(session, cmd.actor, cmd.request_id, "call_next", counter.id, cmd.at)
+        replay = claim_request(session, cmd.actor, cmd.request_id, "call_next", counter.id, cmd.at)
         if replay is not None:
             return _current_info(session, replay.ticket_id, cmd.at) if replay.ticket_id else None
         _require_free(counter)
         site = counter.site
         state = QueueState.load(session, site, cmd.at)
-        streak = counter_streak(session, counter.id, _start_of_day(site, cmd.at), site.priority_streak)
+        streak = counter_streak(session, counter.id, start_of_day(site, cmd.at), site.priority_streak)
         choice = state.next_for(counter, streak)
         if choice is None:
             uow.commit()  # keeps the request id, so a retry does not call someone who arrived since
             return None
         ticket = get_ticket(session, choice.candidate.ticket_id)
         info = _call(uow, state, ticket, counter, cmd.actor, cmd.at, choice.rule.value)
-        _remember(session, cmd.actor, cmd.request_id, ticket.id)
+        remember_request(session, cmd.actor, cmd.request_id, ticket.id)
         uow.commit()
         return info
 
@@ -188,7 +188,7 @@ def act_on_ticket(cmd: TicketCommand, uow: UnitOfWork) -> TicketInfo:
         session = uow.session
         ticket = get_ticket(session, cmd.ticket_id)
         cmd.actor.require(cmd.actor.can_serve(ticket.site_id))
-        replay = _claim_request(session, cmd.actor, cmd.request_id, cmd.action.value, ticket.id, cmd.at)
+        replay = claim_request(session, cmd.actor, cmd.request_id, cmd.action.value, ticket.id, cmd.at)
         if replay is not None:
             return _current_info(session, ticket.id, cmd.at)
         site = session.get_one(Site, ticket.site_id)
@@ -201,7 +201,7 @@ def act_on_ticket(cmd: TicketCommand, uow: UnitOfWork) -> TicketInfo:
             info = _recall(uow, state, ticket, cmd)
         else:
             info = _change(uow, state, ticket, cmd)
-        _remember(session, cmd.actor, cmd.request_id, ticket.id)
+        remember_request(session, cmd.actor, cmd.request_id, ticket.id)
         uow.commit()
         return info
 
@@ -432,7 +432,7 @@ def _seconds_since(start: datetime | None, end: datetime) -> int | None:
     return max(0, int((end - start).total_seconds())) if start is not None else None
 
 
-def _start_of_day(site: Site, at: datetime) -> datetime:
+def start_of_day(site: Site, at: datetime) -> datetime:
     zone = ZoneInfo(site.timezone)
     return datetime.combine(at.astimezone(zone).date(), time.min, tzinfo=zone)
 
@@ -441,7 +441,7 @@ def _principal_key(actor: Principal) -> str:
     return f"user:{actor.user_id}" if actor.user_id is not None else f"device:{actor.device_id}"
 
 
-def _claim_request(
+def claim_request(
     session: Session, actor: Principal, request_id: str | None, action: str, target_id: int, at: datetime
 ) -> _Replay | None:
     """Record ``request_id`` before acting; if it is already recorded, say what it did instead."""
@@ -465,7 +465,7 @@ def _claim_request(
     return None
 
 
-def _remember(session: Session, actor: Principal, request_id: str | None, ticket_id: int) -> None:
+def remember_request(session: Session, actor: Principal, request_id: str | None, ticket_id: int) -> None:
     if request_id is not None:
         done = session.get_one(StaffRequest, (_principal_key(actor), request_id))
         done.ticket_id = ticket_id
