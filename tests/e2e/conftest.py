@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -59,3 +60,20 @@ def screenshot(page: object, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path))  # type: ignore[attr-defined]
     return path
+
+
+def open_kiosk(new_page: Any, base_url: str, token: str, size: tuple[int, int] = (1080, 1920)) -> Any:
+    """The kiosk screen, enrolled with ``token``, at home; its page errors are kept in ``page.errors``."""
+    page = new_page(*size)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.errors = errors
+    page.goto(f"{base_url}/kiosk?token={token}")
+    page.wait_for_selector("body[data-screen=home] .tile")
+    page.evaluate("document.fonts.ready")
+    return page
+
+
+def type_on_keypad(page: Any, keypad: str, text: str) -> None:
+    for char in text:
+        page.click(f"#{keypad}-keypad [data-key='{char}']")

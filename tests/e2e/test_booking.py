@@ -1,8 +1,5 @@
-"""The public booking page in a real Chromium on a phone-sized screen: book, get the code, check in at
-the kiosk, and be called before the walk-ins who came earlier.
-
-The kiosk's check-in screen is built separately against API.md's route; here the kiosk checks in through
-that same route with its device token, as its screen will."""
+"""The public booking page in a real Chromium on a phone-sized screen: book, get the code, check in on
+the kiosk's screen, and be called before the walk-ins who came earlier."""
 
 from __future__ import annotations
 
@@ -12,9 +9,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.booking import MONDAY_7AM, at, booking_config
+from tests.booking import MONDAY_7AM, at, book, booking_config
 from tests.conftest import Clock, LiveServer, World
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import open_kiosk, screenshot, type_on_keypad
 
 PHONE = {"width": 390, "height": 844}
 
@@ -79,14 +76,12 @@ def test_book_on_the_phone_check_in_at_the_kiosk_and_be_called_first(
     assert page.inner_text("#when") == "09:00, Monday, 23/11/2026"
     page.click("[data-lang=vi]")
 
-    # At the centre: two walk-ins take tickets at 08:30; the citizen checks in at 08:52 with the code.
+    # At the centre: two walk-ins take tickets at 08:30; the citizen checks in at 08:52 on the kiosk.
     kiosk, clerk = world.device("kiosk"), world.staff("clerk")
     clock.set(at(8, 30))
     walk_ins = [world.issue(kiosk) for _ in range(2)]
     clock.set(at(8, 52))
-    checked_in = world.client.post(f"/api/v1/appointments/{code}/check-in", json={}, headers=kiosk)
-    assert checked_in.status_code == 201, checked_in.json
-    ticket = checked_in.json
+    _kiosk_page, ticket = check_in_on_the_kiosk(new_page, server.url, kiosk, code)
     assert ticket["late"] is False and ticket["appointment_start"] == "2026-11-23T09:00:00+07:00"
 
     counter_id = world.open_counter(clerk)
@@ -104,6 +99,34 @@ def test_book_on_the_phone_check_in_at_the_kiosk_and_be_called_first(
     page.wait_for_selector("#appointment[data-state=checked_in]")
     assert page.inner_text("#ticket") == f"Số thứ tự của bạn: {ticket['number']}"
     assert errors == []
+
+
+def check_in_on_the_kiosk(
+    new_page: Any, base_url: str, kiosk: dict[str, str], code: str
+) -> tuple[Any, dict[str, Any]]:
+    """Type the code on the kiosk's keypad; the page and the ticket it shows, as the API gave it."""
+    page = open_kiosk(new_page, base_url, kiosk["Authorization"].split()[1])
+    page.click("[data-action=appointment]")
+    page.wait_for_selector("body[data-screen=appointment]")
+    type_on_keypad(page, "appointment", code)
+    with page.expect_response(lambda r: r.url.endswith(f"/appointments/{code}/check-in")) as answer:
+        page.click("[data-action=check-in]")
+    assert answer.value.status == 201
+    ticket: dict[str, Any] = answer.value.json()
+    page.wait_for_selector("body[data-screen=ticket]")
+    assert page.inner_text("#ticket-number") == ticket["number"]
+    assert page.errors == []
+    return page, ticket
+
+
+def test_a_late_check_in_on_the_kiosk_becomes_a_walk_in_ticket_and_says_so(
+    world: World, server: LiveServer, clock: Clock, new_page: Any
+) -> None:
+    booked = book(world, at(9))
+    clock.set(at(9, 20))  # past the 15 minutes of check_in_late_minutes
+    page, ticket = check_in_on_the_kiosk(new_page, server.url, world.device("kiosk"), booked["code"])
+    assert ticket["late"] is True and ticket["appointment_id"] == booked["id"]
+    assert "sau giờ hẹn" in page.inner_text("#ticket-note")
 
 
 def test_reschedule_and_cancel_on_the_private_page(world: World, server: LiveServer, new_page: Any) -> None:

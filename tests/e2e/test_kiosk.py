@@ -27,7 +27,7 @@ from server.demo.seed import CONFIG as DEMO_CONFIG_FILE
 from server.domain.access import DeviceKind
 from server.services.enrolment import issue_code
 from tests.conftest import Clock, LiveServer, World
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import open_kiosk, screenshot, type_on_keypad
 
 DEMO: dict[str, Any] = yaml.safe_load(DEMO_CONFIG_FILE.read_text(encoding="utf-8"))
 PORTRAIT = (1080, 1920)
@@ -46,26 +46,10 @@ def service_id(world: World, code: str, site: str = "KB1") -> int:
     return int(world.service(site, code)["id"])
 
 
-def open_kiosk(new_page: Any, base_url: str, token: str, size: tuple[int, int] = PORTRAIT) -> Any:
-    page = new_page(*size)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.errors = errors
-    page.goto(f"{base_url}/kiosk?token={token}")
-    page.wait_for_selector("body[data-screen=home] .tile")
-    page.evaluate("document.fonts.ready")
-    return page
-
-
 def tap(page: Any, selector: str, taps: list[str] | None = None) -> None:
     page.click(selector)
     if taps is not None:
         taps.append(selector)
-
-
-def type_on_keypad(page: Any, keypad: str, text: str) -> None:
-    for char in text:
-        page.click(f"#{keypad}-keypad [data-key='{char}']")
 
 
 def qr_text(page: Any) -> str:
@@ -519,20 +503,3 @@ def test_what_the_printer_did_is_said_on_the_ticket_screen(
     page.wait_for_selector("body[data-screen=ticket]")
     assert message in page.inner_text("#ticket-print")
     assert page.get_attribute("#ticket-print", "data-print") == status
-
-
-def test_a_late_appointment_check_in_shows_its_ticket_and_says_so(
-    world: World, live_server: LiveServer, new_page: Any, kiosk_token: str
-) -> None:
-    ticket = world.issue({"Authorization": f"Bearer {kiosk_token}"}, site="KB1", service="DD")
-    page = open_kiosk(new_page, live_server.url, kiosk_token)
-    page.route(
-        "**/api/v1/appointments/*/check-in",
-        lambda route: route.fulfill(status=201, json={**ticket, "appointment_id": 7, "late": True}),
-    )
-    page.click("[data-action=appointment]")
-    type_on_keypad(page, "appointment", "K7M2Q9XA")
-    page.click("[data-action=check-in]")
-    page.wait_for_selector("body[data-screen=ticket]")
-    assert page.inner_text("#ticket-number") == ticket["number"]
-    assert "sau giờ hẹn" in page.inner_text("#ticket-note")
