@@ -87,6 +87,8 @@ STRINGS: dict[str, Any] = {
     "transfer.service": _l("To the service"),
     "transfer.reason": _l("Reason for the transfer"),
     "transfer.keeps_place": _l("The citizen keeps the number and their place in the queue."),
+    "no_show.title": _l("Mark %(number)s as a no-show?"),
+    "no_show.warning": _l("The citizen loses their turn. If they may not have heard, recall them first."),
     "cancel.title": _l("Cancel ticket %(number)s?"),
     "cancel.warning": _l("The citizen loses their turn. Cancel only if they no longer need the service."),
     "cancel.reason": _l("Reason (optional)"),

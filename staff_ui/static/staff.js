@@ -417,9 +417,8 @@ function complete() {
 }
 
 const recall = () => available("recall") && ticketAction("recall");
-const noShow = () => available("no_show") && ticketAction("no-show");
 
-// -- windows: transfer, cancel, desk issuing, help ------------------------------------------------
+// -- windows: transfer, no-show, cancel, desk issuing, help ------------------------------------------------
 
 function openDialog(dialog) {
   for (const error of dialog.querySelectorAll(".dialog-error")) say(error, "");
@@ -463,6 +462,19 @@ async function submitTransfer(event) {
   if (!form.reportValidity()) return;
   const body = { service_id: Number(form.service_id.value), reason: form.reason.value };
   if (await ticketAction("transfer", body, showErrorIn(dialog))) dialog.close();
+}
+
+function openNoShow() {
+  const ticket = counter()?.current_ticket;
+  if (!ticket || !available("no_show")) return;
+  $("#no-show-title").textContent = t("no_show.title", { number: ticket.number });
+  openDialog($("#no-show-dialog"));
+}
+
+async function submitNoShow(event) {
+  event.preventDefault();
+  const dialog = $("#no-show-dialog");
+  if (await ticketAction("no-show", {}, showErrorIn(dialog))) dialog.close();
 }
 
 function openCancel() {
@@ -548,7 +560,7 @@ function wire() {
   on("#language", "click", switchLanguage);
   on("#primary", "click", primary);
   on("#act-recall", "click", recall);
-  on("#act-no-show", "click", noShow);
+  on("#act-no-show", "click", openNoShow);
   on("#act-transfer", "click", openTransfer);
   on("#act-cancel", "click", openCancel);
   on("#counter-pause", "click", () => setCounter("pause"));
@@ -559,6 +571,7 @@ function wire() {
   });
   on("#transfer-form", "submit", submitTransfer);
   on("#cancel-form", "submit", submitCancel);
+  on("#no-show-form", "submit", submitNoShow);
   on("#issue-form", "submit", submitIssue);
   on("#issue-open", "click", openIssue);
   on("#issue-another", "click", openIssue);
@@ -570,7 +583,7 @@ function wire() {
     {
       primary,
       recall,
-      no_show: noShow,
+      no_show: openNoShow,
       transfer: openTransfer,
       cancel: openCancel,
       dossier: () => !$("#complete-form").hidden && $("#dossier").focus(),

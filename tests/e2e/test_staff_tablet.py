@@ -132,7 +132,14 @@ def test_a_clerk_serves_at_the_counter_and_the_display_sees_each_step(
 
     page.keyboard.press("Space")  # the transferred ticket kept its place: it is called first
     expect(page.locator("#ticket-number")).to_have_text("A001")
+    page.keyboard.press("n")  # a no-show loses the citizen's turn: it asks first
+    dialog = page.locator("#no-show-dialog")
+    expect(dialog).to_contain_text("Đánh dấu A001 vắng mặt?")
+    dialog.locator(".close-dialog").click()
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#ticket")).to_have_attribute("data-status", "called")
     page.keyboard.press("n")
+    dialog.locator("[type=submit]").click()
     assert update(display, "no_show")["ticket"]["number"] == "A001"
     expect(page.locator("#message")).to_have_text("Đã ghi nhận phiếu A001 vắng mặt.")
 
