@@ -10,14 +10,15 @@ from __future__ import annotations
 import os
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
+
+from server.domain.printing import TicketPaper
 
 WIDTHS = (384, 576)
 DEFAULT_WIDTH = 576
@@ -58,40 +59,11 @@ class FontMissing(RuntimeError):
     """No TrueType font that can draw Vietnamese was found."""
 
 
-@dataclass(frozen=True, kw_only=True)
-class TicketPrint:
-    """What goes on the paper: plain values, so that a kiosk's print agent can receive it as JSON."""
-
-    number: str
-    service: str
-    site: str
-    issued_at: datetime  # in the site's time zone
-    status_url: str
-    commune: str = ""
-    service_en: str = ""
-    priority: str = "none"
-    ahead: int = 0
-    estimated_wait_s: int = 0
-    footer: str = ""
-    appointment: bool = False
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["issued_at"] = self.issued_at.isoformat()
-        return data
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> TicketPrint:
-        known = {key: data[key] for key in cls.__dataclass_fields__ if key in data}
-        known["issued_at"] = datetime.fromisoformat(str(data["issued_at"]))
-        return cls(**known)
-
-
-def sample_ticket(status_url: str = "http://luot.local/t/mau-thu-nghiem") -> TicketPrint:
+def sample_ticket(status_url: str = "http://luot.local/t/mau-thu-nghiem") -> TicketPaper:
     """The ticket ``luot print-test`` prints: every Vietnamese diacritic a real ticket may carry."""
     from datetime import UTC
 
-    return TicketPrint(
+    return TicketPaper(
         number="A012",
         service="Chứng thực bản sao từ bản chính, chữ ký, hợp đồng, giao dịch",
         service_en="Certification",
@@ -265,7 +237,7 @@ def minutes_text(seconds: int) -> str:
     return f"~{minutes} phút · ~{minutes} min"
 
 
-def render_ticket(ticket: TicketPrint, width: int = DEFAULT_WIDTH) -> Image.Image:
+def render_ticket(ticket: TicketPaper, width: int = DEFAULT_WIDTH) -> Image.Image:
     """The ticket as a 1-bit image ``width`` dots wide; :class:`FontMissing` without a usable font."""
     if width < 200:
         raise ValueError("a ticket needs at least 200 dots of width")

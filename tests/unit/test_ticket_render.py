@@ -10,7 +10,8 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from printers.render import TicketPrint, _font, find_font, render_ticket, wrap
+from printers.render import _font, find_font, render_ticket, wrap
+from server.domain.printing import TicketPaper
 
 LONG_SERVICE = (
     "Chứng thực bản sao từ bản chính, chứng thực chữ ký, chứng thực hợp đồng, giao dịch liên quan đến "
@@ -18,7 +19,7 @@ LONG_SERVICE = (
 )
 
 
-def ticket(**changes: object) -> TicketPrint:
+def ticket(**changes: object) -> TicketPaper:
     values: dict[str, object] = {
         "number": "A012",
         "service": LONG_SERVICE,
@@ -32,7 +33,7 @@ def ticket(**changes: object) -> TicketPrint:
         "footer": "Vui lòng giữ phiếu đến khi được phục vụ · Please keep this ticket",
     }
     values.update(changes)
-    return TicketPrint(**values)  # type: ignore[arg-type]
+    return TicketPaper(**values)  # type: ignore[arg-type]
 
 
 def margins_are_blank(image: Image.Image, margin: int) -> bool:
@@ -91,7 +92,7 @@ def test_a_longer_service_name_makes_a_longer_ticket_rather_than_smaller_text() 
 
 def test_the_ticket_travels_to_a_print_agent_as_json_and_back() -> None:
     original = ticket()
-    assert TicketPrint.from_json(original.to_json()) == original
+    assert TicketPaper.from_json(original.to_json()) == original
 
 
 def test_the_font_found_draws_vietnamese() -> None:
