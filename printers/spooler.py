@@ -83,14 +83,19 @@ class Spooler:
 
     # -- handing jobs over ------------------------------------------------------------------------------
 
-    def after_issue(self, ticket_id: int) -> str:
-        """Hand the ticket's newest job to its printer; return its status for the API (``none`` without)."""
+    def after_issue(self, ticket_id: int) -> dict[str, Any]:
+        """Hand the ticket's newest job to its printer. Returns the API's ``print``: ``{status}`` (``none``
+        without a printer) and, once the printer has reported, its last status as ``printer_status``."""
         with self.luot.read() as session:
             job = printing.latest_job(session, ticket_id)
-        if job is None:
-            return "none"
+            if job is None:
+                return {"status": "none"}
+            known = printing.printer_status(session, job.site_id, job.printer_uri)
         self.submit(job)
-        return job.status
+        answer: dict[str, Any] = {"status": job.status}
+        if known is not None:
+            answer["printer_status"] = known
+        return answer
 
     def submit(self, job: JobRef) -> None:
         if job.status != "queued" or self._stop.is_set():

@@ -349,7 +349,8 @@ function showTicket(ticket, { appointment = false } = {}) {
   $("ticket-qr").src = `/t/${encodeURIComponent(ticket.public_code)}/qr.svg`;
   $("ticket-qr").alt = ticket.status_url ?? "";
   const print = printResults.get(ticket.id) ?? ticket.print?.status ?? "none";
-  showPrint(print === "queued" && state.printer !== "ok" ? "failed" : print);
+  const printerOk = state.printer === "ok" && (ticket.print?.printer_status ?? "ok") === "ok";
+  showPrint(print === "queued" && !printerOk ? "failed" : print);
   state.intent = null; // the phone number or ID is forgotten as soon as the ticket exists
   state.ticketShownAt = Date.now();
   show("ticket");

@@ -239,7 +239,7 @@ def check_in(data: dict[str, Any] | None, code: str) -> Any:
         done.ticket,
         late=done.late,
         appointment=appointment_body(done.appointment),
-        print={"status": hand_to_printer(done.ticket.id)},
+        print=hand_to_printer(done.ticket.id),
     )
 
 

@@ -124,6 +124,12 @@ def latest_job(session: Session, ticket_id: int) -> JobRef | None:
     return _ref(job) if job is not None else None
 
 
+def printer_status(session: Session, site_id: int, printer_uri: str) -> str | None:
+    """What the printer last reported (ok, offline, paper_out, error); None when it never did."""
+    state = session.get(PrinterState, (site_id, printer_uri))
+    return state.status if state is not None else None
+
+
 @dataclass(frozen=True, kw_only=True)
 class Reprint:
     actor: Principal

@@ -44,7 +44,7 @@ def test_the_agent_prints_each_ticket_once_and_catches_up_after_being_away(
             "ok",
         )
         first = world.issue(kiosk)
-        assert first["print"] == {"status": "queued"}
+        assert first["print"] == {"status": "queued", "printer_status": "ok"}
         (received,) = printer.wait_for(1)
         assert received.starts_with_init and received.cut_after_image
         assert watcher.next("print.updated", timeout=30)["ticket_id"] == first["id"]
@@ -52,7 +52,10 @@ def test_the_agent_prints_each_ticket_once_and_catches_up_after_being_away(
         agent.stop()
         assert watcher.next("printer.status", timeout=30)["status"] == "offline"
         second = world.issue(kiosk)
-        assert second["print"] == {"status": "queued"}
+        assert second["print"] == {
+            "status": "queued",
+            "printer_status": "offline",
+        }  # no agent: the kiosk says so
         assert [job.status for job in jobs_of(world, second["id"])] == ["queued"]
 
         agent = agent_for(live_server.url, token, printer.uri)
