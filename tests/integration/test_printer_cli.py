@@ -61,3 +61,20 @@ def test_a_kiosks_printer_is_set_and_changed_from_the_command_line(tmp_path: Pat
     assert changed.returncode == 0, changed.stderr
     assert "prints at agent://" in changed.stdout
     assert "no printer" in removed.stdout
+
+
+def test_without_a_vietnamese_font_print_test_says_so_instead_of_printing_boxes(tmp_path: Path) -> None:
+    done = luot(
+        tmp_path,
+        "print-test",
+        "--printer",
+        "png://tickets",
+        env={
+            "LUOT_TICKET_FONT": str(tmp_path / "missing.ttf"),
+            "LUOT_TICKET_FONT_BOLD": str(tmp_path / "x.ttf"),
+        },
+    )
+
+    assert done.returncode == 2
+    assert "No font that can print Vietnamese" in done.stderr
+    assert not (tmp_path / "tickets").exists()
