@@ -68,6 +68,19 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         secret=app.config["SECRET_KEY"].encode(),
     )
 
+    from printers.spooler import Spooler, SpoolerSettings
+
+    from .realtime.agent import push_job
+
+    extension = app.extensions["luot"]
+    extension.spooler = Spooler(
+        extension,
+        base_dir=Path(app.instance_path),
+        public_url=config["LUOT_PUBLIC_URL"],
+        settings=SpoolerSettings.from_config(config),
+        agent_push=push_job,
+    )
+
     from . import api, web
 
     api.init_app(app)

@@ -11,6 +11,7 @@ import click
 from flask import Flask
 
 from display.cli import display as display_commands
+from printers.cli import kiosk_agent, print_test, printer_uri
 
 from .app import create_app
 from .db.migrate import upgrade
@@ -120,7 +121,9 @@ def device() -> None:
 @click.option("--site", "site_code", required=True)
 @click.option("--kind", type=click.Choice([k.value for k in DeviceKind]), required=True)
 @click.option("--name", required=True)
-@click.option("--printer", default=None, help="Printer URI, e.g. tcp://192.168.1.50:9100")
+@click.option(
+    "--printer", default=None, callback=printer_uri, help="Printer URI, e.g. tcp://192.168.1.50:9100"
+)
 def device_add(site_code: str, kind: str, name: str, printer: str | None) -> None:
     """Enrol a device; prints its token (shown only once) on standard output."""
     _flask_app, extension = open_app()
@@ -142,6 +145,28 @@ def device_add(site_code: str, kind: str, name: str, printer: str | None) -> Non
 device.add_command(device_code)
 
 
+@device.command("set-printer")
+@click.argument("device_id", type=int)
+@click.option("--printer", callback=printer_uri, help="Printer URI (agent:// for the kiosk's print agent).")
+@click.option("--none", "no_printer", is_flag=True, help="The kiosk has no printer.")
+def device_set_printer(device_id: int, printer: str | None, no_printer: bool) -> None:
+    """Change a kiosk's printer; the kiosk keeps its enrolment."""
+    from .services.printing import SetDevicePrinter, set_device_printer
+
+    if (printer is None) == (not no_printer):
+        raise click.UsageError("give --printer URI, or --none")
+    _flask_app, extension = open_app()
+    try:
+        info = set_device_printer(
+            SetDevicePrinter(actor=None, device_id=device_id, printer_uri=printer, at=extension.now()),
+            extension.uow(),
+        )
+    except LuotError as exc:
+        _fail(exc)
+        return
+    click.echo(f"device {info.id} ({info.name}) prints at {info.printer_uri or 'no printer'}")
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -157,9 +182,22 @@ def run_server(app: Flask, host: str, port: int) -> None:
 
     if scheduler_enabled(app):
         start_scheduler(app)  # one box: reminders and no-shows run in the server process
+    _start_printing(app)
 
     click.echo(f"Lượt is serving on http://{host}:{port}/")
     socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, log_output=False)
+
+
+def _start_printing(app: Flask) -> None:
+    """Say at once when tickets cannot be printed in Vietnamese; print what was queued before a restart."""
+    from printers.render import FontMissing, find_font
+
+    try:
+        find_font(False)
+        find_font(True)
+    except FontMissing as exc:
+        click.echo(f"error: tickets cannot be printed: {exc}", err=True)
+    app.extensions["luot"].spooler.recover()
 
 
 @main.command()
@@ -191,6 +229,8 @@ def demo(host: str, port: int, simulate: bool, speed: float, serve_: bool) -> No
 
 main.add_command(scheduler_command)
 main.add_command(display_commands)
+main.add_command(print_test)
+main.add_command(kiosk_agent)
 
 if __name__ == "__main__":
     main()

@@ -8,6 +8,10 @@
 - ``LUOT_PUBLIC_URL`` — the address phones use to reach the server (printed in QR codes); default:
   the address the request came in on
 - ``LUOT_ASYNC_MODE`` — Socket.IO async mode: ``threading`` (default) or ``gevent``
+- ``LUOT_PRINT_TIMEOUT_S`` (3), ``LUOT_PRINT_RETRY_BASE_S`` (0.5), ``LUOT_PRINT_RETRY_CAP_S`` (15),
+  ``LUOT_PRINT_GIVE_UP_S`` (300) — printers: connect/write timeout, retry delays, and how long a ticket
+  is still worth printing
+- ``LUOT_TICKET_FONT``, ``LUOT_TICKET_FONT_BOLD`` — a .ttf that draws Vietnamese, when DejaVu Sans is absent
 """
 
 from __future__ import annotations
@@ -45,6 +49,14 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # Argon2 parameters; tests lower them so that creating users stays fast.
         "LUOT_PASSWORD_HASH": {"time_cost": 3, "memory_cost": 65536, "parallelism": 4},
     }
+    for key in (
+        "LUOT_PRINT_TIMEOUT_S",
+        "LUOT_PRINT_RETRY_BASE_S",
+        "LUOT_PRINT_RETRY_CAP_S",
+        "LUOT_PRINT_GIVE_UP_S",
+    ):
+        if env.get(key):
+            config[key] = float(env[key])
     config.update(overrides)
     return config
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
 from flask import current_app
@@ -29,6 +29,7 @@ class Luot:
     hasher: PasswordHasher
     secret: bytes
     clock: Callable[[], datetime] = utc_now
+    spooler: Any = None  # printers.spooler.Spooler, set by the app factory
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.database, self.publisher.publish)
@@ -40,6 +41,8 @@ class Luot:
         return self.clock()
 
     def close(self) -> None:
+        if self.spooler is not None:
+            self.spooler.close()
         self.publisher.close()
         self.database.dispose()
 

@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from printers.cli import printer_uri
+
 from .domain.access import DeviceKind
 from .domain.errors import LuotError
 
@@ -15,7 +17,9 @@ from .domain.errors import LuotError
 @click.option("--site", "site_code", required=True)
 @click.option("--kind", type=click.Choice([k.value for k in DeviceKind]), required=True)
 @click.option("--name", required=True, help="The device's name; an active device of that name is reused.")
-@click.option("--printer", default=None, help="Printer URI, e.g. tcp://192.168.1.50:9100")
+@click.option(
+    "--printer", default=None, callback=printer_uri, help="Printer URI, e.g. tcp://192.168.1.50:9100"
+)
 def device_code(site_code: str, kind: str, name: str, printer: str | None) -> None:
     """Print a short code (valid once, for a day) to type on the kiosk's or display's enrolment screen."""
     from .app import create_app

@@ -16,6 +16,8 @@ EVENTS = (
     "counter.updated",
     "appointment.updated",
     "notices.changed",
+    "printer.status",
+    "print.updated",
 )
 
 

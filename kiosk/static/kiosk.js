@@ -330,6 +330,9 @@ function failed(error, { appointment = false } = {}) {
   }
 }
 
+// What the printer did with recent tickets (`print.updated`), by ticket id.
+const printResults = new Map();
+
 function showTicket(ticket, { appointment = false } = {}) {
   const service = state.services.find((s) => s.id === ticket.service_id);
   state.ticket = ticket;
@@ -345,8 +348,9 @@ function showTicket(ticket, { appointment = false } = {}) {
   $("ticket-wait").textContent = ticket.position <= 1 ? t("home.no_wait") : minutes(ticket.estimated_wait_s);
   $("ticket-qr").src = `/t/${encodeURIComponent(ticket.public_code)}/qr.svg`;
   $("ticket-qr").alt = ticket.status_url ?? "";
-  const print = ticket.print?.status ?? "none";
-  showPrint(print === "queued" && state.printer !== "ok" ? "failed" : print);
+  const print = printResults.get(ticket.id) ?? ticket.print?.status ?? "none";
+  const printerOk = state.printer === "ok" && (ticket.print?.printer_status ?? "ok") === "ok";
+  showPrint(print === "queued" && !printerOk ? "failed" : print);
   state.intent = null; // the phone number or ID is forgotten as soon as the ticket exists
   state.ticketShownAt = Date.now();
   show("ticket");
@@ -600,7 +604,12 @@ function connect() {
     },
     onEvent: (name, data) => {
       if (name === "queue.changed") setWaits(data.waiting_by_service);
-      else if (name === "printer.status" && data.device_id === state.device?.id) {
+      else if (name === "print.updated") {
+        // It may arrive before the answer that issued the ticket: keep it for showTicket.
+        printResults.set(data.ticket_id, data.status);
+        if (printResults.size > 50) printResults.delete(printResults.keys().next().value);
+        if (state.screen === "ticket" && data.ticket_id === state.ticket?.id) showPrint(data.status);
+      } else if (name === "printer.status" && data.device_id === state.device?.id) {
         state.printer = data.status;
         if (state.screen === "ticket" && data.status !== "ok" && $("ticket-print").dataset.print === "queued") {
           showPrint("failed");

@@ -42,7 +42,7 @@ from .appointment_schemas import (
     TokenSchema,
 )
 from .docs import error, secured
-from .tickets import status_url, ticket_body
+from .tickets import hand_to_printer, status_url, ticket_body
 
 blp = Blueprint("appointments", __name__, description="Appointments: slots, booking, check-in")
 
@@ -236,7 +236,10 @@ def check_in(data: dict[str, Any] | None, code: str) -> Any:
         extension.uow(),
     )
     return ticket_body(
-        done.ticket, late=done.late, appointment=appointment_body(done.appointment), print={"status": "none"}
+        done.ticket,
+        late=done.late,
+        appointment=appointment_body(done.appointment),
+        print=hand_to_printer(done.ticket.id),
     )
 
 

@@ -118,6 +118,9 @@ class IssueTicketSchema(RequestSchema):
 
 class PrintSchema(Schema):
     status = fields.String(required=True, metadata={"description": "none, queued, printed or failed"})
+    printer_status = fields.String(
+        metadata={"description": "what the printer last reported: ok, offline, paper_out or error"}
+    )
 
 
 class TicketSchema(Schema):

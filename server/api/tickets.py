@@ -45,6 +45,14 @@ def ticket_body(info: TicketInfo, **extra: Any) -> dict[str, Any]:
     return body
 
 
+def hand_to_printer(ticket_id: int) -> dict[str, Any]:
+    """After the ticket's transaction: its print job goes to the printer's queue (never waited for)."""
+    spooler = luot().spooler
+    spooler.seen_url(current_app.config["LUOT_PUBLIC_URL"] or request.host_url)
+    answer: dict[str, Any] = spooler.after_issue(ticket_id)
+    return answer
+
+
 @blp.route("/sites/<id:site_id>/tickets", methods=["POST"])
 @blp.arguments(IssueTicketSchema)
 @blp.response(201, TicketSchema)
@@ -71,7 +79,7 @@ def issue(data: dict[str, Any], site_id: int) -> Any:
         ),
         extension.uow(),
     )
-    return ticket_body(info, print={"status": "none"})
+    return ticket_body(info, print=hand_to_printer(info.id))
 
 
 @blp.route("/sites/<id:site_id>/queue")

@@ -449,3 +449,46 @@ class Notice(Base):
     starts_at: Mapped[datetime | None] = mapped_column()
     ends_at: Mapped[datetime | None] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column()
+
+
+# -- Printers ------------------------------------------------------------------------------------------
+
+
+class PrintJob(Base):
+    """One printing of a ticket (in phiếu) at one printer: queued until printed, or failed when the
+    printer stayed down too long. A reprint is a new job. ``lease_until`` is set while a spooler (or a
+    kiosk's print agent) is printing it, so that two server processes never print the same job."""
+
+    __tablename__ = "print_jobs"
+    __table_args__ = (
+        Index("ix_print_jobs_status_printer", "status", "printer_uri"),
+        Index("ix_print_jobs_ticket", "ticket_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))  # the kiosk whose printer it is
+    printer_uri: Mapped[str] = mapped_column(String(400))
+    reason: Mapped[str] = mapped_column(String(16), default="issue")  # issue, check_in, reprint
+    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued, printed, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(400))
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column()
+    printed_at: Mapped[datetime | None] = mapped_column()
+    lease_until: Mapped[datetime | None] = mapped_column()
+
+
+class PrinterState(Base):
+    """What a printer last reported (ok, offline, paper_out, error), per site and printer URI."""
+
+    __tablename__ = "printer_states"
+
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), primary_key=True)
+    printer_uri: Mapped[str] = mapped_column(String(400), primary_key=True)
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
+    status: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str] = mapped_column(String(400), default="")
+    updated_at: Mapped[datetime] = mapped_column()

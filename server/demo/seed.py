@@ -140,6 +140,7 @@ def describe(credentials: dict[str, Any], base: str) -> str:
         f"            password for every clerk: {credentials['clerk_password']}",
         "",
         "  (kept in the instance folder, demo-credentials.json)",
+        "  printed tickets: PNG files in the instance folder's tickets/ (the kiosks' and desks' printer)",
         "",
     ]
     return "\n".join(lines)

@@ -161,7 +161,7 @@ class Simulation:
             priority = Priority.NONE
             if self.random.random() < PRIORITY_SHARE:
                 priority = self.random.choice([p for p in Priority if p is not Priority.NONE])
-            self._do(
+            issued = self._do(
                 lambda s=service, p=priority: issue_ticket(
                     IssueTicket(
                         actor=site.kiosk,
@@ -173,6 +173,8 @@ class Simulation:
                     self.luot.uow(),
                 )
             )
+            if issued is not None and self.luot.spooler is not None:
+                self.luot.spooler.after_issue(issued.id)  # the kiosk's printer: PNGs in the demo
 
     # -- clerks ------------------------------------------------------------------------------------
 

@@ -142,3 +142,29 @@ class NoticesChanged(Event):
     """A site's notices were replaced (what its wall displays scroll). Message: ``notices.changed``."""
 
     notices: tuple[NoticeInfo, ...]
+
+
+# -- Printers -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class PrinterStatusChanged(Event):
+    """A printer of the site started or stopped working (``status``: ok, offline, paper_out, error).
+    ``device_id`` is the kiosk whose printer it is (None for the site's desk printer). Message:
+    ``printer.status``."""
+
+    device_id: int | None
+    printer: str
+    status: str
+    detail: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PrintJobChanged(Event):
+    """A ticket's print job was printed, or given up (``status``: printed, failed). Message:
+    ``print.updated``, so that the kiosk showing the ticket can say what the printer did."""
+
+    job_id: int
+    ticket_id: int
+    device_id: int | None
+    status: str

@@ -100,3 +100,7 @@ def on_refresh(_data: Any = None) -> None:
 @socketio.on("disconnect")
 def on_disconnect(*_args: Any) -> None:
     _auth_by_sid.pop(request.sid, None)  # type: ignore[attr-defined]
+
+
+# Registered at import, before any app's init_app, so that every Socket.IO server (one per app) has it.
+from . import agent  # noqa: E402, F401 - the kiosks' print agents' namespace

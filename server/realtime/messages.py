@@ -14,6 +14,8 @@ from ..domain.events import (
     CounterChanged,
     Event,
     NoticesChanged,
+    PrinterStatusChanged,
+    PrintJobChanged,
     QueueChanged,
     TicketCalled,
     TicketChanged,
@@ -96,4 +98,22 @@ def messages_for(event: Event) -> list[Message]:
         return [Message("appointment.updated", to_plain(payload), room)]
     if isinstance(event, NoticesChanged):
         return [Message("notices.changed", to_plain({**head, "notices": event.notices}), room)]
+    if isinstance(event, PrinterStatusChanged):
+        payload = {
+            **head,
+            "device_id": event.device_id,
+            "printer": event.printer,
+            "status": event.status,
+            "detail": event.detail,
+        }
+        return [Message("printer.status", payload, room)]
+    if isinstance(event, PrintJobChanged):
+        payload = {
+            **head,
+            "job_id": event.job_id,
+            "ticket_id": event.ticket_id,
+            "device_id": event.device_id,
+            "status": event.status,
+        }
+        return [Message("print.updated", payload, room)]
     raise TypeError(f"no message for {type(event).__name__}")

@@ -36,6 +36,7 @@ from ..domain.events import AppointmentChanged, AppointmentRef, QueueChanged, Ti
 from ..domain.numbering import business_day, format_number
 from ..domain.tickets import Priority, TicketStatus
 from .appointment_views import AppointmentView, SlotView, appointment_view, slot_rules, slot_views
+from .printing import queue_ticket_print
 from .queue_state import QueueState, local_time
 from .tickets import claim_request, get_site, record, remember_request, retry_on_race, service_of_site
 from .unit_of_work import UnitOfWork
@@ -284,6 +285,7 @@ def check_in(cmd: CheckIn, uow: UnitOfWork) -> CheckedIn:
         record_change(
             session, appointment, "checked_in", cmd.at, cmd.actor, data={"ticket_id": ticket.id, "late": late}
         )
+        queue_ticket_print(session, ticket, site, cmd.actor, cmd.at, reason="check_in")
         state = QueueState.load(session, site, cmd.at)
         info = state.ticket_info(ticket)
         uow.emit(TicketIssued(site_id=site.id, ticket=info, at=cmd.at))

@@ -27,6 +27,7 @@ from ..domain.errors import N_, Conflict, InvalidValue, LimitReached, NotFound
 from ..domain.events import QueueChanged, TicketCalled, TicketChanged, TicketInfo, TicketIssued
 from ..domain.numbering import business_day, format_number
 from ..domain.tickets import Action, Priority, TicketStatus, next_status
+from .printing import queue_ticket_print
 from .queue_state import QueueState, active_tickets_of, counter_ref, counter_streak, site_is_open
 from .unit_of_work import UnitOfWork
 
@@ -144,6 +145,7 @@ def issue_ticket(cmd: IssueTicket, uow: UnitOfWork) -> TicketInfo:
         session.flush()
         remember_request(session, cmd.actor, cmd.request_id, ticket.id)
         record(session, ticket, "issued", cmd.at, cmd.actor, data={"priority": ticket.priority})
+        queue_ticket_print(session, ticket, site, cmd.actor, cmd.at)
 
         state = QueueState.load(session, site, cmd.at)
         info = state.ticket_info(ticket)

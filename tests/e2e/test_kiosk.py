@@ -503,3 +503,33 @@ def test_what_the_printer_did_is_said_on_the_ticket_screen(
     page.wait_for_selector("body[data-screen=ticket]")
     assert message in page.inner_text("#ticket-print")
     assert page.get_attribute("#ticket-print", "data-print") == status
+
+
+# -- what the kiosk's printer really did --------------------------------------------------------------
+
+
+def test_the_ticket_screen_follows_the_kiosks_printer_printed_or_broken(
+    world: World, live_server: LiveServer, new_page: Any
+) -> None:
+    working = world.device("kiosk", site="KB1", printer="png://tickets")["Authorization"].split()[1]
+    page = open_kiosk(new_page, live_server.url, working)
+    page.click(f".tile[data-service-id='{service_id(world, 'HT')}']")
+    page.click("[data-action=take]")
+    page.wait_for_selector("#ticket-print[data-print=printed]", timeout=15000)
+    assert "Mời nhận phiếu đã in" in page.inner_text("#ticket-print")
+    number = page.inner_text("#ticket-number")
+    assert [
+        path.name.endswith(f"-{number}.png") for path in (Path(world.app.instance_path) / "tickets").glob("*")
+    ] == [True]
+
+    with socket.socket() as probe:  # a port where no printer answers
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    broken = world.device("kiosk", site="KB1", printer=f"tcp://127.0.0.1:{port}")["Authorization"].split()[1]
+    page = open_kiosk(new_page, live_server.url, broken)
+    page.click(f".tile[data-service-id='{service_id(world, 'HT')}']")
+    page.click("[data-action=take]")
+    page.wait_for_selector("#ticket-print[data-print=failed]", timeout=15000)
+    assert "Máy in đang gặp sự cố" in page.inner_text("#ticket-print")
+    assert page.inner_text("#ticket-number")  # the ticket is valid all the same: number and QR on screen
+    assert qr_text(page).startswith(live_server.url + "/t/")

@@ -10,6 +10,7 @@ export const SITE_EVENTS = [
   "queue.changed",
   "counter.updated",
   "printer.status",
+  "print.updated",
   "appointment.updated",
   "notices.changed",
 ];

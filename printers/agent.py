@@ -1,0 +1,187 @@
+"""The kiosk print agent (``luot kiosk-agent``): runs on a kiosk PC with its own printer, while the server
+may be elsewhere on the LAN or at the province.
+
+It keeps a Socket.IO connection to the server's ``/agent`` namespace with the kiosk's device token,
+receives that kiosk's print jobs (``print.job``), prints each through the same drivers as the server,
+retrying while the printer is down, and acknowledges it (``print.ack``). The server sends every job not
+yet acknowledged again on each connect, and the agent prints a job id only once (a repeated job is just
+acknowledged again), so a job is printed once even when the network drops between print and ack. It
+reports its printer's status (``printer.status``) whenever it changes.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import socketio
+
+from server.domain.printing import TicketPaper, retry_delay_s
+
+from .drivers import PrinterError, open_printer, parse
+from .render import FontMissing, render_ticket
+
+log = logging.getLogger(__name__)
+
+NAMESPACE = "/agent"
+REMEMBERED = 2000  # job ids kept to recognise a job sent again
+
+
+class KioskAgent:
+    def __init__(
+        self,
+        server: str,
+        token: str,
+        printer: str,
+        *,
+        base_dir: Path | None = None,
+        timeout_s: float = 3.0,
+        retry_base_s: float = 0.5,
+        retry_cap_s: float = 15.0,
+        give_up_s: float = 300.0,
+    ) -> None:
+        parse(printer)  # a bad URI stops the agent at once
+        self.server = server.rstrip("/")
+        self.token = token
+        self.printer = printer
+        self.base_dir = base_dir or Path.cwd()
+        self.timeout_s = timeout_s
+        self.retry_base_s = retry_base_s
+        self.retry_cap_s = retry_cap_s
+        self.give_up_s = give_up_s
+        self.printed: dict[int, None] = {}  # insertion-ordered set of printed job ids
+        self._taken: set[int] = set()
+        self._jobs: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        self._status: tuple[str, str] | None = None
+        self._stop = threading.Event()
+        self._worker = threading.Thread(target=self._work, name="kiosk print agent", daemon=True)
+        self.client = socketio.Client(reconnection=True, reconnection_delay=0.5, reconnection_delay_max=5)
+        self.client.on("connect", self._on_connect, namespace=NAMESPACE)
+        self.client.on("print.job", self._on_job, namespace=NAMESPACE)
+
+    # -- connection -------------------------------------------------------------------------------------
+
+    def start(self) -> KioskAgent:
+        """Connect (retrying until the server answers) and start printing; returns at once."""
+        self._worker.start()
+        threading.Thread(target=self._connect, name="kiosk agent connection", daemon=True).start()
+        return self
+
+    def run(self) -> None:
+        """Run until interrupted (the systemd service's main loop)."""
+        self.start()
+        try:
+            while not self._stop.wait(1):
+                pass
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.stop()
+
+    def _connect(self) -> None:
+        delay = 0.5
+        while not self._stop.is_set():
+            try:
+                self.client.connect(
+                    self.server,
+                    auth={"token": self.token},
+                    namespaces=[NAMESPACE],
+                    transports=["websocket", "polling"],
+                    wait_timeout=10,
+                )
+                return  # from now on python-socketio reconnects by itself
+            except socketio.exceptions.ConnectionError as exc:
+                log.warning("cannot reach the server at %s (%s); trying again", self.server, exc)
+                self._stop.wait(delay)
+                delay = min(delay * 2, 10)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._jobs.put(None)
+        try:
+            self.client.disconnect()
+        except Exception:  # already gone
+            log.debug("disconnect", exc_info=True)
+        if self._worker.is_alive():
+            self._worker.join(self.timeout_s + 2)
+
+    def _on_connect(self) -> None:
+        log.info("connected to %s", self.server)
+        status, detail = self._status or ("ok", "print agent connected")
+        self._emit("printer.status", {"status": status, "detail": detail})
+
+    def _on_job(self, data: dict[str, Any]) -> None:
+        job_id = data.get("job_id")
+        if not isinstance(job_id, int):
+            return
+        if job_id in self.printed:
+            self._ack(job_id, "printed")  # printed before the ack got through: acknowledge again
+            return
+        if job_id in self._taken:
+            return  # already waiting or printing here
+        self._taken.add(job_id)
+        self._jobs.put(data)
+
+    def _emit(self, event: str, data: dict[str, Any]) -> bool:
+        try:
+            self.client.emit(event, data, namespace=NAMESPACE)
+            return True
+        except socketio.exceptions.BadNamespaceError:  # not connected: the server resends on connect
+            return False
+
+    def _ack(self, job_id: int, status: str, printer_status: str = "ok", detail: str = "") -> None:
+        self._emit(
+            "print.ack",
+            {"job_id": job_id, "status": status, "printer_status": printer_status, "detail": detail},
+        )
+
+    def _report(self, status: str, detail: str = "") -> None:
+        if self._status is None or self._status[0] != status:
+            self._status = (status, detail)
+            self._emit("printer.status", {"status": status, "detail": detail})
+
+    # -- printing --------------------------------------------------------------------------------------
+
+    def _work(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            try:
+                self._print(job)
+            except Exception:
+                log.exception("could not print job %s", job.get("job_id"))
+            finally:
+                self._taken.discard(job["job_id"])
+
+    def _print(self, job: dict[str, Any]) -> None:
+        job_id = job["job_id"]
+        paper = TicketPaper.from_json(job["ticket"])
+        received = time.monotonic()
+        attempt = 0
+        while not self._stop.is_set():
+            attempt += 1
+            try:
+                driver = open_printer(self.printer, base_dir=self.base_dir, timeout=self.timeout_s)
+                driver.print_image(render_ticket(paper, driver.address.width), name=paper.number)
+            except FontMissing as exc:
+                self._report("error", str(exc))
+                self._ack(job_id, "failed", "error", str(exc))
+                return
+            except PrinterError as exc:
+                self._report(exc.status, exc.detail)
+                if time.monotonic() - received >= self.give_up_s:
+                    self._ack(job_id, "failed", exc.status, exc.detail)
+                    return
+                self._stop.wait(retry_delay_s(attempt, self.retry_base_s, self.retry_cap_s))
+                continue
+            self.printed[job_id] = None
+            while len(self.printed) > REMEMBERED:
+                del self.printed[next(iter(self.printed))]
+            self._report("ok")
+            self._ack(job_id, "printed")
+            return

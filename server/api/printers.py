@@ -1,0 +1,135 @@
+"""Printers: the site's printer status list, reprinting a ticket, and changing a kiosk's printer."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from flask import request
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from printers.drivers import InvalidPrinterUri, parse
+from server.domain.errors import N_, InvalidValue
+
+from ..extension import luot
+from ..services import printing
+from .access import principal, staff_principal
+from .docs import error, secured
+from .fields import Id, Text
+from .schemas import DeviceSchema, PrintSchema, RequestSchema
+
+blp = Blueprint("printers", __name__, description="Printers: status, reprint, a kiosk's printer")
+
+
+class PrinterSchema(Schema):
+    printer = fields.String(
+        required=True, metadata={"description": "printer URI (agent:// for a print agent)"}
+    )
+    device_id = fields.Integer(
+        allow_none=True, metadata={"description": "the kiosk; null for the desk printer"}
+    )
+    device_name = fields.String(allow_none=True)
+    role = fields.String(required=True, metadata={"enum": ["kiosk", "desk"]})
+    status = fields.String(
+        required=True, metadata={"enum": ["ok", "offline", "paper_out", "error", "unknown"]}
+    )
+    detail = fields.String(required=True)
+    updated_at = fields.DateTime(allow_none=True)
+    queued = fields.Integer(required=True, metadata={"description": "jobs waiting for this printer"})
+    failed_today = fields.Integer(required=True, metadata={"description": "jobs given up today"})
+
+
+class ReprintSchema(RequestSchema):
+    device_id = Id(
+        load_default=None,
+        metadata={"description": "print at this kiosk of the site instead of the site's desk printer"},
+    )
+
+
+class ReprintAnswerSchema(Schema):
+    ticket_id = fields.Integer(required=True)
+    job_id = fields.Integer(required=True)
+    printer = fields.String(required=True)
+    print = fields.Nested(PrintSchema, required=True)
+
+
+class DevicePrinterSchema(RequestSchema):
+    printer_uri = Text(
+        max_length=400,
+        required=True,
+        allow_none=True,
+        metadata={"description": "tcp://, usb://, serial://, file://, cups://, png://, agent:// — or null"},
+    )
+
+
+def check_printer_uri(uri: str | None) -> str | None:
+    """A URI the drivers can use (422 otherwise); None or empty means no printer."""
+    if not uri:
+        return None
+    try:
+        return parse(uri).uri
+    except InvalidPrinterUri as exc:
+        raise InvalidValue(
+            N_("This printer address cannot be used: %(reason)s"), code="invalid_printer", reason=str(exc)
+        ) from exc
+
+
+@blp.route("/sites/<id:site_id>/printers")
+@blp.response(200, PrinterSchema(many=True))
+@secured(blp)
+def site_printers(site_id: int) -> Any:
+    """The site's desk printer and its kiosks' printers, with what each last reported."""
+    extension = luot()
+    with extension.read() as session:
+        views = printing.site_printers(session, staff_principal(), site_id, extension.now())
+    return [asdict(view) for view in views]
+
+
+@blp.route("/tickets/<id:ticket_id>/reprint", methods=["POST"])
+@blp.arguments(ReprintSchema, required=False)
+@blp.response(201, ReprintAnswerSchema)
+@error(blp, 409, "No printer is set up for the desk (nor at the ticket's kiosk)")
+@secured(blp)
+def reprint(data: dict[str, Any] | None, ticket_id: int) -> Any:
+    """Print a ticket again (staff of its site): at the desk printer, or at a kiosk of the site."""
+    extension = luot()
+    extension.spooler.seen_url(request.host_url)
+    job = printing.reprint(
+        printing.Reprint(
+            actor=staff_principal(),
+            ticket_id=ticket_id,
+            device_id=(data or {}).get("device_id"),
+            at=extension.now(),
+        ),
+        extension.uow(),
+    )
+    extension.spooler.submit(job)
+    return {
+        "ticket_id": ticket_id,
+        "job_id": job.id,
+        "printer": job.printer_uri,
+        "print": {"status": job.status},
+    }
+
+
+@blp.route("/devices/<id:device_id>/printer", methods=["PUT"])
+@blp.arguments(DevicePrinterSchema)
+@blp.response(200, DeviceSchema)
+@error(blp, 404, "Unknown device")
+@error(blp, 409, "The device is not a kiosk")
+@error(blp, 422, "A printer URI no driver can use")
+@secured(blp)
+def set_device_printer(data: dict[str, Any], device_id: int) -> Any:
+    """Change a kiosk's printer (admin, or a manager of its site); the kiosk stays enrolled."""
+    extension = luot()
+    info = printing.set_device_printer(
+        printing.SetDevicePrinter(
+            actor=principal(),
+            device_id=device_id,
+            printer_uri=check_printer_uri(data.get("printer_uri")),
+            at=extension.now(),
+        ),
+        extension.uow(),
+    )
+    return asdict(info)
