@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.routing import BaseConverter, ValidationError
 
+from .access import authenticate_secured_routes
 from .errors import LuotApi
 from .errors import init_app as init_errors
 from .fields import MAX_ID
@@ -50,3 +51,4 @@ def init_app(app: Flask) -> None:
     for module in (public, auth, tickets, enrolment, appointments, display, staff):
         api.register_blueprint(module.blp, url_prefix="/api/v1")
     init_errors(app)
+    app.before_request(authenticate_secured_routes)
