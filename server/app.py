@@ -53,6 +53,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         MAX_CONTENT_LENGTH=1024 * 1024,
     )
     Babel(app, locale_selector=select_locale)
+    if config["LUOT_PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = int(config["LUOT_PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
 
     from .realtime import init_app as init_realtime
     from .realtime import socketio, waiting_positions

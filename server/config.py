@@ -5,6 +5,10 @@
   ``postgresql://user@host:port/db`` works as given
 - ``LUOT_MESSAGE_QUEUE`` — Redis URL for Socket.IO across several server processes
 - ``LUOT_RATE_LIMITS`` — ``off`` turns rate limits off (load tests and benchmarks)
+- ``LUOT_RATE_LIMIT_STORAGE`` — where rate-limit counts live (``memory://`` by default, or the
+  ``LUOT_MESSAGE_QUEUE`` when it is Redis); e.g. ``redis://127.0.0.1:6379/1``
+- ``LUOT_PROXY_COUNT`` — how many reverse proxies (nginx) stand in front of the server: their
+  ``X-Forwarded-For`` then gives the caller's address for per-IP rate limits (default 0: trust none)
 - ``LUOT_PUBLIC_URL`` — the address phones use to reach the server (printed in QR codes); default:
   the address the request came in on
 - ``LUOT_ASYNC_MODE`` — Socket.IO async mode: ``threading`` (default) or ``gevent``
@@ -39,6 +43,8 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "LUOT_DATABASE_URL": env.get("LUOT_DATABASE_URL") or f"sqlite:///{folder / 'luot.sqlite3'}",
         "LUOT_MESSAGE_QUEUE": env.get("LUOT_MESSAGE_QUEUE") or None,
         "LUOT_RATE_LIMITS": env.get("LUOT_RATE_LIMITS", "on").lower() not in ("off", "0", "false", "no"),
+        "LUOT_RATE_LIMIT_STORAGE": env.get("LUOT_RATE_LIMIT_STORAGE") or None,
+        "LUOT_PROXY_COUNT": int(env.get("LUOT_PROXY_COUNT") or 0),
         "LUOT_PUBLIC_URL": (env.get("LUOT_PUBLIC_URL") or "").rstrip("/") or None,
         "LUOT_ASYNC_MODE": env.get("LUOT_ASYNC_MODE", "threading"),
         "LUOT_ENV": env.get("LUOT_ENV", "production"),

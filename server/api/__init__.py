@@ -31,7 +31,7 @@ class IdConverter(BaseConverter):
 
 
 def init_app(app: Flask) -> None:
-    from . import appointments, auth, display, enrolment, public, staff, tickets
+    from . import appointments, auth, display, enrolment, limits, public, staff, tickets
 
     app.url_map.converters["id"] = IdConverter
     app.config.update(
@@ -52,3 +52,4 @@ def init_app(app: Flask) -> None:
         api.register_blueprint(module.blp, url_prefix="/api/v1")
     init_errors(app)
     app.before_request(authenticate_secured_routes)
+    limits.init_app(app)
