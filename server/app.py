@@ -12,7 +12,7 @@ from flask.json.provider import DefaultJSONProvider
 from flask_babel import Babel
 
 from . import jsonutil
-from .config import from_environment, load_secret_key
+from .config import DEMO_SECRET_FILE, SECRET_FILE, check_secret, from_environment, load_secret_key
 from .db.engine import Database
 from .extension import Luot
 
@@ -46,7 +46,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.json = JSONProvider(app)
     app.config.update(config)
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = load_secret_key(Path(app.instance_path))
+        demo = config["LUOT_ENV"] == "demo"
+        app.config["SECRET_KEY"] = load_secret_key(
+            Path(app.instance_path), DEMO_SECRET_FILE if demo else SECRET_FILE
+        )
+    if config["LUOT_ENV"] == "production":
+        check_secret(app.config["SECRET_KEY"], Path(app.instance_path))
     app.config.update(
         BABEL_DEFAULT_LOCALE="vi",
         BABEL_DEFAULT_TIMEZONE="Asia/Ho_Chi_Minh",

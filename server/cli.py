@@ -13,6 +13,7 @@ from flask import Flask
 from display.cli import display as display_commands
 
 from .app import create_app
+from .config import InsecureConfiguration
 from .db.migrate import upgrade
 from .domain.access import DeviceKind, Role
 from .domain.errors import LuotError
@@ -24,7 +25,11 @@ from .services.site_config import load_config, read_config_file
 
 
 def open_app(overrides: dict[str, Any] | None = None) -> tuple[Flask, Luot]:
-    app = create_app(overrides)
+    try:
+        app = create_app(overrides)
+    except InsecureConfiguration as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
     extension: Luot = app.extensions["luot"]
     upgrade(extension.database)
     return app, extension

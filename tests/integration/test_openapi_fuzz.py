@@ -43,6 +43,7 @@ def live_api(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) ->
             "LUOT_PASSWORD_HASH": FAST_HASH,
             "LUOT_RATE_LIMITS": False,
             "SECRET_KEY": "test-secret",
+            "LUOT_ENV": "test",
             "TESTING": True,
         }
     )
@@ -68,6 +69,7 @@ def published_document() -> dict[str, Any]:
                 "LUOT_INSTANCE_PATH": folder,
                 "LUOT_DATABASE_URL": f"sqlite:///{folder}/luot.sqlite3",
                 "SECRET_KEY": "openapi-document",
+                "LUOT_ENV": "test",
                 "TESTING": True,
             }
         )
