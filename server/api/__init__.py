@@ -31,7 +31,7 @@ class IdConverter(BaseConverter):
 
 
 def init_app(app: Flask) -> None:
-    from . import appointments, auth, display, enrolment, limits, public, staff, tickets
+    from . import appointments, audit, auth, display, enrolment, limits, public, staff, tickets
 
     app.url_map.converters["id"] = IdConverter
     app.config.update(
@@ -48,7 +48,7 @@ def init_app(app: Flask) -> None:
         IdConverter, lambda _converter: {"type": "integer", "minimum": 1, "maximum": MAX_ID}
     )
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for module in (public, auth, tickets, enrolment, appointments, display, staff):
+    for module in (public, auth, tickets, enrolment, appointments, display, staff, audit):
         api.register_blueprint(module.blp, url_prefix="/api/v1")
     init_errors(app)
     app.before_request(authenticate_secured_routes)

@@ -72,6 +72,7 @@ RIGHTS: dict[str, str] = {
     "tickets.ticket_cancel": "serve",
     "appointments.day_list": "serve",
     "appointments.slot_board": "manage",
+    "audit.audit": "manage",
     "appointments.close_slots": "manage",
     "appointments.open_slots": "manage",
 }
