@@ -26,9 +26,11 @@ def test_every_screen_runs_under_the_content_security_policy(
         page.on("pageerror", lambda error, problems=problems: problems.append(str(error)))
         page.on(
             "console",
-            lambda message, problems=problems: problems.append(message.text)
-            if "Content Security Policy" in message.text or "Refused to" in message.text
-            else None,
+            lambda message, problems=problems: (
+                problems.append(message.text)
+                if "Content Security Policy" in message.text or "Refused to" in message.text
+                else None
+            ),
         )
         response = page.goto(f"{live_server.url}{path}")
         assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
