@@ -12,7 +12,7 @@ from flask.json.provider import DefaultJSONProvider
 from flask_babel import Babel
 
 from . import jsonutil
-from .config import from_environment, load_secret_key
+from .config import DEMO_SECRET_FILE, SECRET_FILE, check_secret, from_environment, load_secret_key
 from .db.engine import Database
 from .extension import Luot
 
@@ -46,13 +46,23 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.json = JSONProvider(app)
     app.config.update(config)
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = load_secret_key(Path(app.instance_path))
+        demo = config["LUOT_ENV"] == "demo"
+        app.config["SECRET_KEY"] = load_secret_key(
+            Path(app.instance_path), DEMO_SECRET_FILE if demo else SECRET_FILE
+        )
+    if config["LUOT_ENV"] == "production":
+        check_secret(app.config["SECRET_KEY"], Path(app.instance_path))
     app.config.update(
         BABEL_DEFAULT_LOCALE="vi",
         BABEL_DEFAULT_TIMEZONE="Asia/Ho_Chi_Minh",
         MAX_CONTENT_LENGTH=1024 * 1024,
     )
     Babel(app, locale_selector=select_locale)
+    if config["LUOT_PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = int(config["LUOT_PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
 
     from .realtime import init_app as init_realtime
     from .realtime import socketio, waiting_positions

@@ -14,6 +14,7 @@ from display.cli import display as display_commands
 from printers.cli import kiosk_agent, print_test, printer_uri
 
 from .app import create_app
+from .config import InsecureConfiguration
 from .db.migrate import upgrade
 from .domain.access import DeviceKind, Role
 from .domain.errors import LuotError
@@ -25,7 +26,11 @@ from .services.site_config import load_config, read_config_file
 
 
 def open_app(overrides: dict[str, Any] | None = None) -> tuple[Flask, Luot]:
-    app = create_app(overrides)
+    try:
+        app = create_app(overrides)
+    except InsecureConfiguration as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
     extension: Luot = app.extensions["luot"]
     upgrade(extension.database)
     return app, extension
@@ -140,6 +145,43 @@ def device_add(site_code: str, kind: str, name: str, printer: str | None) -> Non
         _fail(exc)
         return
     click.echo(token)
+
+
+@device.command("list")
+def device_list() -> None:
+    """Every enrolled kiosk and display: id, site, kind, name, and whether it was revoked."""
+    _flask_app, extension = open_app()
+    with extension.read() as session:
+        devices = auth_service.list_devices(session)
+    for info, site_code, revoked_at in devices:
+        state = f"revoked {revoked_at:%Y-%m-%d %H:%M}" if revoked_at else "active"
+        click.echo(f"{info.id}\t{site_code}\t{info.kind}\t{info.name}\t{state}")
+
+
+@device.command("revoke")
+@click.argument("device_id", type=int)
+def device_revoke(device_id: int) -> None:
+    """Revoke a device (a stolen kiosk, a replaced TV): its token stops working at once."""
+    _flask_app, extension = open_app()
+    try:
+        info = auth_service.revoke_device(extension.uow(), device_id, extension.now())
+    except LuotError as exc:
+        _fail(exc)
+        return
+    click.echo(f"revoked {info.kind} {info.name} (id {info.id})")
+
+
+@user.command("disable")
+@click.argument("username")
+def user_disable(username: str) -> None:
+    """Disable a staff account and end its sessions at once (``user add`` again re-enables it)."""
+    _flask_app, extension = open_app()
+    try:
+        info = auth_service.disable_user(extension.uow(), username, extension.now())
+    except LuotError as exc:
+        _fail(exc)
+        return
+    click.echo(f"disabled {info.username}; every session of the account has ended")
 
 
 device.add_command(device_code)

@@ -5,6 +5,10 @@
   ``postgresql://user@host:port/db`` works as given
 - ``LUOT_MESSAGE_QUEUE`` — Redis URL for Socket.IO across several server processes
 - ``LUOT_RATE_LIMITS`` — ``off`` turns rate limits off (load tests and benchmarks)
+- ``LUOT_RATE_LIMIT_STORAGE`` — where rate-limit counts live (``memory://`` by default, or the
+  ``LUOT_MESSAGE_QUEUE`` when it is Redis); e.g. ``redis://127.0.0.1:6379/1``
+- ``LUOT_PROXY_COUNT`` — how many reverse proxies (nginx) stand in front of the server: their
+  ``X-Forwarded-For`` then gives the caller's address for per-IP rate limits (default 0: trust none)
 - ``LUOT_PUBLIC_URL`` — the address phones use to reach the server (printed in QR codes); default:
   the address the request came in on
 - ``LUOT_ASYNC_MODE`` — Socket.IO async mode: ``threading`` (default) or ``gevent``
@@ -12,6 +16,12 @@
   ``LUOT_PRINT_GIVE_UP_S`` (300) — printers: connect/write timeout, retry delays, and how long a ticket
   is still worth printing
 - ``LUOT_TICKET_FONT``, ``LUOT_TICKET_FONT_BOLD`` — a .ttf that draws Vietnamese, when DejaVu Sans is absent
+- ``LUOT_SECRET_KEY`` — the installation's secret (at least 32 characters), for several server processes
+  that do not share an instance folder; otherwise it is generated on first run into the instance folder
+- ``LUOT_ENV`` — ``production`` (default) refuses to start with a weak or demo secret; ``demo`` and
+  ``test`` do not check
+- ``LUOT_RETENTION_DAYS`` — personal data of tickets and appointments is erased after this many days
+  (90; ``0`` keeps it)
 """
 
 from __future__ import annotations
@@ -22,6 +32,17 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_INSTANCE = "instance"
+SECRET_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
+DEMO_SECRET_FILE = "demo_secret_key"  # noqa: S105 - a file name, not a secret
+MIN_SECRET_LENGTH = 32
+# Secrets that have appeared in examples, tests and tutorials: never good enough for a centre.
+KNOWN_SECRETS = frozenset(
+    {"test-secret", "secret", "dev", "development", "change-me", "changeme", "demo", "luot", "lượt"}
+)
+
+
+class InsecureConfiguration(RuntimeError):
+    """The server would run with a setting that is not safe in production."""
 
 
 def instance_path(overrides: dict[str, Any] | None = None) -> Path:
@@ -43,9 +64,12 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "LUOT_DATABASE_URL": env.get("LUOT_DATABASE_URL") or f"sqlite:///{folder / 'luot.sqlite3'}",
         "LUOT_MESSAGE_QUEUE": env.get("LUOT_MESSAGE_QUEUE") or None,
         "LUOT_RATE_LIMITS": env.get("LUOT_RATE_LIMITS", "on").lower() not in ("off", "0", "false", "no"),
+        "LUOT_RATE_LIMIT_STORAGE": env.get("LUOT_RATE_LIMIT_STORAGE") or None,
+        "LUOT_PROXY_COUNT": int(env.get("LUOT_PROXY_COUNT") or 0),
         "LUOT_PUBLIC_URL": (env.get("LUOT_PUBLIC_URL") or "").rstrip("/") or None,
         "LUOT_ASYNC_MODE": env.get("LUOT_ASYNC_MODE", "threading"),
         "LUOT_ENV": env.get("LUOT_ENV", "production"),
+        "LUOT_RETENTION_DAYS": int(env.get("LUOT_RETENTION_DAYS") or 90),
         # Argon2 parameters; tests lower them so that creating users stays fast.
         "LUOT_PASSWORD_HASH": {"time_cost": 3, "memory_cost": 65536, "parallelism": 4},
     }
@@ -57,13 +81,16 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     ):
         if env.get(key):
             config[key] = float(env[key])
+    if env.get("LUOT_SECRET_KEY"):
+        config["SECRET_KEY"] = env["LUOT_SECRET_KEY"]
     config.update(overrides)
     return config
 
 
-def load_secret_key(folder: Path) -> str:
-    """The installation's secret, generated on first run and kept in the instance folder (mode 600)."""
-    path = folder / "secret_key"
+def load_secret_key(folder: Path, name: str = SECRET_FILE) -> str:
+    """The installation's secret, generated on first run and kept in the instance folder (mode 600).
+    The demo keeps its own (``demo_secret_key``), so that a demo never shares a key with the centre."""
+    path = folder / name
     if path.exists():
         return path.read_text().strip()
     folder.mkdir(parents=True, exist_ok=True)
@@ -72,3 +99,15 @@ def load_secret_key(folder: Path) -> str:
     with os.fdopen(descriptor, "w") as handle:
         handle.write(key + "\n")
     return key
+
+
+def check_secret(secret: str, folder: Path) -> None:
+    """Refuse, in production, a secret that is short, known from examples, or the demo's own."""
+    demo = folder / DEMO_SECRET_FILE
+    if len(secret) < MIN_SECRET_LENGTH or secret.strip().lower() in KNOWN_SECRETS:
+        raise InsecureConfiguration(
+            f"the secret key is too weak for production (at least {MIN_SECRET_LENGTH} random characters); "
+            f"remove LUOT_SECRET_KEY to have one generated in {folder / SECRET_FILE}"
+        )
+    if demo.exists() and demo.read_text().strip() == secret:
+        raise InsecureConfiguration("the secret key is the demo's: production needs its own")

@@ -176,6 +176,8 @@ def make_app(tmp_path: Path) -> Iterator[Callable[..., Flask]]:
             "LUOT_INSTANCE_PATH": str(tmp_path / "instance"),
             "LUOT_DATABASE_URL": database_url,
             "LUOT_PASSWORD_HASH": FAST_HASH,
+            "LUOT_RATE_LIMITS": False,  # tests of the rate limits turn them on
+            "LUOT_ENV": "test",  # "test-secret" would be refused in production
             "SECRET_KEY": "test-secret",
             "TESTING": True,
             **overrides,

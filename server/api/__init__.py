@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.routing import BaseConverter, ValidationError
 
+from .access import authenticate_secured_routes
 from .errors import LuotApi
 from .errors import init_app as init_errors
 from .fields import MAX_ID
@@ -30,7 +31,7 @@ class IdConverter(BaseConverter):
 
 
 def init_app(app: Flask) -> None:
-    from . import appointments, auth, display, enrolment, printers, public, staff, tickets
+    from . import appointments, audit, auth, display, enrolment, limits, printers, public, staff, tickets
 
     app.url_map.converters["id"] = IdConverter
     app.config.update(
@@ -47,6 +48,8 @@ def init_app(app: Flask) -> None:
         IdConverter, lambda _converter: {"type": "integer", "minimum": 1, "maximum": MAX_ID}
     )
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for module in (public, auth, tickets, enrolment, appointments, display, staff, printers):
+    for module in (public, auth, tickets, enrolment, appointments, display, staff, printers, audit):
         api.register_blueprint(module.blp, url_prefix="/api/v1")
     init_errors(app)
+    app.before_request(authenticate_secured_routes)
+    limits.init_app(app)

@@ -12,6 +12,7 @@ from .schemas import ErrorSchema
 View = TypeVar("View", bound=Callable[..., Any])
 
 BEARER = [{"bearerAuth": []}]
+SECURED = "luot_secured"
 
 
 def error(blp: Blueprint, status: int, description: str) -> Callable[[View], View]:
@@ -21,9 +22,11 @@ def error(blp: Blueprint, status: int, description: str) -> Callable[[View], Vie
 
 
 def secured(blp: Blueprint) -> Callable[[View], View]:
-    """Document that a route needs a bearer token, and its 401 and 403 answers."""
+    """Mark a route as needing a bearer token (checked before its input is read, see
+    :func:`server.api.access.authenticate_secured_routes`) and document its 401 and 403 answers."""
 
     def decorate(view: View) -> View:
+        view.__dict__[SECURED] = True  # functools.wraps carries it to the outer decorators' wrappers
         view = error(blp, 401, "No token, or an invalid, expired or revoked one")(view)
         view = error(blp, 403, "The token may not do this here")(view)
         documented: View = blp.doc(security=BEARER)(view)

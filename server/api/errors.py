@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, request
 from flask_babel import gettext
+from flask_limiter import RateLimitExceeded
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
@@ -101,6 +102,8 @@ class LuotApi(Api):  # type: ignore[misc]
         if status == 400 and details:
             code = "malformed_json"
             message = N_("The body is not valid JSON.")
+        if isinstance(error, RateLimitExceeded):
+            code, message, details = "rate_limited", HTTP_MESSAGES[429], None
         response = error_response(status, code, gettext(message), details)
         for name, value in (data.get("headers") or {}).items():
             response.headers[name] = value

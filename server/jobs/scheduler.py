@@ -6,7 +6,10 @@ renews) the installation's lease row: while one scheduler holds it, any other th
 finds the lease taken and does nothing. The work itself is idempotent too (see
 :mod:`server.services.reminders`), so even two schedulers acting at once would not remind anyone twice.
 
-Settings: ``LUOT_SCHEDULER`` (``on``/``off``, for ``luot serve``), ``LUOT_SWEEP_SECONDS`` (30).
+It also erases personal data past its retention period (:mod:`server.services.retention`), once an hour.
+
+Settings: ``LUOT_SCHEDULER`` (``on``/``off``, for ``luot serve``), ``LUOT_SWEEP_SECONDS`` (30),
+``LUOT_RETENTION_DAYS`` (90; ``0`` keeps personal data for ever).
 """
 
 from __future__ import annotations
@@ -23,11 +26,12 @@ from flask import Flask
 from ..db.booking import give_up_lease, take_lease
 from ..extension import Luot
 from ..notify import notifier_for, setting
-from ..services import reminders
+from ..services import reminders, retention
 
 log = logging.getLogger("luot.scheduler")
 
 LEASE = "scheduler"
+RETENTION_EVERY = timedelta(hours=1)
 
 
 class Sweeper:
@@ -40,6 +44,10 @@ class Sweeper:
         self.interval_s = interval_s or float(setting(app.config, "LUOT_SWEEP_SECONDS", "30"))
         self.lease = timedelta(seconds=max(3 * self.interval_s, 30))
         self.notifier = notifier_for(app)
+        self.retention_days = int(
+            setting(app.config, "LUOT_RETENTION_DAYS", str(retention.DEFAULT_RETENTION_DAYS))
+        )
+        self._retention_ran: datetime | None = None
 
     def hold_lease(self) -> bool:
         now = self.luot.now()
@@ -57,7 +65,18 @@ class Sweeper:
         delivered = reminders.deliver(self.luot.uow, self.notifier, now)
         if swept.reminders or swept.no_shows or delivered.sent or delivered.failed:
             log.info("sweep: %s; delivery: %s", swept, delivered)
+        self.erase_expired(now)
         return True
+
+    def erase_expired(self, now: datetime) -> retention.Erased | None:
+        """Erase personal data past its retention period (at most once per ``RETENTION_EVERY``)."""
+        if self._retention_ran is not None and now - self._retention_ran < RETENTION_EVERY:
+            return None
+        erased = retention.erase_personal_data(self.luot.uow(), now, self.retention_days)
+        self._retention_ran = now
+        if erased.tickets or erased.appointments or erased.events:
+            log.info("retention (%s days): %s", self.retention_days, erased)
+        return erased
 
     def job(self) -> None:
         try:

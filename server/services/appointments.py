@@ -231,7 +231,7 @@ def check_in(cmd: CheckIn, uow: UnitOfWork) -> CheckedIn:
         session = uow.session
         appointment = _by_code(session, cmd.code)
         site = appointment.site
-        _require_check_in_here(cmd.actor, site)
+        _require_check_in_here(session, cmd.actor, site)
         replay = claim_request(session, cmd.actor, cmd.request_id, "check_in", appointment.id, cmd.at)
         if replay is not None and replay.ticket_id is not None:
             ticket = session.get_one(Ticket, replay.ticket_id)
@@ -422,10 +422,24 @@ def by_link(session: Session, raw_code: str, token: str) -> AppointmentView:
     return appointment_view(session, _with_token(session, raw_code, token))
 
 
-def _require_check_in_here(actor: Principal, site: Site) -> None:
+def _require_check_in_here(session: Session, actor: Principal, site: Site) -> None:
+    """The site's kiosk or staff check in; those of another intake point of the same commune are told
+    where to go (409), anyone else is refused (403) without learning where the appointment is."""
     if actor.can_issue(site.id):
         return
-    if actor.device_kind is DeviceKind.KIOSK or actor.is_staff:
+    same_commune = (
+        bool(actor.site_ids)
+        and (
+            session.scalar(
+                select(func.count())
+                .select_from(Site)
+                .where(Site.id.in_(actor.site_ids), Site.commune_id == site.commune_id)
+            )
+            or 0
+        )
+        > 0
+    )
+    if same_commune and (actor.device_kind is DeviceKind.KIOSK or actor.is_staff):
         raise Conflict(
             N_("This appointment is at %(site)s; please check in there."), code="wrong_site", site=site.name
         )

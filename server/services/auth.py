@@ -11,10 +11,11 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..db.models import ApiToken, Device, Site, User, UserSite
@@ -166,6 +167,7 @@ def add_user(
         if user is None:
             user = User(username=username, created_at=at, failed_logins=0, active=True)
             session.add(user)
+        user.active = True  # adding an account again re-enables it
         user.role = role.value
         user.display_name = clean_text(display_name, field="display_name", max_length=200) or username
         user.password_hash = hasher.hash(password)
@@ -198,6 +200,47 @@ def add_device(
         info = DeviceInfo(dev.id, dev.site_id, dev.kind, dev.name, dev.printer_uri)
         uow.commit()
         return info, raw
+
+
+def list_devices(session: Session) -> list[tuple[DeviceInfo, str, datetime | None]]:
+    """Every enrolled device with its site's code and when it was revoked (if it was)."""
+    rows = session.execute(select(Device, Site.code).join(Site).order_by(Device.site_id, Device.id))
+    return [
+        (DeviceInfo(d.id, d.site_id, d.kind, d.name, d.printer_uri), code, d.revoked_at) for d, code in rows
+    ]
+
+
+def revoke_device(uow: UnitOfWork, device_id: int, at: datetime) -> DeviceInfo:
+    """Revoke a kiosk or display: its tokens stop working at once (API and Socket.IO on reconnect)."""
+    with uow:
+        dev = uow.session.get(Device, device_id)
+        if dev is None:
+            raise NotFound(N_("There is no such device."), code="unknown_device")
+        if dev.revoked_at is None:
+            dev.revoked_at = at
+        _revoke_tokens(uow.session, ApiToken.device_id == dev.id, at)
+        info = DeviceInfo(dev.id, dev.site_id, dev.kind, dev.name, dev.printer_uri)
+        uow.commit()
+        return info
+
+
+def disable_user(uow: UnitOfWork, username: str, at: datetime) -> UserInfo:
+    """Disable a staff account and end its sessions (``luot user add`` again re-enables it)."""
+    with uow:
+        user = uow.session.scalar(
+            select(User).where(User.username == username).options(selectinload(User.sites))
+        )
+        if user is None:
+            raise NotFound(N_("There is no such account."), code="unknown_user")
+        user.active = False
+        _revoke_tokens(uow.session, ApiToken.user_id == user.id, at)
+        info = user_info(user)
+        uow.commit()
+        return info
+
+
+def _revoke_tokens(session: Session, condition: Any, at: datetime) -> None:
+    session.execute(update(ApiToken).where(condition, ApiToken.revoked_at.is_(None)).values(revoked_at=at))
 
 
 def sites_by_code(session: Session, codes: Sequence[str]) -> list[Site]:

@@ -10,7 +10,10 @@ def init_app(app: Flask) -> None:
     from kiosk import bp as kiosk_bp
     from staff_ui import bp as staff_bp
 
+    from . import headers
     from .assets import bp as assets_bp
+
+    headers.init_app(app)
 
     app.register_blueprint(assets_bp)
     app.register_blueprint(kiosk_bp)

@@ -40,10 +40,15 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def new_page(browser: object) -> Iterator[object]:
-    """``new_page(width, height)`` opens a fresh browser context (its own local storage) of that size."""
+    """``new_page(width, height)`` opens a fresh browser context (its own local storage) of that size.
+
+    Playwright evaluates ``wait_for_function`` predicates as strings inside the page, which the pages'
+    Content-Security-Policy forbids: these contexts bypass it. ``test_content_security_policy`` opens every
+    screen under the real policy (``bypass_csp=False``)."""
     contexts = []
 
     def open_page(width: int = 1280, height: int = 800, **options: object) -> object:
+        options.setdefault("bypass_csp", True)
         context = browser.new_context(viewport={"width": width, "height": height}, **options)  # type: ignore[attr-defined]
         context.set_default_timeout(10_000)
         contexts.append(context)

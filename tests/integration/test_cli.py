@@ -124,3 +124,50 @@ def test_demo_seeds_two_sites_and_prints_urls_and_credentials(tmp_path: Path) ->
     assert oct((instance / "demo-credentials.json").stat().st_mode & 0o777) == "0o600"
     again = luot(instance, "demo", "--no-serve")
     assert credentials["admin"]["password"] in again.stdout  # the same credentials on a second run
+
+
+def test_a_revoked_device_and_a_disabled_account_are_refused_at_once(
+    tmp_path: Path, config_file: Path, make_app: Any
+) -> None:
+    instance = tmp_path / "instance"
+    luot(instance, "config", "load", str(config_file))
+    added = luot(
+        instance,
+        "user",
+        "add",
+        "hoa",
+        "--role",
+        "clerk",
+        "--site",
+        "CB",
+        "--password-stdin",
+        stdin="a-long-password-9\n",
+    )
+    assert added.returncode == 0, added.stderr
+    token = luot(
+        instance, "device", "add", "--site", "CB", "--kind", "kiosk", "--name", "Kiosk sảnh"
+    ).stdout.strip()
+    secret = (instance / "secret_key").read_text().strip()
+    app = make_app(f"sqlite:///{instance / 'luot.sqlite3'}", config=None, SECRET_KEY=secret)
+    client = app.test_client()
+    kiosk = {"Authorization": f"Bearer {token}"}
+    login = client.post("/api/v1/auth/login", json={"username": "hoa", "password": "a-long-password-9"})
+    clerk = {"Authorization": f"Bearer {login.json['token']}"}
+    assert client.get("/api/v1/device", headers=kiosk).status_code == 200
+    assert client.get("/api/v1/me", headers=clerk).status_code == 200
+
+    listed = luot(instance, "device", "list")
+    assert listed.returncode == 0 and "Kiosk sảnh\tactive" in listed.stdout
+    device_id = listed.stdout.split("\t", 1)[0]
+    revoked = luot(instance, "device", "revoke", device_id)
+    assert revoked.returncode == 0, revoked.stderr
+    assert "revoked" in luot(instance, "device", "list").stdout.split("\t")[-1]
+    assert client.get("/api/v1/device", headers=kiosk).status_code == 401
+
+    disabled = luot(instance, "user", "disable", "hoa")
+    assert disabled.returncode == 0, disabled.stderr
+    assert client.get("/api/v1/me", headers=clerk).status_code == 401
+    again = client.post("/api/v1/auth/login", json={"username": "hoa", "password": "a-long-password-9"})
+    assert again.status_code == 401
+    assert luot(instance, "device", "revoke", "999").returncode == 2
+    assert luot(instance, "user", "disable", "nobody").returncode == 2
