@@ -57,6 +57,8 @@ class KioskAgent:
         self._taken: set[int] = set()
         self._jobs: queue.Queue[dict[str, Any] | None] = queue.Queue()
         self._status: tuple[str, str] | None = None
+        self._unsent_acks: dict[int, dict[str, Any]] = {}  # acks that found no connection
+        self._acks_lock = threading.Lock()
         self._stop = threading.Event()
         self._worker = threading.Thread(target=self._work, name="kiosk print agent", daemon=True)
         self.client = socketio.Client(reconnection=True, reconnection_delay=0.5, reconnection_delay_max=5)
@@ -113,6 +115,11 @@ class KioskAgent:
         log.info("connected to %s", self.server)
         status, detail = self._status or ("ok", "print agent connected")
         self._emit("printer.status", {"status": status, "detail": detail})
+        # A job sent with the server's connect may print before this side counts as connected.
+        with self._acks_lock:
+            for job_id, ack in list(self._unsent_acks.items()):
+                if self._emit("print.ack", ack):
+                    del self._unsent_acks[job_id]
 
     def _on_job(self, data: dict[str, Any]) -> None:
         job_id = data.get("job_id")
@@ -134,10 +141,10 @@ class KioskAgent:
             return False
 
     def _ack(self, job_id: int, status: str, printer_status: str = "ok", detail: str = "") -> None:
-        self._emit(
-            "print.ack",
-            {"job_id": job_id, "status": status, "printer_status": printer_status, "detail": detail},
-        )
+        ack = {"job_id": job_id, "status": status, "printer_status": printer_status, "detail": detail}
+        with self._acks_lock:
+            if not self._emit("print.ack", ack):
+                self._unsent_acks[job_id] = ack  # sent on the next connect
 
     def _report(self, status: str, detail: str = "") -> None:
         if self._status is None or self._status[0] != status:
