@@ -21,7 +21,9 @@ export const SITE_EVENTS = [
  * checkGaps: false for a ticket's own room, where gaps are normal.
  */
 export function connectLive({ auth, onSnapshot, onEvent = () => {}, onStatus = () => {}, checkGaps = true }) {
-  const socket = io({ auth, transports: ["websocket", "polling"], reconnectionDelayMax: 5000 });
+  // Retry at most every 2 s (± half, socket.io's jitter spreads a hall of screens): a restarted server
+  // has its displays back within seconds.
+  const socket = io({ auth, transports: ["websocket", "polling"], reconnectionDelayMax: 2000 });
   let seq = null;
 
   socket.on("connect", () => onStatus("online"));
