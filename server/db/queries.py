@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import ColumnElement, Integer, cast, func, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -39,3 +40,14 @@ def lock_key(session: Session, key: str) -> None:
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
+
+
+def local_hour(session: Session, column: Any, timezone: str, offset_s: int) -> ColumnElement[int]:
+    """The hour of the day (0–23) of a stored UTC instant, in the site's time zone.
+
+    PostgreSQL converts with the zone itself; SQLite (naive UTC text) adds ``offset_s``, the zone's UTC
+    offset over the period (Viet Nam has no daylight saving time).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.extract("hour", func.timezone(timezone, column)), Integer)
+    return cast(func.strftime("%H", column, f"{offset_s:+d} seconds"), Integer)
