@@ -129,42 +129,71 @@ class _Distribution:
     p50: int | None = None
     p90: int | None = None
     within: int = 0
+    histogram: tuple[int, ...] = (0,) * (WAIT_BUCKETS + 1)
 
 
 def _distributions(
-    session: Session, values: Select[Any, Any, Any], grouped: bool
-) -> dict[int | None, _Distribution]:
-    """n, sum, max, nearest-rank p50/p90 and count of ``ok`` of ``values`` (columns ``g``, ``v``, ``ok``),
-    per ``g`` or overall."""
+    session: Session, values: Select[Any, Any, Any]
+) -> tuple[_Distribution, dict[int, _Distribution]]:
+    """Overall and per ``g``: n, sum, max, nearest-rank p50 and p90, the count of ``ok`` and the wait
+    histogram of ``values`` (columns ``g``, ``v``, ``ok``) — in one query.
+
+    The values are first counted per distinct (g, v); running sums of those counts, within the group and
+    among all (window functions whose default frame includes equal values), give each distinct value its
+    cumulative count c. The p-th percentile is the smallest v with c·100 ≥ p·n. A group's row carries its
+    own percentiles and its candidates for the overall ones: the overall percentile is the smallest
+    candidate of all groups."""
     source = values.subquery()
-    partition = [source.c.g] if grouped else None
+    freq = (
+        select(source.c.g, source.c.v, source.c.ok, func.count().label("k"))
+        .group_by(source.c.g, source.c.v, source.c.ok)
+        .subquery()
+    )
     ranked = select(
-        source.c.g,
-        source.c.v,
-        source.c.ok,
-        func.row_number().over(partition_by=partition, order_by=source.c.v).label("rn"),
-        func.count().over(partition_by=partition).label("n"),
+        freq.c.g,
+        freq.c.v,
+        freq.c.ok,
+        freq.c.k,
+        func.sum(freq.c.k).over(partition_by=freq.c.g, order_by=freq.c.v).label("cum"),
+        func.sum(freq.c.k).over(partition_by=freq.c.g).label("n"),
+        func.sum(freq.c.k).over(order_by=freq.c.v).label("all_cum"),
+        func.sum(freq.c.k).over().label("all_n"),
     ).subquery()
+    c = ranked.c
 
-    def rank(p: int) -> ColumnElement[Any]:
-        return func.min(case((ranked.c.rn * 100 >= ranked.c.n * p, ranked.c.v)))
+    def rank(position: Any, size: Any, p: int) -> ColumnElement[Any]:
+        return func.min(case((position * 100 >= size * p, c.v)))
 
+    bucket = case((c.v >= WAIT_BUCKET_S * WAIT_BUCKETS, WAIT_BUCKETS), else_=c.v // WAIT_BUCKET_S)
     columns: list[ColumnElement[Any]] = [
-        func.count(),
-        func.sum(ranked.c.v),
-        func.max(ranked.c.v),
-        *(rank(p) for p in PERCENTILES),
-        func.sum(ranked.c.ok),
+        c.g,
+        func.sum(c.k),
+        func.sum(c.v * c.k),
+        func.max(c.v),
+        *(rank(c.cum, c.n, p) for p in PERCENTILES),
+        *(rank(c.all_cum, c.all_n, p) for p in PERCENTILES),
+        func.sum(c.ok * c.k),
+        *(func.sum(case((bucket == b, c.k), else_=0)) for b in range(WAIT_BUCKETS + 1)),
     ]
-    head: list[ColumnElement[Any]] = [ranked.c.g if grouped else literal_column("NULL")]
-    query: Select[Any] = select(*head, *columns)
-    if grouped:
-        query = query.group_by(ranked.c.g)
-    found: dict[int | None, _Distribution] = {}
-    for g, n, total, maximum, p50, p90, within in session.execute(query):
-        if n:
-            found[g] = _Distribution(int(n), int(total), maximum, p50, p90, int(within or 0))
-    return found
+    groups: dict[int, _Distribution] = {}
+    overall = _Distribution()
+    candidates: list[tuple[Any, Any]] = []
+    for row in session.execute(select(*columns).group_by(c.g)):
+        g, n, total, maximum, p50, p90, all_p50, all_p90, within, *histogram = row
+        found = _Distribution(
+            int(n), int(total), maximum, p50, p90, int(within or 0), tuple(int(x) for x in histogram)
+        )
+        groups[int(g)] = found
+        candidates.append((all_p50, all_p90))
+        overall.n += found.n
+        overall.total += found.total
+        overall.within += found.within
+        overall.maximum = max(overall.maximum or 0, found.maximum or 0)
+        overall.histogram = tuple(x + y for x, y in zip(overall.histogram, found.histogram, strict=True))
+    if candidates:
+        overall.p50 = min(p for p, _ in candidates if p is not None)
+        overall.p90 = min(p for _, p in candidates if p is not None)
+    return overall, groups
 
 
 def compute(session: Session, scope: Scope) -> dict[str, Any]:
@@ -181,33 +210,38 @@ def compute(session: Session, scope: Scope) -> dict[str, Any]:
     ):
         counts[(service_id, kind)] = int(n)
 
-    # First calls of the period: the waits.
+    # First calls of the period: the waits (the ticket's wait_s, written with its first ``called`` event).
     first_calls: Select[Any, Any, Any] = (
         select(
-            event.service_id.label("g"),
+            Ticket.service_id.label("g"),
             Ticket.wait_s.label("v"),
             case((Ticket.wait_s <= Service.target_wait_minutes * 60, 1), else_=0).label("ok"),
         )
-        .join(Ticket, and_(Ticket.id == event.ticket_id, Ticket.first_called_at == event.at))
-        .join(Service, Service.id == event.service_id)
-        .where(in_period, event.kind == "called", Ticket.wait_s.is_not(None))
+        .join(Service, Service.id == Ticket.service_id)
+        .where(
+            Ticket.site_id.in_(scope.site_ids),
+            Ticket.first_called_at >= start,
+            Ticket.first_called_at < end,
+            Ticket.wait_s.is_not(None),
+        )
     )
-    waits = _distributions(session, first_calls, grouped=False).get(None, _Distribution())
-    waits_by_service = _distributions(session, first_calls, grouped=True)
+    waits, waits_by_service = _distributions(session, first_calls)
 
-    # Completions of the period: the service times.
-    completions: Select[Any, Any, Any] = (
-        select(event.service_id.label("g"), Ticket.service_s.label("v"), literal_column("0").label("ok"))
-        .join(Ticket, Ticket.id == event.ticket_id)
-        .where(in_period, event.kind == "completed", Ticket.service_s.is_not(None))
+    # Completions of the period: the service times (service_s, written with the ``completed`` event).
+    done = and_(
+        Ticket.site_id.in_(scope.site_ids),
+        Ticket.finished_at >= start,
+        Ticket.finished_at < end,
+        Ticket.status == "done",
     )
-    service = _distributions(session, completions, grouped=False).get(None, _Distribution())
-    service_by_service = {
-        g: (d.n, d.total) for g, d in _distributions(session, completions, grouped=True).items()
-    }
+    completions: Select[Any, Any, Any] = select(
+        Ticket.service_id.label("g"), Ticket.service_s.label("v"), literal_column("0").label("ok")
+    ).where(done, Ticket.service_s.is_not(None))
+    service, service_groups = _distributions(session, completions)
+    service_by_service = {g: (d.n, d.total) for g, d in service_groups.items()}
 
-    by_counter = _served_by(session, in_period, event.counter_id)
-    by_clerk = _served_by(session, in_period, event.actor_id)
+    by_counter = _served_by(session, done, Ticket.counter_id)
+    by_clerk = _served_by(session, done, Ticket.served_by_id)
 
     services = session.scalars(
         select(Service).where(Service.site_id.in_(scope.site_ids)).order_by(Service.site_id, Service.position)
@@ -286,21 +320,18 @@ def compute(session: Session, scope: Scope) -> dict[str, Any]:
             )
         ],
         "by_hour": _by_hour(session, scope, in_period),
-        "wait_histogram": _wait_histogram(session, first_calls),
+        "wait_histogram": _wait_histogram(waits),
         "appointments": _appointments(session, scope, start, end),
     }
 
 
-def _served_by(
-    session: Session, in_period: ColumnElement[bool], column: Any
-) -> dict[int, tuple[int, int, int]]:
+def _served_by(session: Session, done: ColumnElement[bool], column: Any) -> dict[int, tuple[int, int, int]]:
     """Completions per counter or clerk: (served, sum of service times, how many were timed)."""
     rows = session.execute(
         select(
             column, func.count(), func.coalesce(func.sum(Ticket.service_s), 0), func.count(Ticket.service_s)
         )
-        .join(Ticket, Ticket.id == TicketEvent.ticket_id)
-        .where(in_period, TicketEvent.kind == "completed", column.is_not(None))
+        .where(done, column.is_not(None))
         .group_by(column)
     )
     return {int(key): (int(n), int(total), int(timed)) for key, n, total, timed in rows}
@@ -322,22 +353,11 @@ def _by_hour(session: Session, scope: Scope, in_period: ColumnElement[bool]) -> 
     return [found[h] for h in sorted(found)]
 
 
-def _wait_histogram(session: Session, first_calls: Select[Any, Any, Any]) -> list[dict[str, int | None]]:
-    source = first_calls.subquery()
-    bucket = case(
-        (source.c.v >= WAIT_BUCKET_S * WAIT_BUCKETS, WAIT_BUCKETS), else_=source.c.v // WAIT_BUCKET_S
-    ).label("bucket")
-    counts: dict[int, int] = {}
-    for b, n in session.execute(select(bucket, func.count()).group_by(bucket)):
-        counts[int(b)] = counts.get(int(b), 0) + int(n)
+def _wait_histogram(waits: _Distribution) -> list[dict[str, int | None]]:
     step = WAIT_BUCKET_S // 60
     return [
-        {
-            "from_min": b * step,
-            "to_min": (b + 1) * step if b < WAIT_BUCKETS else None,
-            "count": counts.get(b, 0),
-        }
-        for b in range(WAIT_BUCKETS + 1)
+        {"from_min": b * step, "to_min": (b + 1) * step if b < WAIT_BUCKETS else None, "count": count}
+        for b, count in enumerate(waits.histogram)
     ]
 
 
