@@ -30,7 +30,7 @@ class IdConverter(BaseConverter):
 
 
 def init_app(app: Flask) -> None:
-    from . import appointments, auth, display, enrolment, public, staff, stats, tickets
+    from . import appointments, auth, display, enrolment, public, settings, staff, stats, tickets
 
     app.url_map.converters["id"] = IdConverter
     app.config.update(
@@ -47,6 +47,6 @@ def init_app(app: Flask) -> None:
         IdConverter, lambda _converter: {"type": "integer", "minimum": 1, "maximum": MAX_ID}
     )
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for module in (public, auth, tickets, enrolment, appointments, display, staff, stats):
+    for module in (public, auth, tickets, enrolment, appointments, display, staff, stats, settings):
         api.register_blueprint(module.blp, url_prefix="/api/v1")
     init_errors(app)
