@@ -21,6 +21,18 @@ STRINGS: dict[str, Any] = {
     "me.sign_out": _l("Sign out"),
     "tab.live": _l("Now"),
     "tab.history": _l("History"),
+    "tab.settings": _l("Settings"),
+    "settings.services": _l("Services"),
+    "settings.counters": _l("Counters and the services they serve"),
+    "settings.notices": _l("Notices on the wall displays"),
+    "settings.notices_hint": _l("One notice a line; an empty box removes them all."),
+    "settings.target": _l("Target wait (minutes)"),
+    "settings.taking": _l("Taking tickets"),
+    "settings.save": _l("Save"),
+    "settings.saved": _l("Saved."),
+    "settings.file_note": _l(
+        "Loading the site-configuration file again sets these back to the file's values."
+    ),
     "forbidden": _l("You may not see the figures of this intake point."),
     # the live view
     "live.waiting": _l("Waiting"),

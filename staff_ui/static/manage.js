@@ -41,6 +41,7 @@ async function start() {
   state.sites = state.user.role === "admin" ? all : all.filter((site) => state.user.site_ids.includes(site.id));
   buildLive();
   buildHistory();
+  buildSettings();
   show(new URLSearchParams(location.search).get("tab") === "history" ? "history" : "live");
   if (body.dataset.view === "history") loadHistory();
 }
@@ -84,6 +85,7 @@ for (const tab of document.querySelectorAll("[data-tab]")) {
   tab.addEventListener("click", () => {
     show(tab.dataset.tab);
     if (tab.dataset.tab === "history" && !state.report) loadHistory();
+    if (tab.dataset.tab === "settings") loadSettings();
   });
 }
 
@@ -367,6 +369,88 @@ function renderHistory(report) {
     options: { indexAxis: "y" },
   });
 }
+
+// -- settings -----------------------------------------------------------------------------------
+
+function buildSettings() {
+  $("#settings-site").replaceChildren(...state.sites.map((site) => h("option", { value: site.id }, site.name)));
+}
+
+$("#settings-site").addEventListener("change", () => loadSettings());
+
+const send = (path, method, payload) => api(path, { method, body: payload, token: session.token });
+
+async function saved(promise) {
+  try {
+    await promise;
+    say($("#settings-message"), t("settings.saved"), "ok");
+    await loadSettings(false);
+  } catch (error) {
+    say($("#settings-message"), error.message, "error");
+  }
+}
+
+async function loadSettings(clear = true) {
+  const siteId = Number($("#settings-site").value);
+  if (clear) say($("#settings-message"), "");
+  let settings;
+  let notices;
+  try {
+    [settings, notices] = await Promise.all([call(`/api/v1/sites/${siteId}/settings`), call(`/api/v1/sites/${siteId}/notices`)]);
+  } catch (error) {
+    say($("#settings-message"), error.status === 403 ? t("forbidden") : error.message, "error");
+    return;
+  }
+  const names = new Map(settings.services.map((s) => [s.id, s.name]));
+  $("#settings-services").replaceChildren(
+    h("thead", {}, h("tr", {}, ["live.service", "settings.target", "settings.taking", ""].map((key) => h("th", { scope: "col" }, key ? t(key) : "")))),
+    h(
+      "tbody",
+      {},
+      settings.services.map((service) => {
+        const target = h("input", { type: "number", min: 1, max: 600, value: service.target_wait_minutes, "aria-label": t("settings.target") });
+        const open = h("input", { type: "checkbox", checked: service.is_open, "aria-label": t("settings.taking") });
+        const save = () => saved(send(`/api/v1/services/${service.id}`, "PATCH", { target_wait_minutes: Number(target.value), is_open: open.checked }));
+        return h(
+          "tr",
+          { dataset: { service: service.code } },
+          h("th", { scope: "row" }, service.name),
+          h("td", {}, target),
+          h("td", {}, open),
+          h("td", {}, h("button", { type: "button", onclick: save }, t("settings.save"))),
+        );
+      }),
+    ),
+  );
+  $("#settings-counters").replaceChildren(
+    h(
+      "tbody",
+      {},
+      settings.counters.map((counter) => {
+        const order = [...counter.service_ids, ...settings.services.map((s) => s.id).filter((id) => !counter.service_ids.includes(id))];
+        const boxes = order.map((id) => h("input", { type: "checkbox", value: id, checked: counter.service_ids.includes(id) }));
+        const save = () => saved(send(`/api/v1/counters/${counter.id}/services`, "PUT", { service_ids: boxes.filter((b) => b.checked).map((b) => Number(b.value)) }));
+        return h(
+          "tr",
+          { dataset: { counter: counter.code } },
+          h("th", { scope: "row" }, counter.name),
+          h("td", {}, h("div", { class: "services-choice" }, boxes.map((box) => h("label", {}, box, names.get(Number(box.value)))))),
+          h("td", {}, h("button", { type: "button", onclick: save }, t("settings.save"))),
+        );
+      }),
+    ),
+  );
+  state.notices = notices;
+  $("#notices-text").value = notices.map((n) => n.text).join("\n");
+}
+
+$("#notices-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const kept = new Map((state.notices ?? []).map((n) => [n.text, n]));
+  const lines = $("#notices-text").value.split("\n").map((line) => line.trim()).filter(Boolean);
+  const notices = lines.map((text) => ({ text, starts_at: kept.get(text)?.starts_at ?? null, ends_at: kept.get(text)?.ends_at ?? null }));
+  saved(send(`/api/v1/sites/${Number($("#settings-site").value)}/notices`, "PUT", { notices }));
+});
 
 if (session.language) setLanguage(session.language);
 start().catch((error) => signIn(error.message, "error"));

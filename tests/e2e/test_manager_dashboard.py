@@ -198,3 +198,39 @@ def test_history_charts_and_the_daily_report(
     expect(report.locator("#report-services tbody tr")).to_have_count(3)
     report.emulate_media(media="print")
     snap(report, "manage-report")
+
+
+def test_settings_of_services_counters_and_notices(
+    world: World, live_server: LiveServer, open_page: Any
+) -> None:
+    world.staff("manager", sites=("CB",), username="hoa")
+    site = world.site("CB")["id"]
+    page = open_page(1280, 900)
+    sign_in(page, live_server, "hoa")
+    page.click("#tab-settings")
+
+    row = page.locator("#settings-services tr[data-service=HT]")
+    row.locator("input[type=number]").fill("45")
+    row.locator("button").click()
+    expect(page.locator("#settings-message")).to_have_text("Đã lưu.")
+    assert world.service("CB", "HT")["target_wait_minutes"] == 45
+
+    counter = page.locator("#settings-counters tr[data-counter=Q3]")
+    counter.get_by_label("Hộ tịch").check()
+    counter.locator("button").click()
+    expect(page.locator("#settings-message")).to_have_text("Đã lưu.")
+    services = {s["code"]: s["id"] for s in world.client.get(f"/api/v1/sites/{site}/services").json}
+    manager = world.staff("manager", sites=("CB",))
+    counters = world.client.get(f"/api/v1/sites/{site}/counters", headers=manager).json
+    assert next(c for c in counters if c["code"] == "Q3")["services"] == [services["DD"], services["HT"]]
+
+    page.fill("#notices-text", "Trung tâm nghỉ chiều thứ Bảy.\nMời ông/bà chuẩn bị CCCD trước khi đến quầy.")
+    page.click("#notices-form [type=submit]")
+    expect(page.locator("#settings-message")).to_have_text("Đã lưu.")
+    notices = world.client.get(f"/api/v1/sites/{site}/notices", headers=manager).json
+    assert [n["text"] for n in notices] == [
+        "Trung tâm nghỉ chiều thứ Bảy.",
+        "Mời ông/bà chuẩn bị CCCD trước khi đến quầy.",
+    ]
+    page.evaluate("window.scrollTo(0, 0)")
+    snap(page, "manage-settings")
