@@ -202,13 +202,21 @@ def compute(session: Session, scope: Scope) -> dict[str, Any]:
     event = TicketEvent
     in_period = and_(event.site_id.in_(scope.site_ids), event.at >= start, event.at < end)
 
+    # One pass over the period's events: counts per service, kind and local hour.
+    zone = ZoneInfo(scope.timezone)
+    offset = zone.utcoffset(datetime.combine(scope.first, time(12)))
+    hour = local_hour(session, event.at, scope.timezone, int(offset.total_seconds()) if offset else 0)
     counts: dict[tuple[int, str], int] = {}
-    for service_id, kind, n in session.execute(
-        select(event.service_id, event.kind, func.count())
+    hours: dict[int, dict[str, int]] = {}
+    for service_id, kind, h, n in session.execute(
+        select(event.service_id, event.kind, hour.label("hour"), func.count())
         .where(in_period, event.kind.in_(["issued", "completed", "no_show", "cancelled"]))
-        .group_by(event.service_id, event.kind)
+        .group_by(event.service_id, event.kind, hour)
     ):
-        counts[(service_id, kind)] = int(n)
+        counts[(service_id, kind)] = counts.get((service_id, kind), 0) + int(n)
+        if kind in ("issued", "completed"):
+            row = hours.setdefault(int(h), {"hour": int(h), "arrivals": 0, "served": 0})
+            row["arrivals" if kind == "issued" else "served"] += int(n)
 
     # First calls of the period: the waits (the ticket's wait_s, written with its first ``called`` event).
     first_calls: Select[Any, Any, Any] = (
@@ -240,8 +248,7 @@ def compute(session: Session, scope: Scope) -> dict[str, Any]:
     service, service_groups = _distributions(session, completions)
     service_by_service = {g: (d.n, d.total) for g, d in service_groups.items()}
 
-    by_counter = _served_by(session, done, Ticket.counter_id)
-    by_clerk = _served_by(session, done, Ticket.served_by_id)
+    by_counter, by_clerk = _served_by(session, done)
 
     services = session.scalars(
         select(Service).where(Service.site_id.in_(scope.site_ids)).order_by(Service.site_id, Service.position)
@@ -319,38 +326,46 @@ def compute(session: Session, scope: Scope) -> dict[str, Any]:
                 by_clerk.items(), key=lambda item: users[item[0]].username
             )
         ],
-        "by_hour": _by_hour(session, scope, in_period),
+        "by_hour": [hours[h] for h in sorted(hours)],
         "wait_histogram": _wait_histogram(waits),
         "appointments": _appointments(session, scope, start, end),
     }
 
 
-def _served_by(session: Session, done: ColumnElement[bool], column: Any) -> dict[int, tuple[int, int, int]]:
-    """Completions per counter or clerk: (served, sum of service times, how many were timed)."""
+Served = dict[int, tuple[int, int, int]]
+
+
+def _served_by(session: Session, done: ColumnElement[bool]) -> tuple[Served, Served]:
+    """Completions per counter and per clerk: (served, sum of service times, how many were timed) — one
+    query grouped by both, added up here (a few dozen rows)."""
+    by_counter: dict[int, list[int]] = {}
+    by_clerk: dict[int, list[int]] = {}
     rows = session.execute(
         select(
-            column, func.count(), func.coalesce(func.sum(Ticket.service_s), 0), func.count(Ticket.service_s)
+            Ticket.counter_id,
+            Ticket.served_by_id,
+            func.count(),
+            func.coalesce(func.sum(Ticket.service_s), 0),
+            func.count(Ticket.service_s),
         )
-        .where(done, column.is_not(None))
-        .group_by(column)
+        .where(done)
+        .group_by(Ticket.counter_id, Ticket.served_by_id)
     )
-    return {int(key): (int(n), int(total), int(timed)) for key, n, total, timed in rows}
-
-
-def _by_hour(session: Session, scope: Scope, in_period: ColumnElement[bool]) -> list[dict[str, int]]:
-    zone = ZoneInfo(scope.timezone)
-    offset = zone.utcoffset(datetime.combine(scope.first, time(12)))
-    offset_s = int(offset.total_seconds()) if offset is not None else 0
-    hour = local_hour(session, TicketEvent.at, scope.timezone, offset_s).label("hour")
-    found: dict[int, dict[str, int]] = {}
-    for h, kind, n in session.execute(
-        select(hour, TicketEvent.kind, func.count())
-        .where(in_period, TicketEvent.kind.in_(["issued", "completed"]))
-        .group_by(hour, TicketEvent.kind)
-    ):
-        row = found.setdefault(int(h), {"hour": int(h), "arrivals": 0, "served": 0})
-        row["arrivals" if kind == "issued" else "served"] += int(n)
-    return [found[h] for h in sorted(found)]
+    for counter_id, clerk_id, n, total, timed in rows:
+        keys: tuple[tuple[int | None, dict[int, list[int]]], ...] = (
+            (counter_id, by_counter),
+            (clerk_id, by_clerk),
+        )
+        for key, table in keys:
+            if key is not None:
+                sums = table.setdefault(key, [0, 0, 0])
+                sums[0] += int(n)
+                sums[1] += int(total or 0)
+                sums[2] += int(timed)
+    return (
+        {k: (v[0], v[1], v[2]) for k, v in by_counter.items()},
+        {k: (v[0], v[1], v[2]) for k, v in by_clerk.items()},
+    )
 
 
 def _wait_histogram(waits: _Distribution) -> list[dict[str, int | None]]:
