@@ -380,9 +380,10 @@ $("#settings-site").addEventListener("change", () => loadSettings());
 
 const send = (path, method, payload) => api(path, { method, body: payload, token: session.token });
 
-async function saved(promise) {
+async function saved(request) {
+  say($("#settings-message"), "");
   try {
-    await promise;
+    await request();
     say($("#settings-message"), t("settings.saved"), "ok");
     await loadSettings(false);
   } catch (error) {
@@ -410,7 +411,7 @@ async function loadSettings(clear = true) {
       settings.services.map((service) => {
         const target = h("input", { type: "number", min: 1, max: 600, value: service.target_wait_minutes, "aria-label": t("settings.target") });
         const open = h("input", { type: "checkbox", checked: service.is_open, "aria-label": t("settings.taking") });
-        const save = () => saved(send(`/api/v1/services/${service.id}`, "PATCH", { target_wait_minutes: Number(target.value), is_open: open.checked }));
+        const save = () => saved(() => send(`/api/v1/services/${service.id}`, "PATCH", { target_wait_minutes: Number(target.value), is_open: open.checked }));
         return h(
           "tr",
           { dataset: { service: service.code } },
@@ -429,7 +430,7 @@ async function loadSettings(clear = true) {
       settings.counters.map((counter) => {
         const order = [...counter.service_ids, ...settings.services.map((s) => s.id).filter((id) => !counter.service_ids.includes(id))];
         const boxes = order.map((id) => h("input", { type: "checkbox", value: id, checked: counter.service_ids.includes(id) }));
-        const save = () => saved(send(`/api/v1/counters/${counter.id}/services`, "PUT", { service_ids: boxes.filter((b) => b.checked).map((b) => Number(b.value)) }));
+        const save = () => saved(() => send(`/api/v1/counters/${counter.id}/services`, "PUT", { service_ids: boxes.filter((b) => b.checked).map((b) => Number(b.value)) }));
         return h(
           "tr",
           { dataset: { counter: counter.code } },
@@ -449,7 +450,7 @@ $("#notices-form").addEventListener("submit", (event) => {
   const kept = new Map((state.notices ?? []).map((n) => [n.text, n]));
   const lines = $("#notices-text").value.split("\n").map((line) => line.trim()).filter(Boolean);
   const notices = lines.map((text) => ({ text, starts_at: kept.get(text)?.starts_at ?? null, ends_at: kept.get(text)?.ends_at ?? null }));
-  saved(send(`/api/v1/sites/${Number($("#settings-site").value)}/notices`, "PUT", { notices }));
+  saved(() => send(`/api/v1/sites/${Number($("#settings-site").value)}/notices`, "PUT", { notices }));
 });
 
 if (session.language) setLanguage(session.language);
