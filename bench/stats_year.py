@@ -316,6 +316,10 @@ def main() -> None:
     args = parser.parse_args()
 
     result: dict[str, Any] = {"bench": "stats_year", "limit_s": LIMIT_S, "tickets": args.tickets}
+    result["machine"] = {
+        "cpus": os.cpu_count(),
+        "load_average_at_start": [round(x, 1) for x in os.getloadavg()],
+    }
     if not args.no_sqlite:
         with tempfile.TemporaryDirectory() as folder:
             result["sqlite"] = run(f"sqlite:///{folder}/year.sqlite3", args.tickets, args.year, args.runs)
@@ -332,6 +336,7 @@ def main() -> None:
             with admin.connect() as connection:
                 connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             admin.dispose()
+    result["machine"]["load_average_at_end"] = [round(x, 1) for x in os.getloadavg()]
     result["ok"] = all(result[db]["under_limit"] for db in ("sqlite", "postgresql") if db in result)
     print(json.dumps(result, ensure_ascii=False, indent=2))
 
