@@ -31,7 +31,20 @@ class IdConverter(BaseConverter):
 
 
 def init_app(app: Flask) -> None:
-    from . import appointments, audit, auth, display, enrolment, limits, printers, public, staff, tickets
+    from . import (
+        appointments,
+        audit,
+        auth,
+        display,
+        enrolment,
+        limits,
+        printers,
+        public,
+        settings,
+        staff,
+        stats,
+        tickets,
+    )
 
     app.url_map.converters["id"] = IdConverter
     app.config.update(
@@ -48,7 +61,20 @@ def init_app(app: Flask) -> None:
         IdConverter, lambda _converter: {"type": "integer", "minimum": 1, "maximum": MAX_ID}
     )
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for module in (public, auth, tickets, enrolment, appointments, display, staff, printers, audit):
+    modules = (
+        public,
+        auth,
+        tickets,
+        enrolment,
+        appointments,
+        display,
+        staff,
+        printers,
+        audit,
+        stats,
+        settings,
+    )
+    for module in modules:
         api.register_blueprint(module.blp, url_prefix="/api/v1")
     init_errors(app)
     app.before_request(authenticate_secured_routes)

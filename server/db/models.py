@@ -176,6 +176,18 @@ class Ticket(Base):
         Index("ix_tickets_site_status", "site_id", "status"),
         Index("ix_tickets_site_day", "site_id", "day"),
         Index("ix_tickets_counter_called", "counter_id", "called_at"),
+        # Statistics (covering): first calls and completions of a period.
+        Index("ix_tickets_site_first_called", "site_id", "first_called_at", "service_id", "wait_s"),
+        Index(
+            "ix_tickets_site_finished",
+            "site_id",
+            "finished_at",
+            "status",
+            "service_id",
+            "service_s",
+            "counter_id",
+            "served_by_id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -225,6 +237,7 @@ class TicketEvent(Base):
     __table_args__ = (
         Index("ix_ticket_events_site_at", "site_id", "at"),
         Index("ix_ticket_events_ticket", "ticket_id"),
+        Index("ix_ticket_events_site_kind_at", "site_id", "kind", "at", "service_id"),  # statistics
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)

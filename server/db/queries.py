@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import ColumnElement, Integer, cast, func, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -39,3 +40,18 @@ def lock_key(session: Session, key: str) -> None:
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
+
+
+def local_hour(session: Session, column: Any, timezone: str, offset_s: int) -> ColumnElement[int]:
+    """The hour of the day (0–23) of a stored UTC instant, in the site's time zone.
+
+    PostgreSQL converts with the zone itself; SQLite (naive UTC text, ``YYYY-MM-DD HH:MM:SS…``) adds
+    ``offset_s``, the zone's UTC offset over the period (Viet Nam has no daylight saving time): a whole
+    number of hours is added to the text's hour digits, which is much cheaper than parsing the date.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.extract("hour", func.timezone(timezone, column)), Integer)
+    if offset_s % 3600 == 0:
+        utc_hour = cast(func.substr(column, 12, 2), Integer)
+        return (utc_hour + (offset_s // 3600 + 24)) % 24
+    return cast(func.strftime("%H", column, f"{offset_s:+d} seconds"), Integer)

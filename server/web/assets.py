@@ -27,6 +27,9 @@ ROOT = Path(__file__).resolve().parents[2]
 VENDOR = {
     "socket.io.esm.min.js": "socket.io-client/dist/socket.io.esm.min.js",
     "socket.io.esm.min.js.map": "socket.io-client/dist/socket.io.esm.min.js.map",
+    # Chart.js (MIT): the manager dashboard's charts.
+    "chart.umd.min.js": "chart.js/dist/chart.umd.min.js",
+    "chart.umd.min.js.map": "chart.js/dist/chart.umd.min.js.map",
     # Be Vietnam Pro (SIL Open Font License), a typeface drawn for Vietnamese.
     **{
         f"be-vietnam-pro-{subset}-{weight}.woff2": (

@@ -78,6 +78,15 @@ RIGHTS: dict[str, str] = {
     "printers.site_printers": "serve",
     "printers.reprint": "serve",
     "printers.set_device_printer": "manage",
+    "stats.site_stats": "manage",
+    "stats.site_stats_csv": "manage",
+    "stats.site_ticket_log": "manage",
+    "stats.commune_stats": "manage",
+    "stats.commune_stats_csv": "manage",
+    "stats.commune_ticket_log": "manage",
+    "settings.settings": "manage",
+    "settings.update_service": "manage",
+    "settings.counter_services": "manage",
 }
 
 # The callers, and the rights each has at site CB (Cát Bà).
@@ -244,7 +253,8 @@ READ_ONLY_BY_CODE = {"appointments.appointment", "appointments.appointment_ics"}
 
 def request_for(scene: dict[str, Any], endpoint: str, rule: str, targets: Targets) -> dict[str, Any]:
     """Path, query and a valid body for a route, so that only the caller's rights decide the answer."""
-    if ":code>" in rule:
+    commune = rule.startswith("/api/v1/communes/")
+    if ":code>" in rule and not commune:
         appointment = targets.appointment(shared=endpoint in READ_ONLY_BY_CODE)
     else:
         appointment = {"code": "", "manage_token": ""}
@@ -252,9 +262,10 @@ def request_for(scene: dict[str, Any], endpoint: str, rule: str, targets: Target
         "site_id": scene["site"],
         "counter_id": scene["counter"],
         "ticket_id": targets.ticket() if "ticket_id" in rule else 0,
-        "code": appointment["code"],
+        "code": "11914" if commune else appointment["code"],  # CB's commune
         "public_code": "x" * 20,
         "device_id": scene["kiosk_id"],
+        "service_id": scene["service"],
     }
     token = appointment["manage_token"]
     path = re.sub(r"<(?:[^:>]+:)?([a-z_]+)>", lambda m: str(values[m.group(1)]), rule)
@@ -278,6 +289,8 @@ def request_for(scene: dict[str, Any], endpoint: str, rule: str, targets: Target
         "appointments.close_slots": {"service_id": scene["service"], "start": start, "end": end},
         "appointments.open_slots": {"service_id": scene["service"], "start": start, "end": end},
         "printers.set_device_printer": {"printer_uri": "test://kiosk"},
+        "settings.update_service": {"target_wait_minutes": 20},
+        "settings.counter_services": {"service_ids": [scene["service"]]},
     }
     queries: dict[str, str] = {
         "appointments.slots": f"service_id={scene['service']}&date=2026-11-23",
