@@ -10,7 +10,7 @@ from marshmallow import Schema, fields
 from ..domain.numbering import business_day
 from ..extension import luot
 from ..services.audit import site_audit
-from ..services.tickets import get_site
+from ..services.records import get_site
 from .access import staff_principal
 from .docs import error, secured
 from .schemas import RequestSchema

@@ -21,7 +21,8 @@ from ..domain.identity import mask_phone
 from ..domain.public_holidays import holiday_name, is_public_holiday
 from ..domain.slots import SlotRules, per_slot
 from .queue_state import QueueState, local_time, site_is_open
-from .tickets import get_site, service_of_site
+from .records import get_site
+from .tickets import service_of_site
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,8 @@ from ..domain.tickets import Priority, TicketStatus
 from .appointment_views import AppointmentView, SlotView, appointment_view, slot_rules, slot_views
 from .printing import queue_ticket_print
 from .queue_state import QueueState, local_time
-from .tickets import claim_request, get_site, record, remember_request, retry_on_race, service_of_site
+from .records import get_site
+from .tickets import claim_request, record, remember_request, retry_on_race, service_of_site
 from .unit_of_work import UnitOfWork
 
 MAX_CLOSE = timedelta(days=31)

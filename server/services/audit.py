@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from ..db.models import Ticket, TicketEvent, User
 from ..domain.access import Principal
 from ..domain.errors import N_, InvalidValue
+from .records import get_site
 from .staff_day import local_day_bounds
-from .tickets import get_site
 
 OVERRIDES = ("called", "cancelled", "no_show", "transferred")
 MAX_DAYS = 93

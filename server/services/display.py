@@ -26,7 +26,7 @@ from ..domain.errors import N_, InvalidValue, NotFound
 from ..domain.events import NoticesChanged
 from ..domain.notices import NoticeInfo, check_notices
 from .queue_state import local_time
-from .tickets import get_site
+from .records import get_site
 from .unit_of_work import UnitOfWork
 
 Reading = tuple[str, list[str]]

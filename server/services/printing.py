@@ -23,23 +23,10 @@ from ..domain.events import PrinterStatusChanged, PrintJobChanged
 from ..domain.printing import JobStatus, PrinterStatus, TicketPaper, printer_for
 from .auth import DeviceInfo
 from .queue_state import QueueState
+from .records import get_site, get_ticket
 from .unit_of_work import UnitOfWork
 
 LEASE = timedelta(seconds=60)
-
-
-def get_site(session: Session, site_id: int) -> Site:
-    site = session.get(Site, site_id)
-    if site is None:
-        raise NotFound(N_("There is no such site."))
-    return site
-
-
-def get_ticket(session: Session, ticket_id: int) -> Ticket:
-    ticket = session.get(Ticket, ticket_id)
-    if ticket is None:
-        raise NotFound(N_("There is no such ticket."))
-    return ticket
 
 
 @dataclass(frozen=True, kw_only=True)

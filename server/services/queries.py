@@ -14,7 +14,8 @@ from ..domain.access import Principal
 from ..domain.errors import N_, NotFound
 from ..domain.events import CounterRef, CounterState, ServiceWaiting, TicketInfo
 from .queue_state import QueueState, counter_streak, local_time, opening_hours, site_is_open, tickets_by_id
-from .tickets import get_counter, get_site, start_of_day
+from .records import get_site
+from .tickets import get_counter, start_of_day
 
 RECENT_CALLS = 10
 

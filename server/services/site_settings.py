@@ -14,7 +14,8 @@ from ..domain.access import Principal
 from ..domain.errors import N_, InvalidValue, NotFound
 from ..domain.events import CounterChanged, QueueChanged
 from .queue_state import QueueState, tickets_by_id
-from .tickets import get_counter, get_site, retry_on_race
+from .records import get_site
+from .tickets import get_counter, retry_on_race
 from .unit_of_work import UnitOfWork
 
 MAX_TARGET_MINUTES = 600

@@ -16,7 +16,7 @@ from ..db.models import Ticket, TicketEvent
 from ..domain.access import Principal, Role
 from ..domain.errors import N_, InvalidValue
 from ..domain.numbering import business_day
-from .tickets import get_site
+from .records import get_site
 
 
 @dataclass(frozen=True)

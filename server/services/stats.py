@@ -30,7 +30,7 @@ from ..db.queries import local_hour
 from ..domain.access import Principal
 from ..domain.errors import N_, Forbidden, InvalidValue, NotFound
 from ..domain.numbering import business_day
-from .tickets import get_site
+from .records import get_site
 
 MAX_DAYS = 366
 WAIT_BUCKET_S = 300  # the wait distribution: five-minute bars…

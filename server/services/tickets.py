@@ -29,6 +29,7 @@ from ..domain.numbering import business_day, format_number
 from ..domain.tickets import Action, Priority, TicketStatus, next_status
 from .printing import queue_ticket_print
 from .queue_state import QueueState, active_tickets_of, counter_ref, counter_streak, site_is_open
+from .records import get_site, get_ticket
 from .unit_of_work import UnitOfWork
 
 P = ParamSpec("P")
@@ -357,13 +358,6 @@ def record(
     )
 
 
-def get_site(session: Session, site_id: int) -> Site:
-    site = session.get(Site, site_id)
-    if site is None:
-        raise NotFound(N_("There is no such site."))
-    return site
-
-
 def service_of_site(session: Session, site: Site, service_id: int) -> Service:
     service = session.get(Service, service_id)
     if service is None or service.site_id != site.id:
@@ -376,13 +370,6 @@ def get_counter(session: Session, counter_id: int) -> Counter:
     if counter is None:
         raise NotFound(N_("There is no such counter."))
     return counter
-
-
-def get_ticket(session: Session, ticket_id: int) -> Ticket:
-    ticket = session.get(Ticket, ticket_id)
-    if ticket is None:
-        raise NotFound(N_("There is no such ticket."))
-    return ticket
 
 
 def _require_free(counter: Counter) -> None:
