@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -152,14 +153,25 @@ def serve(host: str, port: int) -> None:
 
 
 def run_server(app: Flask, host: str, port: int) -> None:
-    from .jobs.scheduler import scheduler_enabled, start_scheduler
+    """Serve until SIGINT or SIGTERM; on the way out, stop the scheduler and release its lease, so that a
+    restarted server (or ``luot scheduler``) takes over at once instead of waiting for the lease to expire."""
+    from .jobs.scheduler import scheduler_enabled, start_scheduler, stop_scheduler
     from .realtime import socketio
 
+    def _stop(_signal: int, _frame: Any) -> None:
+        raise KeyboardInterrupt  # the server's loop ends on it and returns
+
+    signal.signal(signal.SIGTERM, _stop)
     if scheduler_enabled(app):
         start_scheduler(app)  # one box: reminders and no-shows run in the server process
-
     click.echo(f"Lượt is serving on http://{host}:{port}/")
-    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, log_output=False)
+    try:
+        socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, log_output=False)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop_scheduler(app)
+        app.extensions["luot"].close()
 
 
 @main.command()
