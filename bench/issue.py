@@ -48,11 +48,17 @@ def concurrent(
         start.wait()
         for _ in range(per_kiosk):
             began = time.perf_counter()
-            response = session.post(url, json=body, headers=headers, timeout=30)
+            try:
+                response = session.post(url, json=body, headers=headers, timeout=30)
+                failure = (
+                    None if response.status_code == 201 else f"{response.status_code} {response.text[:120]}"
+                )
+            except requests.RequestException as exc:  # a timeout counts, with its 30 s, not lost
+                failure = f"{type(exc).__name__}"
             mine.append(time.perf_counter() - began)
-            if response.status_code != 201:
+            if failure is not None:
                 with lock:
-                    errors.append(f"{response.status_code} {response.text[:120]}")
+                    errors.append(failure)
         with lock:
             durations.extend(mine)
 
