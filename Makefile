@@ -1,5 +1,5 @@
 # Lượt — the two commands of the README, and a few helpers.
-.PHONY: demo test setup setup-test lint translations serve clean
+.PHONY: demo test setup setup-test lint translations serve bench clean
 
 PY := .venv/bin/python
 HOST ?= 127.0.0.1
@@ -29,6 +29,10 @@ translations:
 	.venv/bin/pybabel extract -F babel.cfg -k N_ -k lazy_gettext -k _l --no-location --sort-output --omit-header -o server/translations/messages.pot .
 	.venv/bin/pybabel update -i server/translations/messages.pot -d server/translations -l vi --width 110 --ignore-obsolete --no-fuzzy-matching
 	.venv/bin/pybabel compile -d server/translations
+
+## bench: every benchmark (ticket issue, call → display, connections, soak); prints JSON, writes docs/performance.md
+bench: setup-test
+	$(PY) -m bench
 
 serve: setup
 	.venv/bin/luot serve --host $(HOST) --port $(PORT)

@@ -4,7 +4,9 @@ Generates about 150,000 tickets with their events (issued, called, started, comp
 cancelled) by bulk inserts, straight into a fresh database, then times ``stats.compute`` for the whole
 year. The floor is a bare ``SELECT count(*)`` over the same events, measured in the same run.
 
-    .venv/bin/python bench/stats_year.py [--tickets 150000] [--postgres URL] [--runs 5]
+    .venv/bin/python -m bench.stats_year [--tickets 150000] [--postgres URL] [--runs 5]
+
+It also runs as part of ``python -m bench`` (part ``stats``).
 
 PostgreSQL is used when ``--postgres`` or ``LUOT_TEST_POSTGRES_URL`` gives a server URL (a database is
 created for the run and dropped after). Prints one JSON document.
@@ -17,7 +19,6 @@ import json
 import os
 import random
 import statistics
-import sys
 import tempfile
 import time
 import uuid
@@ -28,13 +29,13 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from server.db.engine import Database, normalise_url
+from server.db.engine import Database
 from server.db.migrate import upgrade
 from server.db.models import Counter, Service, Site, Ticket, TicketEvent, User
 from server.services import stats
 from server.services.site_config import load_config
+
+from .common import fresh_database
 
 LIMIT_S = 1.0
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -306,38 +307,27 @@ def run(url: str, tickets: int, year: int, runs: int) -> dict[str, Any]:
         database.dispose()
 
 
+def run_all(
+    work: Path, postgres: str | None, tickets: int, year: int = 2026, runs: int = 5
+) -> dict[str, Any]:
+    """The year report on a fresh SQLite file and, when a server is given, a fresh PostgreSQL database."""
+    result: dict[str, Any] = {"limit_s": LIMIT_S, "tickets": tickets}
+    for engine in ("sqlite", "postgresql") if postgres else ("sqlite",):
+        with fresh_database("sqlite" if engine == "sqlite" else "postgres", work, postgres) as url:
+            result[engine] = run(url, tickets, year, runs)
+    result["ok"] = all(result[db]["under_limit"] for db in ("sqlite", "postgresql") if db in result)
+    return result
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.stats_year", description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=150_000)
     parser.add_argument("--year", type=int, default=2026)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--postgres", default=os.environ.get("LUOT_TEST_POSTGRES_URL"))
-    parser.add_argument("--no-sqlite", action="store_true")
     args = parser.parse_args()
-
-    result: dict[str, Any] = {"bench": "stats_year", "limit_s": LIMIT_S, "tickets": args.tickets}
-    result["machine"] = {
-        "cpus": os.cpu_count(),
-        "load_average_at_start": [round(x, 1) for x in os.getloadavg()],
-    }
-    if not args.no_sqlite:
-        with tempfile.TemporaryDirectory() as folder:
-            result["sqlite"] = run(f"sqlite:///{folder}/year.sqlite3", args.tickets, args.year, args.runs)
-    if args.postgres:
-        server = normalise_url(args.postgres)
-        name = f"luot_bench_{uuid.uuid4().hex[:10]}"
-        admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        try:
-            url = server.set(database=name).render_as_string(hide_password=False)
-            result["postgresql"] = run(url, args.tickets, args.year, args.runs)
-        finally:
-            with admin.connect() as connection:
-                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.dispose()
-    result["machine"]["load_average_at_end"] = [round(x, 1) for x in os.getloadavg()]
-    result["ok"] = all(result[db]["under_limit"] for db in ("sqlite", "postgresql") if db in result)
+    with tempfile.TemporaryDirectory() as folder:
+        result = run_all(Path(folder), args.postgres, args.tickets, args.year, args.runs)
     print(json.dumps(result, ensure_ascii=False, indent=2))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from printers.cli import kiosk_agent, print_test, printer_uri
 
 from .app import create_app
 from .config import InsecureConfiguration
+from .db.engine import Database
 from .db.migrate import upgrade
 from .domain.access import DeviceKind, Role
 from .domain.errors import LuotError
@@ -210,6 +212,49 @@ def device_set_printer(device_id: int, printer: str | None, no_printer: bool) ->
 
 
 @main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup(file: Path) -> None:
+    """Copy the database to FILE while the server keeps serving (SQLite); PostgreSQL: prints pg_dump."""
+    from .db.backup import BackupError, backup_sqlite, postgres_commands
+
+    database: Database = create_app().extensions["luot"].database  # copied as it is: no migration first
+    if not database.is_sqlite:
+        dump, _restore = postgres_commands(database.url, str(file))
+        click.echo(f"PostgreSQL: back up with\n  {dump}", err=True)
+        sys.exit(2)
+    try:
+        size = backup_sqlite(database, file)
+    except BackupError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    click.echo(f"backed up to {file} ({size} bytes)")
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the current data.")
+def restore(file: Path, yes: bool) -> None:
+    """Replace the database's content with the backup FILE (stop the servers first)."""
+    from .db.backup import BackupError, postgres_commands, restore_sqlite
+
+    app = create_app()
+    database: Database = app.extensions["luot"].database
+    if not database.is_sqlite:
+        _dump, command = postgres_commands(database.url, str(file))
+        click.echo(f"PostgreSQL: restore with\n  {command}", err=True)
+        sys.exit(2)
+    if not yes:
+        click.confirm(f"Replace every record in {database.url.database} with {file}?", abort=True)
+    try:
+        restore_sqlite(database, file)
+    except BackupError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    upgrade(database)  # a backup taken before an update gets today's schema
+    click.echo(f"restored from {file}")
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 def serve(host: str, port: int) -> None:
@@ -219,15 +264,26 @@ def serve(host: str, port: int) -> None:
 
 
 def run_server(app: Flask, host: str, port: int) -> None:
-    from .jobs.scheduler import scheduler_enabled, start_scheduler
+    """Serve until SIGINT or SIGTERM; on the way out, stop the scheduler and release its lease, so that a
+    restarted server (or ``luot scheduler``) takes over at once instead of waiting for the lease to expire."""
+    from .jobs.scheduler import scheduler_enabled, start_scheduler, stop_scheduler
     from .realtime import socketio
 
+    def _stop(_signal: int, _frame: Any) -> None:
+        raise KeyboardInterrupt  # the server's loop ends on it and returns
+
+    signal.signal(signal.SIGTERM, _stop)
     if scheduler_enabled(app):
         start_scheduler(app)  # one box: reminders and no-shows run in the server process
     _start_printing(app)
-
     click.echo(f"Lượt is serving on http://{host}:{port}/")
-    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, log_output=False)
+    try:
+        socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, log_output=False)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop_scheduler(app)
+        app.extensions["luot"].close()
 
 
 def _start_printing(app: Flask) -> None:

@@ -4,6 +4,8 @@
 - ``LUOT_DATABASE_URL`` — database (default: SQLite file in the instance folder); plain
   ``postgresql://user@host:port/db`` works as given
 - ``LUOT_MESSAGE_QUEUE`` — Redis URL for Socket.IO across several server processes
+- ``LUOT_MESSAGE_QUEUE_CHANNEL`` — the Redis channel they share (``luot``); installations sharing one Redis
+  server each set their own
 - ``LUOT_RATE_LIMITS`` — ``off`` turns rate limits off (load tests and benchmarks)
 - ``LUOT_RATE_LIMIT_STORAGE`` — where rate-limit counts live (``memory://`` by default, or the
   ``LUOT_MESSAGE_QUEUE`` when it is Redis); e.g. ``redis://127.0.0.1:6379/1``
@@ -63,6 +65,7 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "LUOT_INSTANCE_PATH": str(folder),
         "LUOT_DATABASE_URL": env.get("LUOT_DATABASE_URL") or f"sqlite:///{folder / 'luot.sqlite3'}",
         "LUOT_MESSAGE_QUEUE": env.get("LUOT_MESSAGE_QUEUE") or None,
+        "LUOT_MESSAGE_QUEUE_CHANNEL": env.get("LUOT_MESSAGE_QUEUE_CHANNEL") or "luot",
         "LUOT_RATE_LIMITS": env.get("LUOT_RATE_LIMITS", "on").lower() not in ("off", "0", "false", "no"),
         "LUOT_RATE_LIMIT_STORAGE": env.get("LUOT_RATE_LIMIT_STORAGE") or None,
         "LUOT_PROXY_COUNT": int(env.get("LUOT_PROXY_COUNT") or 0),

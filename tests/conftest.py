@@ -26,6 +26,7 @@ from server.extension import Luot
 from server.services import auth as auth_service
 from server.services.site_config import load_config
 from tests.realtime_client import Listener
+from tests.servers import ServerProcess
 
 PASSWORD = "correct-horse-battery"
 FAST_HASH = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
@@ -347,3 +348,21 @@ def listen(live_server: LiveServer) -> Iterator[Any]:
     yield connect
     for listener in listeners:
         listener.close()
+
+
+@pytest.fixture
+def servers() -> Iterator[list[ServerProcess]]:
+    """``luot serve`` processes (:class:`tests.servers.ServerProcess`) appended here are killed at the end."""
+    started: list[ServerProcess] = []
+    yield started
+    for server in started:
+        server.kill()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The Redis server for message-queue tests; skipped where none is configured."""
+    url = os.environ.get("LUOT_TEST_REDIS_URL")
+    if not url:
+        pytest.skip("LUOT_TEST_REDIS_URL is not set (.ci/run sets it)")
+    return url

@@ -34,11 +34,14 @@ def disconnect(client: socketio.Client) -> None:
 class Listener:
     """A real python-socketio client that records every event it receives, in order."""
 
-    def __init__(self, url: str, auth: dict[str, Any]) -> None:
+    def __init__(self, url: str, auth: dict[str, Any], reconnect: bool = False) -> None:
+        """``reconnect``: come back by itself after the server went away, as the screens do."""
         self.history: list[tuple[str, dict[str, Any]]] = []
         self._arrived = threading.Condition()
         self._cursor: dict[str | None, int] = {}
-        self.client = socketio.Client(reconnection=False)
+        self.client = socketio.Client(
+            reconnection=reconnect, reconnection_delay=0.2, reconnection_delay_max=1, randomization_factor=0
+        )
         for name in EVENTS:
             self.client.on(name, lambda data, name=name: self._record(name, data))
         self.client.connect(url, auth=auth, transports=["websocket"], wait_timeout=5)

@@ -3,10 +3,16 @@
 SQLite runs in WAL mode with ``synchronous=NORMAL``, foreign keys on and a busy timeout; transactions
 that write begin with ``BEGIN IMMEDIATE`` so that two writers queue for the lock up front instead of
 failing half-way (``with_for_update()`` is ignored by SQLite, so nothing here relies on it).
+
+Within one process, SQLite writers also queue on :attr:`Database.write_lock` before they begin: SQLite's
+own busy handler polls with growing sleeps, so under twenty busy kiosks a writer could lose the race for
+the lock again and again for seconds, while a waiter on a process lock is woken the moment it is free.
 """
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -42,6 +48,10 @@ class Database:
         self.engine: Engine = create_engine(self.url, **options)
         if self.is_sqlite:
             _configure_sqlite(self.engine)
+        # SQLite has one writer at a time anyway; PostgreSQL writers run side by side.
+        self.write_lock: contextlib.AbstractContextManager[Any] = (
+            threading.RLock() if self.is_sqlite else contextlib.nullcontext()
+        )
         writer = self.engine.execution_options(luot_write=True)
         self._writers = sessionmaker(writer, expire_on_commit=False, autoflush=False)
         self._readers = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)

@@ -38,15 +38,23 @@ class SqlUnitOfWork:
         self._events: list[Event] = []
 
     def __enter__(self) -> Self:
-        self.session = self.database.write_session()
+        self.database.write_lock.__enter__()  # SQLite: this process's writers take turns (see engine)
+        try:
+            self.session = self.database.write_session()
+        except BaseException:
+            self.database.write_lock.__exit__(None, None, None)
+            raise
         self._events = []
         return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self.session.rollback()
-        self.session.close()
+        try:
+            self.session.rollback()
+            self.session.close()
+        finally:
+            self.database.write_lock.__exit__(None, None, None)
 
     @property
     def dialect(self) -> str:

@@ -32,6 +32,7 @@ def init_app(app: Flask) -> None:
         app,
         async_mode=app.config["LUOT_ASYNC_MODE"],
         message_queue=app.config["LUOT_MESSAGE_QUEUE"],
+        channel=app.config["LUOT_MESSAGE_QUEUE_CHANNEL"],
         json=jsonutil,
         # The kiosk, display and tablets are served by this same server; other origins are refused.
         cors_allowed_origins=app.config.get("LUOT_CORS_ORIGINS"),

@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from ..db.models import Counter, Service, Site, Ticket
 from ..domain import estimates, policy
@@ -109,20 +109,19 @@ class QueueState:
     _orders: dict[int, list[int]] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, session: Session, site: Site, now: datetime) -> QueueState:
-        services = {
-            s.id: s
-            for s in session.scalars(
-                select(Service).where(Service.site_id == site.id).order_by(Service.position)
-            )
-        }
+    def load(
+        cls, session: Session, site: Site, now: datetime, services: dict[int, Service] | None = None
+    ) -> QueueState:
+        """``services``: the site's services when the caller has them already (:func:`site_services`)."""
+        if services is None:
+            services = site_services(session, site.id)
         counters = list(
             session.scalars(
                 select(Counter)
                 .where(Counter.site_id == site.id)
-                .options(selectinload(Counter.links))
+                .options(joinedload(Counter.links))  # one statement, not one more for the links
                 .order_by(Counter.number)
-            )
+            ).unique()
         )
         summary: dict[int, tuple[int, datetime | None]] = {
             service_id: (int(count), oldest)
@@ -308,6 +307,14 @@ def ticket_info(site: Site, ticket: Ticket, position: int, estimated_wait_s: int
         appointment_start=local(ticket.appointment_start),
         wait_s=ticket.wait_s,
     )
+
+
+def site_services(session: Session, site_id: int) -> dict[int, Service]:
+    """A site's services by id, in their configured order."""
+    return {
+        s.id: s
+        for s in session.scalars(select(Service).where(Service.site_id == site_id).order_by(Service.position))
+    }
 
 
 def recent_service_times(session: Session, site_id: int, day: date) -> dict[int, list[int]]:

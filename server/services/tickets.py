@@ -28,7 +28,14 @@ from ..domain.events import QueueChanged, TicketCalled, TicketChanged, TicketInf
 from ..domain.numbering import business_day, format_number
 from ..domain.tickets import Action, Priority, TicketStatus, next_status
 from .printing import queue_ticket_print
-from .queue_state import QueueState, active_tickets_of, counter_ref, counter_streak, site_is_open
+from .queue_state import (
+    QueueState,
+    active_tickets_of,
+    counter_ref,
+    counter_streak,
+    site_is_open,
+    site_services,
+)
 from .records import get_site, get_ticket
 from .unit_of_work import UnitOfWork
 
@@ -114,7 +121,10 @@ def issue_ticket(cmd: IssueTicket, uow: UnitOfWork) -> TicketInfo:
         replay = claim_request(session, cmd.actor, cmd.request_id, "issue", cmd.service_id, cmd.at)
         if replay is not None and replay.ticket_id is not None:
             return _current_info(session, replay.ticket_id, cmd.at)
-        service = service_of_site(session, site, cmd.service_id)
+        services = site_services(session, site.id)  # once: the queue state below needs them all
+        service = services.get(cmd.service_id)
+        if service is None:
+            raise NotFound(N_("This site has no such service."))
         if not service.is_open:
             raise Conflict(N_("This service is not taking tickets at the moment."), code="service_closed")
         if cmd.actor.device_kind is DeviceKind.KIOSK and not site_is_open(site, cmd.at):
@@ -148,7 +158,7 @@ def issue_ticket(cmd: IssueTicket, uow: UnitOfWork) -> TicketInfo:
         record(session, ticket, "issued", cmd.at, cmd.actor, data={"priority": ticket.priority})
         queue_ticket_print(session, ticket, site, cmd.actor, cmd.at)
 
-        state = QueueState.load(session, site, cmd.at)
+        state = QueueState.load(session, site, cmd.at, services)
         info = state.ticket_info(ticket)
         uow.emit(TicketIssued(site_id=site.id, ticket=info, at=cmd.at))
         uow.emit(QueueChanged(site_id=site.id, waiting_by_service=state.waiting_by_service(), at=cmd.at))

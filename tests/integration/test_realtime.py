@@ -113,6 +113,20 @@ def test_citizen_status_page_follows_only_its_own_ticket(world: World, listen: A
         assert "phone" not in str(data) and "0912345678" not in str(data)
 
 
+def test_a_status_page_hears_of_a_priority_ticket_ahead_but_not_of_walk_ins_behind(
+    world: World, listen: Any
+) -> None:
+    kiosk = world.device("kiosk")
+    mine = world.issue(kiosk)
+    phone = listen({"public_code": mine["public_code"]})
+    phone.next("snapshot")
+    world.issue(kiosk)  # joins behind: nothing changes for this citizen
+    world.issue(kiosk, priority="elderly")  # goes ahead: this citizen moves back
+    moved = phone.next("ticket.updated")
+    assert moved["ticket"]["position"] == 2
+    assert [name for name, _data in phone.settle()] == ["snapshot", "ticket.updated"]
+
+
 @pytest.mark.parametrize(
     ("auth", "code"),
     [

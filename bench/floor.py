@@ -1,0 +1,106 @@
+"""The floors: the least a server on the same stack could do for the same request.
+
+``python -m bench.floor issue --port P`` — a bare Flask route that advances the same (site, service, day)
+counter row with the same ``INSERT … ON CONFLICT … RETURNING`` and inserts the ticket row, in one
+transaction, on the same engine settings and schema; nothing else (no auth, no validation, no events).
+
+``python -m bench.floor broadcast --port P`` — a bare Flask-SocketIO server in the same async mode:
+clients join a site room in the connect handler; ``POST /call/<site_id>`` emits ``ticket.called`` to that
+room from the request. Both are served like ``luot serve`` (Werkzeug, a thread per connection).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, jsonify, request
+
+
+def issue_app(database_url: str) -> Flask:
+    from server.db.engine import Database
+    from server.db.models import Ticket
+    from server.db.queries import next_sequence
+
+    app = Flask(__name__)
+    database = Database(database_url)
+
+    @app.get("/health")
+    def health() -> Any:
+        return {"status": "ok"}
+
+    @app.post("/sites/<int:site_id>/tickets")
+    def issue(site_id: int) -> Any:
+        service_id = int(request.get_json()["service_id"])
+        now = datetime.now(UTC)
+        day = now.date()
+        with database.write_lock, database.write_session() as session:  # as Lượt's unit of work
+            sequence = next_sequence(session, site_id, service_id, day, 1)
+            ticket = Ticket(
+                site_id=site_id,
+                service_id=service_id,
+                issued_service_id=service_id,
+                day=day,
+                sequence=sequence,
+                number=f"A{sequence:04d}",
+                public_code=secrets.token_urlsafe(12),
+                issued_at=now,
+                waiting_since=now,
+            )
+            session.add(ticket)
+            session.commit()
+            return jsonify(id=ticket.id, number=ticket.number), 201
+
+    return app
+
+
+def broadcast_app(async_mode: str) -> tuple[Flask, Any]:
+    from flask_socketio import SocketIO, emit, join_room
+
+    app = Flask(__name__)
+    socketio = SocketIO(app, async_mode=async_mode, ping_interval=10, ping_timeout=10)
+    seq = {"n": 0}
+
+    @app.get("/health")
+    def health() -> Any:
+        return {"status": "ok"}
+
+    @socketio.on("connect")
+    def connect(auth: dict[str, Any] | None = None) -> None:
+        join_room(f"site:{(auth or {}).get('site_id')}")
+        emit("snapshot", {"seq": seq["n"]})
+
+    @app.post("/call/<int:site_id>")
+    def call(site_id: int) -> Any:
+        seq["n"] += 1
+        payload = {
+            "seq": seq["n"],
+            "site_id": site_id,
+            "ticket": {"id": seq["n"], "number": "A0001", "service_id": 1},
+            "counter": {"id": 1, "number": 1, "name": "Quầy 1"},
+            "called_at": datetime.now(UTC).isoformat(),
+            "recall": False,
+        }
+        socketio.emit("ticket.called", payload, to=f"site:{site_id}")
+        return {"ticket": payload["ticket"]}
+
+    return app, socketio
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("kind", choices=["issue", "broadcast"])
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    if args.kind == "issue":
+        issue_app(os.environ["LUOT_DATABASE_URL"]).run(port=args.port, threaded=True)
+    else:
+        app, socketio = broadcast_app(os.environ.get("LUOT_ASYNC_MODE", "threading"))
+        socketio.run(app, port=args.port, allow_unsafe_werkzeug=True, log_output=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,219 @@
+"""The bench's short table and docs/performance.md (generated figures above the notes marker; the
+hand-written notes below it are kept from one run to the next)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+NOTES = "<!-- notes: written by hand, kept when the bench rewrites this file -->"
+
+
+def targets(results: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
+    """(target, measured, margin, met?) for each target the bench can judge."""
+    rows: list[tuple[str, str, str, bool | None]] = []
+    for engine, figures in results.get("issue", {}).items():
+        if "skipped" in figures:
+            continue
+        ratio = figures["median_vs_floor"]
+        rows.append(
+            (
+                f"issue median ≤ 2× floor ({engine})",
+                f"{figures['luot_sequential']['median_ms']} ms = {ratio}× "
+                f"{figures['floor_sequential']['median_ms']} ms",
+                f"{ratio / 2:.2f}× the target" if ratio > 2 else "met",
+                ratio <= 2,
+            )
+        )
+        p99 = figures["luot_20_kiosks"]["p99_ms"]
+        rows.append(
+            (
+                f"issue p99 ≤ 25 ms, 20 kiosks ({engine})",
+                f"{p99} ms (floor {figures['floor_20_kiosks']['p99_ms']} ms)",
+                f"{p99 / 25:.1f}× the target" if p99 > 25 else "met",
+                p99 <= 25,
+            )
+        )
+    luot = results.get("realtime", {}).get("luot", {})
+    floor = results.get("realtime", {}).get("floor", {})
+    for name, limit in (("1000_clients_50_rooms", 50), ("1000_clients_1_room", 250)):
+        if name in luot:
+            p99 = luot[name]["p99_ms"]
+            rows.append(
+                (
+                    f"call → display p99 ≤ {limit} ms, {name.replace('_', ' ')}",
+                    f"{p99} ms (floor {floor.get(name, {}).get('p99_ms')} ms)",
+                    f"{p99 / limit:.1f}× the target" if p99 > limit else "met",
+                    p99 <= limit,
+                )
+            )
+    stats = results.get("stats", {})
+    for engine in ("sqlite", "postgresql"):
+        if engine in stats:
+            median = stats[engine]["year_stats_s"]["median"]
+            rows.append(
+                (
+                    f"a year's statistics < {stats['limit_s']:g} s ({engine})",
+                    f"{median} s (floor {stats[engine]['floor_count_s']['median']} s)",
+                    f"{median / stats['limit_s']:.1f}× the target" if median >= stats["limit_s"] else "met",
+                    median < stats["limit_s"],
+                )
+            )
+    return rows
+
+
+def _issue_rows(results: dict[str, Any]) -> list[str]:
+    lines = []
+    for engine, figures in results.get("issue", {}).items():
+        if "skipped" in figures:
+            lines.append(f"| {engine} | skipped: {figures['skipped']} | | | | |")
+            continue
+        for who in ("luot", "floor"):
+            seq, many = figures[f"{who}_sequential"], figures[f"{who}_20_kiosks"]
+            lines.append(
+                f"| {engine} | {who} | {seq['median_ms']} | {seq['p99_ms']} | {many['throughput_per_s']} "
+                f"| {many['median_ms']} / {many['p99_ms']} |"
+            )
+    return lines
+
+
+def _realtime_rows(results: dict[str, Any]) -> list[str]:
+    lines = []
+    realtime = results.get("realtime", {})
+    for who in ("luot", "floor"):
+        for name, r in realtime.get(who, {}).items():
+            lines.append(
+                f"| {who} | {name.replace('_', ' ')} | {r['median_ms']} | {r['p99_ms']} | {r['deliveries']} "
+                f"| {r['missing']} | {r.get('rss_mb', '')} | {r.get('kb_per_connection', '')} |"
+            )
+    for name, r in realtime.get("two_processes_redis", {}).items():
+        if isinstance(r, dict):
+            lines.append(
+                f"| luot, 2 processes + Redis | {name.replace('_', ' ')} | {r['median_ms']} | {r['p99_ms']} "
+                f"| {r['deliveries']} | {r['missing']} | {r.get('rss_mb', '')} "
+                f"| {r.get('kb_per_connection', '')} |"
+            )
+    return lines
+
+
+def table(results: dict[str, Any]) -> str:
+    lines = ["target | measured | verdict", "--- | --- | ---"]
+    for target, measured, margin, met in targets(results):
+        lines.append(f"{target} | {measured} | {'ok' if met else 'MISSED: ' + margin}")
+    return "\n".join(lines)
+
+
+def write_markdown(results: dict[str, Any], path: Path) -> None:
+    kept = ""
+    if path.exists() and NOTES in path.read_text(encoding="utf-8"):
+        kept = path.read_text(encoding="utf-8").split(NOTES, 1)[1]
+    m = results["machine"]
+    out = [
+        "# Performance",
+        "",
+        "Measured by `make bench` (`python -m bench`); the figures between here and the notes are written by",
+        "the bench itself. Each figure has its floor: the same work done by a bare Flask route or a bare",
+        "Flask-SocketIO server on the same stack, measured in the same run on the same machine.",
+        "",
+        f"Run {results['when']}{' (quick run)' if results.get('quick') else ''}, {results.get('seconds')} s.",
+        "",
+        "## Machine",
+        "",
+        f"- {m['cpus']} CPUs ({m['cpu_model']}), {m['ram_gb']} GB RAM, {m['os']}",
+        f"- Python {m['python']}, SQLite {m['sqlite']}, PostgreSQL {m.get('postgresql') or 'not used'}",
+        f"- load average (1, 5, 15 min) at start {tuple(round(x, 2) for x in m['load_average_at_start'])}, "
+        f"at end {tuple(round(x, 2) for x in m['load_average_at_end'])}",
+        "",
+        "## Targets",
+        "",
+        "| target | measured | verdict |",
+        "| --- | --- | --- |",
+    ]
+    for target, measured, margin, met in targets(results):
+        out.append(f"| {target} | {measured} | {'met' if met else 'missed: ' + margin} |")
+    if "issue" in results:
+        out += [
+            "",
+            "## Ticket issue over HTTP",
+            "",
+            "Sequential: one kiosk, one request after the other. 20 kiosks: each a thread with its own",
+            "keep-alive connection issuing as fast as answers come back.",
+            "",
+            "| engine | server | sequential median ms | sequential p99 ms | 20 kiosks tickets/s "
+            "| 20 kiosks median / p99 ms |",
+            "| --- | --- | --- | --- | --- | --- |",
+            *_issue_rows(results),
+        ]
+    if "realtime" in results:
+        rt = results["realtime"]
+        out += [
+            "",
+            "## Call → `ticket.called` received",
+            "",
+            "From just before the clerk's `call-next` request leaves to when each client in the site's room",
+            "has read the event. Clients: asyncio websocket clients in separate processes (bench/swarm.py).",
+            "",
+            "| server | clients | median ms | p99 ms | deliveries | missing | server RSS MB "
+            "| KB per connection |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- |",
+            *_realtime_rows(results),
+            "",
+            "## Connections one process holds",
+            "",
+            f"Idle server: {rt.get('capacity', {}).get('idle_rss_mb')} MB.",
+            "",
+            "| asked | connected | failed | RSS MB | threads | KB per connection |",
+            "| --- | --- | --- | --- | --- | --- |",
+            *[
+                f"| {s['asked']} | {s['connected']} | {s['failed']} | {s['rss_mb']} | {s['threads']} "
+                f"| {s['kb_per_connection']} |"
+                for s in rt.get("capacity", {}).get("steps", [])
+            ],
+        ]
+    if "stats" in results:
+        st = results["stats"]
+        out += [
+            "",
+            "## Statistics for a year",
+            "",
+            f"A year of one busy site ({st['tickets']:,} tickets with their events, bulk inserted; "
+            "bench/stats_year.py), then the manager's year report (every figure of "
+            "`GET /api/v1/sites/{id}/stats`). Floor: a bare `count(*)` over the same year's events.",
+            "",
+            "| database | events | year report, best s | median s | floor median s |",
+            "| --- | --- | --- | --- | --- |",
+            *[
+                f"| {engine} | {st[engine]['rows'].get('events', '')} | {st[engine]['year_stats_s']['best']} "
+                f"| {st[engine]['year_stats_s']['median']} | {st[engine]['floor_count_s']['median']} |"
+                for engine in ("sqlite", "postgresql")
+                if engine in st
+            ],
+        ]
+    if "peer" in results:
+        p = results["peer"]
+        out += ["", "## The peer (FQM)", ""]
+        if "skipped" in p:
+            out.append(f"Skipped: {p['skipped']}.")
+        else:
+            out.append(
+                f"Sequential ticket issue against {p['url']}: median {p['sequential']['median_ms']} ms, "
+                f"p99 {p['sequential']['p99_ms']} ms."
+            )
+    if "soak" in results:
+        s = results["soak"]
+        out += [
+            "",
+            "## Soak: a 10-hour day, compressed",
+            "",
+            f"{s['sites']} sites × {s['visitors_per_site']} visitors = {s['tickets_issued']} tickets issued, "
+            f"{s['tickets_served']} called, started and completed, with {s['displays']} displays connected, "
+            "in "
+            f"{s['seconds']} s ({s['speed_up']}× real time); {s['errors']} errors.",
+            "",
+            f"Server memory: {s['rss_mb_start']} MB at start, {s['rss_mb_after_warm_up']} MB after warming "
+            "up, "
+            f"{s['rss_mb_end']} MB at the end (max {s['rss_mb_max']} MB): "
+            f"{s['growth_after_warm_up_pct']} % after warm-up.",
+        ]
+    out += ["", NOTES]
+    path.write_text("\n".join(out) + (kept if kept else "\n"), encoding="utf-8")
