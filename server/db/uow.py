@@ -38,7 +38,7 @@ class SqlUnitOfWork:
         self._events: list[Event] = []
 
     def __enter__(self) -> Self:
-        self.database.write_lock.__enter__()  # SQLite: this process's writers take turns (see engine)
+        self.database.write_lock.__enter__()  # this process's writers take turns (see engine)
         try:
             self.session = self.database.write_session()
         except BaseException:
