@@ -44,9 +44,7 @@ class Sweeper:
         self.interval_s = interval_s or float(setting(app.config, "LUOT_SWEEP_SECONDS", "30"))
         self.lease = timedelta(seconds=max(3 * self.interval_s, 30))
         self.notifier = notifier_for(app)
-        self.retention_days = int(
-            setting(app.config, "LUOT_RETENTION_DAYS", str(retention.DEFAULT_RETENTION_DAYS))
-        )
+        self.retention_days = int(app.config["LUOT_RETENTION_DAYS"])  # parsed in server.config
         self._retention_ran: datetime | None = None
 
     def hold_lease(self) -> bool:

@@ -18,7 +18,6 @@ from sqlalchemy import or_, select, update
 from ..db.models import Appointment, Ticket, TicketEvent
 from .unit_of_work import UnitOfWork
 
-DEFAULT_RETENTION_DAYS = 90
 ERASED = ""  # what a required text field holds once erased
 FREE_TEXT_KEYS = ("reason",)
 
