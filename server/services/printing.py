@@ -86,10 +86,23 @@ def queue_ticket_print(
     uri = printer_for(actor.device_kind, device.printer_uri if device else None, site.default_printer)
     if uri is None:
         return None
+    device_id = device.id if device is not None and device.printer_uri == uri else None
+    return _new_job(session, ticket, device_id, uri, reason, actor, at)
+
+
+def _new_job(
+    session: Session,
+    ticket: Ticket,
+    device_id: int | None,
+    uri: str,
+    reason: str,
+    actor: Principal,
+    at: datetime,
+) -> PrintJob:
     job = PrintJob(
         ticket_id=ticket.id,
-        site_id=site.id,
-        device_id=device.id if device is not None and device.printer_uri == uri else None,
+        site_id=ticket.site_id,
+        device_id=device_id,
         printer_uri=uri,
         reason=reason,
         status=JobStatus.QUEUED.value,
@@ -145,21 +158,8 @@ def reprint(cmd: Reprint, uow: UnitOfWork) -> JobRef:
             uri = device.printer_uri
         if not uri:
             raise Conflict(N_("No printer is set up for this."), code="no_printer")
-        job = PrintJob(
-            ticket_id=ticket.id,
-            site_id=site.id,
-            device_id=device_id if cmd.device_id is not None or uri != site.default_printer else None,
-            printer_uri=uri,
-            reason="reprint",
-            status=JobStatus.QUEUED.value,
-            attempts=0,
-            requested_by_id=cmd.actor.user_id,
-            created_at=cmd.at,
-            updated_at=cmd.at,
-        )
-        session.add(job)
-        session.flush()
-        ref = _ref(job)
+        job_device = device_id if cmd.device_id is not None or uri != site.default_printer else None
+        ref = _ref(_new_job(session, ticket, job_device, uri, "reprint", cmd.actor, cmd.at))
         uow.commit()
         return ref
 
