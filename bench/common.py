@@ -256,8 +256,8 @@ def seed(database_url: str, instance: Path, sites: int = 1) -> Installation:
     from server.db.migrate import upgrade
     from server.db.models import Counter, Service, Site
     from server.domain.access import DeviceKind, Role
-    from server.services import auth as auth_service
-    from server.services.site_config import load_config
+    from server.services.accounts import auth as auth_service
+    from server.services.sites.config_file import load_config
 
     app = create_app(
         {

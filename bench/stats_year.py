@@ -33,7 +33,7 @@ from server.db.engine import Database
 from server.db.migrate import upgrade
 from server.db.models import Counter, Service, Site, Ticket, TicketEvent, User
 from server.services import stats
-from server.services.site_config import load_config
+from server.services.sites.config_file import load_config
 
 from .common import fresh_database
 

@@ -23,8 +23,8 @@ from .domain.errors import LuotError
 from .extension import Luot
 from .jobs.cli import scheduler as scheduler_command
 from .kiosk_cli import device_code
-from .services import auth as auth_service
-from .services.site_config import load_config, read_config_file
+from .services.accounts import auth as auth_service
+from .services.sites.config_file import load_config, read_config_file
 
 
 def open_app(overrides: dict[str, Any] | None = None) -> tuple[Flask, Luot]:

@@ -24,7 +24,7 @@ def device_code(site_code: str, kind: str, name: str, printer: str | None) -> No
     """Print a short code (valid once, for a day) to type on the kiosk's or display's enrolment screen."""
     from .app import create_app
     from .db.migrate import upgrade
-    from .services.enrolment import issue_code
+    from .services.accounts.enrolment import issue_code
 
     app = create_app()
     extension = app.extensions["luot"]

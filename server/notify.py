@@ -29,7 +29,7 @@ from flask import Flask
 from flask_babel import force_locale, gettext
 
 from .domain.identity import mask_phone
-from .services.reminders import NotDeliverable, Notifier, Outgoing
+from .services.appointments.reminders import NotDeliverable, Notifier, Outgoing
 
 log = logging.getLogger("luot.notify")
 

@@ -23,8 +23,8 @@ from server.db.engine import Database, normalise_url
 from server.db.migrate import upgrade
 from server.domain.access import DeviceKind, Role
 from server.extension import Luot
-from server.services import auth as auth_service
-from server.services.site_config import load_config
+from server.services.accounts import auth as auth_service
+from server.services.sites.config_file import load_config
 from tests.realtime_client import Listener
 from tests.servers import ServerProcess
 

@@ -7,7 +7,7 @@ from flask import current_app, g, request
 from ..domain.access import Principal
 from ..domain.errors import N_, Forbidden
 from ..extension import luot
-from ..services.auth import authenticate
+from ..services.accounts.auth import authenticate
 from .docs import SECURED
 
 

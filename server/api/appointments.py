@@ -14,10 +14,10 @@ from flask_smorest import Blueprint
 
 from ..domain.identity import citizen_key, normalise_phone
 from ..extension import luot
-from ..services import appointment_views as views
-from ..services import appointments as use_cases
-from ..services.appointment_views import AppointmentView
-from ..services.ics import appointment_calendar
+from ..services.appointments import booking as use_cases
+from ..services.appointments import views
+from ..services.appointments.ics import appointment_calendar
+from ..services.appointments.views import AppointmentView
 from .access import principal, staff_principal
 from .appointment_schemas import (
     AppointmentSchema,

@@ -7,10 +7,10 @@ from typing import Any
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from ..domain.numbering import business_day
+from ..domain.days import business_day
 from ..extension import luot
 from ..services.audit import site_audit
-from ..services.records import get_site
+from ..services.core.lookups import get_site
 from .access import staff_principal
 from .docs import error, secured
 from .schemas import RequestSchema

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from ..db.models import Device
 from ..domain.errors import N_, Forbidden
 from ..extension import luot
-from ..services import auth as auth_service
+from ..services.accounts import auth as auth_service
 from .access import principal, staff_principal
 from .docs import error, secured
 from .schemas import DeviceSchema, LoginResultSchema, LoginSchema, UserSchema

@@ -9,7 +9,7 @@ from marshmallow import Schema, fields
 
 from ..domain.access import DeviceKind
 from ..extension import luot
-from ..services import enrolment
+from ..services.accounts import enrolment
 from .docs import error
 from .fields import Text, choice
 from .schemas import DeviceSchema, RequestSchema

@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from .. import __version__
 from ..extension import luot
-from ..services import queries
+from ..services.queue import views as queries
 from .schemas import HealthSchema, ServiceSchema, ServiceWaitSchema, SiteSchema, StatusSchema
 
 blp = Blueprint("public", __name__, description="Public information, no token needed")

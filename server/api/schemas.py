@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from ..domain.tickets import Priority, TicketStatus
+from ..domain.tickets import Action, Priority, TicketStatus
 from .fields import Id, QueryId, Text, choice
 
 
@@ -145,6 +145,10 @@ class TicketSchema(Schema):
     appointment_start = fields.DateTime(allow_none=True)
     wait_s = fields.Integer(
         allow_none=True, metadata={"description": "Seconds from joining the queue to the first call."}
+    )
+    actions = fields.List(
+        fields.String(metadata={"enum": [a.value for a in Action]}),
+        metadata={"description": "What staff may do with the ticket now, in the order a clerk would."},
     )
     print = fields.Nested(PrintSchema)
 

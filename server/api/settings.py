@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from ..extension import luot
-from ..services import site_settings
+from ..services.sites import settings as site_settings
 from .access import staff_principal
 from .docs import error, secured
 from .fields import Id

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from ..extension import luot
-from ..services.staff_day import personal_day
+from ..services.queue.staff_day import personal_day
 from .access import staff_principal
 from .docs import error, secured
 from .fields import QueryId

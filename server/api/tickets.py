@@ -12,9 +12,16 @@ from ..domain.events import TicketInfo
 from ..domain.identity import citizen_key, normalise_phone
 from ..domain.tickets import Action, Priority
 from ..extension import luot
-from ..services import queries
-from ..services.counters import CounterStatus, SetCounterStatus, set_counter_status
-from ..services.tickets import CallNext, IssueTicket, TicketCommand, act_on_ticket, call_next, issue_ticket
+from ..services.queue import views as queries
+from ..services.queue.counters import CounterStatus, SetCounterStatus, set_counter_status
+from ..services.queue.tickets import (
+    CallNext,
+    IssueTicket,
+    TicketCommand,
+    act_on_ticket,
+    call_next,
+    issue_ticket,
+)
 from .access import principal, staff_principal
 from .docs import error, secured
 from .schemas import (

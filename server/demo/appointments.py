@@ -20,7 +20,7 @@ from ..db.models import Appointment, Service, Site
 from ..domain.access import Principal, Role
 from ..domain.appointments import AppointmentStatus, new_code
 from ..extension import Luot
-from ..services.appointments import CheckIn, check_in, record_change
+from ..services.appointments.booking import CheckIn, check_in, record_change
 
 # (site, service, minutes from now, name, checked in)
 PEOPLE = [

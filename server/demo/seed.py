@@ -17,8 +17,8 @@ from ..config import instance_path
 from ..db.models import Counter, Device, Site
 from ..domain.access import DeviceKind, Role
 from ..extension import Luot
-from ..services import auth as auth_service
-from ..services.site_config import load_config, read_config_file
+from ..services.accounts import auth as auth_service
+from ..services.sites.config_file import load_config, read_config_file
 from .appointments import seed_appointments
 
 CONFIG = Path(__file__).with_name("bac_ninh.yaml")

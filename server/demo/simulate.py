@@ -26,8 +26,15 @@ from ..domain.access import DeviceKind, Principal, Role, device, staff
 from ..domain.errors import LuotError
 from ..domain.tickets import Action, Priority
 from ..extension import Luot
-from ..services.counters import CounterStatus, SetCounterStatus, set_counter_status
-from ..services.tickets import CallNext, IssueTicket, TicketCommand, act_on_ticket, call_next, issue_ticket
+from ..services.queue.counters import CounterStatus, SetCounterStatus, set_counter_status
+from ..services.queue.tickets import (
+    CallNext,
+    IssueTicket,
+    TicketCommand,
+    act_on_ticket,
+    call_next,
+    issue_ticket,
+)
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

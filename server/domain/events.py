@@ -44,6 +44,7 @@ class TicketInfo:
     appointment_id: int | None = None
     appointment_start: datetime | None = None
     wait_s: int | None = None  # from joining the queue to the first call; None until called
+    actions: tuple[str, ...] = ()  # what staff may do with it now (the state machine's allowed actions)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -4,7 +4,8 @@
 its own process and the servers set ``LUOT_SCHEDULER=off``. Either way, the sweeper first takes (or
 renews) the installation's lease row: while one scheduler holds it, any other that was started by mistake
 finds the lease taken and does nothing. The work itself is idempotent too (see
-:mod:`server.services.reminders`), so even two schedulers acting at once would not remind anyone twice.
+:mod:`server.services.appointments.reminders`), so even two schedulers acting at once would not remind
+anyone twice.
 
 It also erases personal data past its retention period (:mod:`server.services.retention`), once an hour.
 
@@ -26,7 +27,8 @@ from flask import Flask
 from ..db.booking import give_up_lease, take_lease
 from ..extension import Luot
 from ..notify import notifier_for, setting
-from ..services import reminders, retention
+from ..services import retention
+from ..services.appointments import reminders
 
 log = logging.getLogger("luot.scheduler")
 

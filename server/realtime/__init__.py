@@ -17,9 +17,9 @@ from .. import jsonutil
 from ..db.models import Site
 from ..domain.errors import LuotError
 from ..extension import luot
-from ..services import auth as auth_service
-from ..services import queries
-from ..services.queue_state import QueueState
+from ..services.accounts import auth as auth_service
+from ..services.queue import views as queries
+from ..services.queue.state import QueueState
 from .messages import public_ticket, site_room, ticket_room
 
 log = logging.getLogger(__name__)

@@ -20,8 +20,8 @@ from ..domain.access import DeviceKind, Principal
 from ..domain.errors import LuotError
 from ..domain.printing import PrinterStatus
 from ..extension import luot
-from ..services import auth as auth_service
 from ..services import printing
+from ..services.accounts import auth as auth_service
 from . import socketio
 
 log = logging.getLogger(__name__)

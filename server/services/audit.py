@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from ..db.models import Ticket, TicketEvent, User
 from ..domain.access import Principal
+from ..domain.days import day_bounds
 from ..domain.errors import N_, InvalidValue
-from .records import get_site
-from .staff_day import local_day_bounds
+from .core.lookups import get_site
 
 OVERRIDES = ("called", "cancelled", "no_show", "transferred")
 MAX_DAYS = 93
@@ -57,8 +57,8 @@ def site_audit(session: Session, actor: Principal, site_id: int, first: date, la
             code="bad_range",
             days=MAX_DAYS,
         )
-    start, _ = local_day_bounds(first, site.timezone)
-    _, end = local_day_bounds(last, site.timezone)
+    period = day_bounds(first, site.timezone, last)
+    start, end = period.start, period.end
     rows = session.execute(
         select(TicketEvent, Ticket.number, User.username)
         .join(Ticket, Ticket.id == TicketEvent.ticket_id)

@@ -25,9 +25,9 @@ from ..domain.announcement import call_words
 from ..domain.errors import N_, InvalidValue, NotFound
 from ..domain.events import NoticesChanged
 from ..domain.notices import NoticeInfo, check_notices
-from .queue_state import local_time
-from .records import get_site
-from .unit_of_work import UnitOfWork
+from .core.lookups import get_site
+from .core.unit_of_work import UnitOfWork
+from .queue.state import local_time
 
 Reading = tuple[str, list[str]]
 

@@ -18,13 +18,14 @@ from sqlalchemy.orm import Session
 
 from ..db.models import Device, PrinterState, PrintJob, Site, Ticket
 from ..domain.access import DeviceKind, Principal
+from ..domain.days import local_day
 from ..domain.errors import N_, Conflict, NotFound
 from ..domain.events import PrinterStatusChanged, PrintJobChanged
 from ..domain.printing import JobStatus, PrinterStatus, TicketPaper, printer_for
-from .auth import DeviceInfo
-from .queue_state import QueueState
-from .records import get_site, get_ticket
-from .unit_of_work import UnitOfWork
+from .accounts.auth import DeviceInfo
+from .core.lookups import get_site, get_ticket
+from .core.unit_of_work import UnitOfWork
+from .queue.state import QueueState
 
 LEASE = timedelta(seconds=60)
 
@@ -367,8 +368,7 @@ def site_printers(session: Session, actor: Principal, site_id: int, at: datetime
         state.printer_uri: state
         for state in session.scalars(select(PrinterState).where(PrinterState.site_id == site.id))
     }
-    zone = ZoneInfo(site.timezone)
-    start_of_day = datetime.combine(at.astimezone(zone).date(), datetime.min.time(), tzinfo=zone)
+    start_of_day = local_day(at, site.timezone).start
     jobs = session.execute(
         select(PrintJob.printer_uri, PrintJob.device_id, PrintJob.status).where(
             PrintJob.site_id == site.id,

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 
 from ..db.models import Appointment, Ticket, TicketEvent
-from .unit_of_work import UnitOfWork
+from .core.unit_of_work import UnitOfWork
 
 ERASED = ""  # what a required text field holds once erased
 FREE_TEXT_KEYS = ("reason",)

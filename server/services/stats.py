@@ -18,7 +18,7 @@ import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,9 +28,9 @@ from sqlalchemy.orm import Session, aliased
 from ..db.models import Appointment, Commune, Counter, Service, Site, Ticket, TicketEvent, User
 from ..db.queries import local_hour
 from ..domain.access import Principal
+from ..domain.days import business_day, day_bounds
 from ..domain.errors import N_, Forbidden, InvalidValue, NotFound
-from ..domain.numbering import business_day
-from .records import get_site
+from .core.lookups import get_site
 
 MAX_DAYS = 366
 WAIT_BUCKET_S = 300  # the wait distribution: five-minute bars…
@@ -56,9 +56,8 @@ class Scope:
         return self.sites[0].timezone
 
     def bounds(self) -> tuple[datetime, datetime]:
-        zone = ZoneInfo(self.timezone)
-        start = datetime.combine(self.first, time.min, tzinfo=zone)
-        return start, datetime.combine(self.last + timedelta(days=1), time.min, tzinfo=zone)
+        period = day_bounds(self.first, self.timezone, self.last)
+        return period.start, period.end
 
 
 # -- who may see what ------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from server.domain.events import (
 )
 from server.domain.notices import NoticeInfo
 from server.services.display import ReplaceNotices, configure_display, replace_notices
-from server.services.site_config import read_config_file
+from server.services.sites.config_file import read_config_file
 from tests.conftest import LiveServer, World
 from tests.e2e.conftest import screenshot
 

@@ -25,7 +25,7 @@ from PIL import Image
 
 from server.demo.seed import CONFIG as DEMO_CONFIG_FILE
 from server.domain.access import DeviceKind
-from server.services.enrolment import issue_code
+from server.services.accounts.enrolment import issue_code
 from tests.conftest import Clock, LiveServer, World
 from tests.e2e.conftest import open_kiosk, screenshot, type_on_keypad
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from server.services.site_config import load_config
+from server.services.sites.config_file import load_config
 from tests.conftest import PASSWORD, Clock, LiveServer, World
 from tests.e2e.conftest import screenshot
 

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from server.db.models import ApiToken, Device
-from server.services.auth import hash_token, new_token
+from server.services.accounts.auth import hash_token, new_token
 from tests.booking import MONDAY_7AM, at, book, booking_config
 from tests.conftest import PASSWORD, Clock, LiveServer, World
 from tests.realtime_client import Listener, refused

@@ -13,7 +13,7 @@ import yaml
 
 from server.db.models import EnrolmentCode
 from server.domain.access import DeviceKind
-from server.services.enrolment import issue_code
+from server.services.accounts.enrolment import issue_code
 from tests.conftest import TEST_CONFIG, Clock, World
 
 

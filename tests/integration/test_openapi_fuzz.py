@@ -23,7 +23,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from server.app import create_app
-from server.services.site_config import load_config
+from server.services.sites.config_file import load_config
 from tests.booking import booking_config
 from tests.conftest import FAST_HASH, LiveServer, World
 

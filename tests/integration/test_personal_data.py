@@ -17,7 +17,8 @@ from flask import Flask
 
 from server.db.models import Appointment, Base, Ticket, TicketEvent
 from server.jobs.scheduler import Sweeper
-from server.services import reminders, retention
+from server.services import retention
+from server.services.appointments import reminders
 from tests.booking import MONDAY_7AM, at, book, booking_config
 from tests.conftest import Clock, LiveServer, World
 from tests.realtime_client import Listener

@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from server.db.models import Appointment, Notification
 from server.jobs.scheduler import Sweeper, start_scheduler, stop_scheduler
-from server.services import reminders
+from server.services.appointments import reminders
 from tests.booking import MONDAY_7AM, at, book, booking_config
 from tests.conftest import Clock, World
 from tests.integration.test_concurrency import run_together

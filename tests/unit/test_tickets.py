@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from server.domain.days import business_day
 from server.domain.errors import IllegalTransition
 from server.domain.estimates import average_service_s, estimate_wait_s
-from server.domain.numbering import business_day, format_number
+from server.domain.numbering import format_number
 from server.domain.tickets import Action, TicketStatus, allowed_actions, next_status
 
 W, C, S, D, N, X = (

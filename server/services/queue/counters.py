@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from ..domain.access import Principal
-from ..domain.errors import N_, Conflict
-from ..domain.events import CounterChanged, CounterState, QueueChanged
-from .queue_state import QueueState, tickets_by_id
-from .tickets import get_counter, retry_on_race
-from .unit_of_work import UnitOfWork
+from ...domain.access import Principal
+from ...domain.errors import N_, Conflict
+from ...domain.events import CounterChanged, CounterState, QueueChanged
+from ..core.idempotency import retry_on_race
+from ..core.lookups import get_counter
+from ..core.unit_of_work import UnitOfWork
+from .state import QueueState, tickets_by_id
 
 
 class CounterStatus(StrEnum):

@@ -20,11 +20,11 @@ import yaml
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates, validates_schema
 from sqlalchemy import select
 
-from ..db.models import Commune, Counter, CounterService, Service, Site
-from ..domain.errors import N_, InvalidValue
-from ..domain.hours import OpeningHours
-from ..domain.text import nfc
-from .unit_of_work import UnitOfWork
+from ...db.models import Commune, Counter, CounterService, Service, Site
+from ...domain.errors import N_, InvalidValue
+from ...domain.hours import OpeningHours
+from ...domain.text import nfc
+from ..core.unit_of_work import UnitOfWork
 
 _CODE = validate.Regexp(r"^[A-Za-z0-9_.-]{1,32}$", error="Codes use letters, digits, '.', '_' and '-'.")
 

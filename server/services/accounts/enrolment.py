@@ -13,13 +13,13 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
-from ..db.models import ApiToken, Device, EnrolmentCode
-from ..domain import enrolment
-from ..domain.access import DeviceKind
-from ..domain.errors import N_, Conflict, NotFound
-from ..domain.text import clean_text
+from ...db.models import ApiToken, Device, EnrolmentCode
+from ...domain import enrolment
+from ...domain.access import DeviceKind
+from ...domain.errors import N_, Conflict, NotFound
+from ...domain.text import clean_text
+from ..core.unit_of_work import UnitOfWork
 from .auth import DeviceInfo, hash_token, new_token, sites_by_code
-from .unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)

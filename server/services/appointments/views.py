@@ -13,16 +13,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..db.models import Appointment, AppointmentSlot, CounterService, Service, Site, Ticket
-from ..domain.access import Principal
-from ..domain.appointments import BookingSettings
-from ..domain.hours import OpeningHours
-from ..domain.identity import mask_phone
-from ..domain.public_holidays import holiday_name, is_public_holiday
-from ..domain.slots import SlotRules, per_slot
-from .queue_state import QueueState, local_time, site_is_open
-from .records import get_site
-from .tickets import service_of_site
+from ...db.models import Appointment, AppointmentSlot, CounterService, Service, Site, Ticket
+from ...domain.access import Principal
+from ...domain.appointments import BookingSettings
+from ...domain.hours import OpeningHours
+from ...domain.identity import mask_phone
+from ...domain.public_holidays import holiday_name, is_public_holiday
+from ...domain.slots import SlotRules, per_slot
+from ..core.lookups import get_site, service_of_site
+from ..queue.state import QueueState, local_time, site_is_open
 
 
 @dataclass(frozen=True)

@@ -8,27 +8,26 @@ that ticket as it is now.
 
 from __future__ import annotations
 
-import functools
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time
-from typing import ParamSpec, TypeVar
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
-from ..db.models import Counter, Service, Site, StaffRequest, Ticket, TicketEvent
-from ..db.queries import lock_key, next_sequence
-from ..domain.access import DeviceKind, Principal
-from ..domain.errors import N_, Conflict, InvalidValue, LimitReached, NotFound
-from ..domain.events import QueueChanged, TicketCalled, TicketChanged, TicketInfo, TicketIssued
-from ..domain.numbering import business_day, format_number
-from ..domain.tickets import Action, Priority, TicketStatus, next_status
-from .printing import queue_ticket_print
-from .queue_state import (
+from ...db.models import Counter, Service, Site, Ticket
+from ...db.queries import lock_key, next_sequence
+from ...domain.access import DeviceKind, Principal
+from ...domain.days import business_day
+from ...domain.errors import N_, Conflict, InvalidValue, LimitReached, NotFound
+from ...domain.events import QueueChanged, TicketCalled, TicketChanged, TicketInfo, TicketIssued
+from ...domain.numbering import format_number
+from ...domain.tickets import Action, Priority, TicketStatus, next_status
+from ..core.history import record
+from ..core.idempotency import claim_request, remember_request, retry_on_race
+from ..core.lookups import get_counter, get_site, get_ticket
+from ..core.unit_of_work import UnitOfWork
+from ..printing import queue_ticket_print
+from .state import (
     QueueState,
     active_tickets_of,
     counter_ref,
@@ -36,38 +35,6 @@ from .queue_state import (
     site_is_open,
     site_services,
 )
-from .records import get_site, get_ticket
-from .unit_of_work import UnitOfWork
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-ATTEMPTS = 4
-
-
-def retry_on_race(handler: Callable[P, R]) -> Callable[P, R]:
-    """Run a use case again when a concurrent transaction got there first.
-
-    A stale version (another counter claimed the ticket) or a duplicate request id (the same retry
-    arriving twice at once) is resolved by running the use case once more on the fresh state.
-    """
-
-    @functools.wraps(handler)
-    def run(*args: P.args, **kwargs: P.kwargs) -> R:
-        for _ in range(ATTEMPTS - 1):
-            try:
-                return handler(*args, **kwargs)
-            except (StaleDataError, IntegrityError):
-                continue
-        try:
-            return handler(*args, **kwargs)
-        except (StaleDataError, IntegrityError) as exc:
-            raise Conflict(
-                N_("Someone else changed this at the same moment; please try again."),
-                code="concurrent_update",
-            ) from exc
-
-    return run
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -104,11 +71,6 @@ class TicketCommand:
     dossier_code: str | None = None
     reason: str | None = None
     request_id: str | None = None
-
-
-@dataclass(frozen=True)
-class _Replay:
-    ticket_id: int | None
 
 
 @retry_on_race
@@ -182,7 +144,7 @@ def call_next(cmd: CallNext, uow: UnitOfWork) -> TicketInfo | None:
         _require_free(counter)
         site = counter.site
         state = QueueState.load(session, site, cmd.at)
-        streak = counter_streak(session, counter.id, start_of_day(site, cmd.at), site.priority_streak)
+        streak = counter_streak(session, site, counter.id, cmd.at)
         choice = state.next_for(counter, streak)
         if choice is None:
             uow.commit()  # keeps the request id, so a retry does not call someone who arrived since
@@ -341,47 +303,6 @@ _EVENT_KIND = {
 # -- helpers -------------------------------------------------------------------------------------
 
 
-def record(
-    session: Session,
-    ticket: Ticket,
-    kind: str,
-    at: datetime,
-    actor: Principal,
-    *,
-    counter_id: int | None = None,
-    data: dict[str, object] | None = None,
-) -> None:
-    """Append a state change to the ticket's history (the event table KPIs are computed from)."""
-    session.add(
-        TicketEvent(
-            ticket_id=ticket.id,
-            site_id=ticket.site_id,
-            kind=kind,
-            at=at,
-            status=ticket.status,
-            service_id=ticket.service_id,
-            counter_id=counter_id if counter_id is not None else ticket.counter_id,
-            actor_id=actor.user_id,
-            device_id=actor.device_id,
-            data={k: v for k, v in (data or {}).items() if v is not None},
-        )
-    )
-
-
-def service_of_site(session: Session, site: Site, service_id: int) -> Service:
-    service = session.get(Service, service_id)
-    if service is None or service.site_id != site.id:
-        raise NotFound(N_("This site has no such service."))
-    return service
-
-
-def get_counter(session: Session, counter_id: int) -> Counter:
-    counter = session.get(Counter, counter_id)
-    if counter is None:
-        raise NotFound(N_("There is no such counter."))
-    return counter
-
-
 def _require_free(counter: Counter) -> None:
     if counter.status != "open":
         raise Conflict(N_("Open the counter before calling."), code="counter_not_open")
@@ -429,45 +350,6 @@ def _check_person_limit(
 
 def _seconds_since(start: datetime | None, end: datetime) -> int | None:
     return max(0, int((end - start).total_seconds())) if start is not None else None
-
-
-def start_of_day(site: Site, at: datetime) -> datetime:
-    zone = ZoneInfo(site.timezone)
-    return datetime.combine(at.astimezone(zone).date(), time.min, tzinfo=zone)
-
-
-def _principal_key(actor: Principal) -> str:
-    return f"user:{actor.user_id}" if actor.user_id is not None else f"device:{actor.device_id}"
-
-
-def claim_request(
-    session: Session, actor: Principal, request_id: str | None, action: str, target_id: int, at: datetime
-) -> _Replay | None:
-    """Record ``request_id`` before acting; if it is already recorded, say what it did instead."""
-    if request_id is None:
-        return None
-    key = (_principal_key(actor), request_id)
-    done = session.get(StaffRequest, key)
-    if done is not None:
-        if done.action != action or done.target_id != target_id:
-            raise Conflict(
-                N_("This request id was already used for another action."), code="request_id_reused"
-            )
-        return _Replay(done.ticket_id)
-    # Inserted first: a duplicate running at the same moment waits on this row, then retries and replays.
-    session.add(
-        StaffRequest(
-            principal=key[0], request_id=request_id, action=action, target_id=target_id, created_at=at
-        )
-    )
-    session.flush()
-    return None
-
-
-def remember_request(session: Session, actor: Principal, request_id: str | None, ticket_id: int) -> None:
-    if request_id is not None:
-        done = session.get_one(StaffRequest, (_principal_key(actor), request_id))
-        done.ticket_id = ticket_id
 
 
 def _current_info(session: Session, ticket_id: int, at: datetime) -> TicketInfo:

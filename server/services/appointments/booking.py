@@ -18,11 +18,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from ..db.booking import claim_slot, release_slot, set_slots_closed
-from ..db.models import Appointment, AppointmentEvent, AppointmentSlot, Service, Site, Ticket
-from ..db.queries import lock_key, next_sequence
-from ..domain.access import DeviceKind, Principal
-from ..domain.appointments import (
+from ...db.booking import claim_slot, release_slot, set_slots_closed
+from ...db.models import Appointment, AppointmentEvent, AppointmentSlot, Service, Site, Ticket
+from ...db.queries import lock_key, next_sequence
+from ...domain.access import DeviceKind, Principal
+from ...domain.appointments import (
     AppointmentStatus,
     BookingSettings,
     CheckInKind,
@@ -31,16 +31,18 @@ from ..domain.appointments import (
     normalise_code,
     require_status,
 )
-from ..domain.errors import N_, Conflict, Forbidden, InvalidValue, LimitReached, NotFound
-from ..domain.events import AppointmentChanged, AppointmentRef, QueueChanged, TicketInfo, TicketIssued
-from ..domain.numbering import business_day, format_number
-from ..domain.tickets import Priority, TicketStatus
-from .appointment_views import AppointmentView, SlotView, appointment_view, slot_rules, slot_views
-from .printing import queue_ticket_print
-from .queue_state import QueueState, local_time
-from .records import get_site
-from .tickets import claim_request, record, remember_request, retry_on_race, service_of_site
-from .unit_of_work import UnitOfWork
+from ...domain.days import business_day
+from ...domain.errors import N_, Conflict, Forbidden, InvalidValue, LimitReached, NotFound
+from ...domain.events import AppointmentChanged, AppointmentRef, QueueChanged, TicketInfo, TicketIssued
+from ...domain.numbering import format_number
+from ...domain.tickets import Priority, TicketStatus
+from ..core.history import record
+from ..core.idempotency import claim_request, remember_request, retry_on_race
+from ..core.lookups import get_site, service_of_site
+from ..core.unit_of_work import UnitOfWork
+from ..printing import queue_ticket_print
+from ..queue.state import QueueState, local_time
+from .views import AppointmentView, SlotView, appointment_view, slot_rules, slot_views
 
 MAX_CLOSE = timedelta(days=31)
 

@@ -7,7 +7,7 @@ from typing import Protocol, Self
 
 from sqlalchemy.orm import Session
 
-from ..domain.events import Event
+from ...domain.events import Event
 
 
 class UnitOfWork(Protocol):

@@ -16,13 +16,13 @@ from typing import Protocol
 
 from sqlalchemy import select, update
 
-from ..db.booking import add_notification
-from ..db.models import Appointment, Notification, Site
-from ..domain.appointments import AppointmentStatus, BookingSettings, ReminderPlan, is_no_show, reminder_kind
-from .appointments import publish_change, record_change
-from .queue_state import local_time
-from .tickets import retry_on_race
-from .unit_of_work import UnitOfWork
+from ...db.booking import add_notification
+from ...db.models import Appointment, Notification, Site
+from ...domain.appointments import AppointmentStatus, BookingSettings, ReminderPlan, is_no_show, reminder_kind
+from ..core.idempotency import retry_on_race
+from ..core.unit_of_work import UnitOfWork
+from ..queue.state import local_time
+from .booking import publish_change, record_change
 
 MAX_ATTEMPTS = 3
 

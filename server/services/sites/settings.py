@@ -9,14 +9,14 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from ..db.models import CounterService, Service, Site
-from ..domain.access import Principal
-from ..domain.errors import N_, InvalidValue, NotFound
-from ..domain.events import CounterChanged, QueueChanged
-from .queue_state import QueueState, tickets_by_id
-from .records import get_site
-from .tickets import get_counter, retry_on_race
-from .unit_of_work import UnitOfWork
+from ...db.models import CounterService, Service, Site
+from ...domain.access import Principal
+from ...domain.errors import N_, InvalidValue, NotFound
+from ...domain.events import CounterChanged, QueueChanged
+from ..core.idempotency import retry_on_race
+from ..core.lookups import get_counter, get_site
+from ..core.unit_of_work import UnitOfWork
+from ..queue.state import QueueState, tickets_by_id
 
 MAX_TARGET_MINUTES = 600
 

@@ -18,11 +18,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from ..db.models import ApiToken, Device, Site, User, UserSite
-from ..domain.access import DeviceKind, Principal, Role, device, staff
-from ..domain.errors import N_, InvalidValue, NotFound, Unauthorized
-from ..domain.text import clean_text
-from .unit_of_work import UnitOfWork
+from ...db.models import ApiToken, Device, Site, User, UserSite
+from ...domain.access import DeviceKind, Principal, Role, device, staff
+from ...domain.errors import N_, InvalidValue, NotFound, Unauthorized
+from ...domain.text import clean_text
+from ..core.unit_of_work import UnitOfWork
 
 STAFF_TOKEN_LIFETIME = timedelta(hours=12)
 MAX_FAILED_LOGINS = 5

@@ -6,17 +6,16 @@ day — one aggregate query, no ticket loaded into Python.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from ..db.models import Ticket, TicketEvent
-from ..domain.access import Principal, Role
-from ..domain.errors import N_, InvalidValue
-from ..domain.numbering import business_day
-from .records import get_site
+from ...db.models import Ticket, TicketEvent
+from ...domain.access import Principal, Role
+from ...domain.days import local_day
+from ...domain.errors import N_, InvalidValue
+from ..core.lookups import get_site
 
 
 @dataclass(frozen=True)
@@ -32,13 +31,6 @@ class PersonalDay:
     transferred: int
 
 
-def local_day_bounds(day: date, timezone: str) -> tuple[datetime, datetime]:
-    """The first instant of ``day`` and of the day after, in the site's time zone."""
-    zone = ZoneInfo(timezone)
-    start = datetime.combine(day, time.min, tzinfo=zone)
-    return start, datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
-
-
 def personal_day(session: Session, actor: Principal, site_id: int | None, now: datetime) -> PersonalDay:
     """Today's figures of the signed-in clerk at ``site_id`` (their only site when omitted)."""
     if site_id is None:
@@ -47,8 +39,8 @@ def personal_day(session: Session, actor: Principal, site_id: int | None, now: d
         (site_id,) = actor.site_ids
     site = get_site(session, site_id)
     actor.require(actor.can_serve(site.id))
-    day = business_day(now, site.timezone)
-    start, end = local_day_bounds(day, site.timezone)
+    today = local_day(now, site.timezone)
+    day, start, end = today.day, today.start, today.end
 
     kind = TicketEvent.kind
     served, average, no_shows, transferred = session.execute(

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from icalendar import Alarm, Calendar, Event
 
-from .appointment_views import AppointmentView
+from .views import AppointmentView
 
 PRODUCT = "-//Luot//Appointments//VI"
 

@@ -9,13 +9,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..db.models import Counter, Site, Ticket, TicketEvent
-from ..domain.access import Principal
-from ..domain.errors import N_, NotFound
-from ..domain.events import CounterRef, CounterState, ServiceWaiting, TicketInfo
-from .queue_state import QueueState, counter_streak, local_time, opening_hours, site_is_open, tickets_by_id
-from .records import get_site
-from .tickets import get_counter, start_of_day
+from ...db.models import Counter, Site, Ticket, TicketEvent
+from ...domain.access import Principal
+from ...domain.days import local_day
+from ...domain.errors import N_, NotFound
+from ...domain.events import CounterRef, CounterState, ServiceWaiting, TicketInfo
+from ..core.lookups import get_counter, get_site
+from .state import QueueState, counter_streak, local_time, opening_hours, site_is_open, tickets_by_id
 
 RECENT_CALLS = 10
 
@@ -186,7 +186,7 @@ def queue(
         counter = get_counter(session, counter_id)
         if counter.site_id != site.id:
             raise NotFound(N_("There is no such counter."))
-        streak = counter_streak(session, counter.id, start_of_day(site, now), site.priority_streak)
+        streak = counter_streak(session, site, counter.id, now)
     rows = {w.id: w for w in state.waiting}
     entries = []
     for pick in state.order_for(counter, streak):
@@ -229,7 +229,7 @@ def recent_calls(session: Session, site: Site, now: datetime, limit: int = RECEN
         .where(
             TicketEvent.site_id == site.id,
             TicketEvent.kind.in_(["called", "recalled"]),
-            TicketEvent.at >= start_of_day(site, now),
+            TicketEvent.at >= local_day(now, site.timezone).start,
         )
         .order_by(TicketEvent.at.desc(), TicketEvent.id.desc())
         .limit(limit)

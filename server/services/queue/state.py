@@ -16,12 +16,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from ..db.models import Counter, Service, Site, Ticket
-from ..domain import estimates, policy
-from ..domain.events import CounterRef, CounterState, ServiceWaiting, TicketInfo
-from ..domain.hours import OpeningHours
-from ..domain.numbering import business_day
-from ..domain.tickets import AT_COUNTER_STATUSES, Priority, TicketStatus
+from ...db.models import Counter, Service, Site, Ticket
+from ...domain import estimates, policy
+from ...domain.days import business_day, local_day
+from ...domain.events import CounterRef, CounterState, ServiceWaiting, TicketInfo
+from ...domain.hours import OpeningHours
+from ...domain.tickets import AT_COUNTER_STATUSES, Priority, TicketStatus, allowed_actions
 
 
 def policy_settings(site: Site) -> policy.PolicySettings:
@@ -306,6 +306,7 @@ def ticket_info(site: Site, ticket: Ticket, position: int, estimated_wait_s: int
         appointment_id=ticket.appointment_id,
         appointment_start=local(ticket.appointment_start),
         wait_s=ticket.wait_s,
+        actions=tuple(action.value for action in allowed_actions(TicketStatus(ticket.status))),
     )
 
 
@@ -336,13 +337,14 @@ def recent_service_times(session: Session, site_id: int, day: date) -> dict[int,
     return dict(result)
 
 
-def counter_streak(session: Session, counter_id: int, since: datetime, limit: int) -> int:
-    """Priority calls in a row just made at ``counter_id`` (newest first), looking back ``limit`` calls."""
+def counter_streak(session: Session, site: Site, counter_id: int, now: datetime) -> int:
+    """Priority calls in a row just made today at ``counter_id`` (newest first), looking back as far as
+    the site's ``priority_streak``."""
     rows = session.scalars(
         select(Ticket.priority)
-        .where(Ticket.counter_id == counter_id, Ticket.first_called_at >= since)
+        .where(Ticket.counter_id == counter_id, Ticket.first_called_at >= local_day(now, site.timezone).start)
         .order_by(Ticket.first_called_at.desc())
-        .limit(max(limit, 1))
+        .limit(max(site.priority_streak, 1))
     )
     return policy.priority_streak(p != Priority.NONE for p in rows)
 
