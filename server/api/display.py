@@ -9,11 +9,10 @@ from flask import Response, current_app, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from display.voice import Voice
-
 from ..domain.notices import MAX_NOTICES, MAX_TEXT, NoticeInfo
 from ..extension import luot
 from ..services import display as display_service
+from ..voice import Voice
 from .access import principal, staff_principal
 from .docs import error, secured
 from .fields import Text

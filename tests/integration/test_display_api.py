@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from display.voice import RATE, Voice, normalise, read_wav, trim, write_wav
 from server.domain.announcement import CLIPS, PAUSE, call_words
 from server.services.display import configure_display
+from server.voice import RATE, Voice, normalise, read_wav, trim, write_wav
 from tests.conftest import TEST_CONFIG, World
 
-CLIPS_DIR = Path(__file__).resolve().parents[2] / "display" / "clips"
+CLIPS_DIR = Path(__file__).resolve().parents[2] / "server" / "voice" / "clips"
 
 
 def notices_url(world: World, site: str = "CB") -> str:

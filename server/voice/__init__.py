@@ -1,7 +1,7 @@
 """Announcement audio: a chime, then recorded clips of words composed into one WAV per call.
 
 Clips are small WAV files, one per word or fixed phrase (their names and texts are
-``server.domain.announcement.CLIPS``). The built-in set, in ``display/clips/<language>/``, was made once
+``server.domain.announcement.CLIPS``). The built-in set, in ``server/voice/clips/<language>/``, was made once
 with a speech synthesiser by ``scripts/make-voice-clips``; a centre replaces any of them with a recording of
 a human voice by putting a file of the same name in ``<instance>/voice/<language>/`` (and the chime in
 ``<instance>/voice/chime.wav``). Any mono or stereo, 8- or 16-bit PCM WAV is accepted; it is converted to
