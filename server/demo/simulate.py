@@ -123,32 +123,42 @@ class Simulation:
     # -- the clock ---------------------------------------------------------------------------------
 
     def run(self) -> None:
+        """Open every counter, then live the day at ``speed`` until :meth:`stop`, and again each day."""
         with self.app.app_context():
-            for site in self.sites:
-                for desk in site.desks:
-                    self._do(
-                        lambda d=desk: set_counter_status(
-                            SetCounterStatus(
-                                actor=d.clerk,
-                                counter_id=d.counter_id,
-                                status=CounterStatus.OPEN,
-                                at=self.luot.now(),
-                            ),
-                            self.luot.uow(),
-                        )
-                    )
+            self.open_counters()
             tick = 0.25
             simulated = DAY_START_H * 3600
             while not self.stopped.is_set():
                 started = time.monotonic()
-                simulated += tick * self.speed
-                if simulated >= DAY_END_H * 3600:
-                    simulated = DAY_START_H * 3600
-                for site in self.sites:
-                    self._arrivals(site, simulated, tick * self.speed)
-                    for desk in site.desks:
-                        self._work(site, desk, simulated)
+                simulated = self.advance(simulated, tick * self.speed)
                 self.stopped.wait(max(0.0, tick - (time.monotonic() - started)))
+
+    def open_counters(self) -> None:
+        for site in self.sites:
+            for desk in site.desks:
+                self._do(
+                    lambda d=desk: set_counter_status(
+                        SetCounterStatus(
+                            actor=d.clerk,
+                            counter_id=d.counter_id,
+                            status=CounterStatus.OPEN,
+                            at=self.luot.now(),
+                        ),
+                        self.luot.uow(),
+                    )
+                )
+
+    def advance(self, simulated: float, elapsed: float) -> float:
+        """Live ``elapsed`` simulated seconds from ``simulated`` (seconds since midnight) at once: who
+        arrives meanwhile, and what each clerk does. Returns the new simulated time."""
+        simulated += elapsed
+        if simulated >= DAY_END_H * 3600:
+            simulated = DAY_START_H * 3600
+        for site in self.sites:
+            self._arrivals(site, simulated, elapsed)
+            for desk in site.desks:
+                self._work(site, desk, simulated)
+        return simulated
 
     def stop(self) -> None:
         self.stopped.set()
@@ -168,7 +178,7 @@ class Simulation:
             priority = Priority.NONE
             if self.random.random() < PRIORITY_SHARE:
                 priority = self.random.choice([p for p in Priority if p is not Priority.NONE])
-            issued = self._do(
+            self._do(  # printed by the kiosk's printer (PNGs in the demo) like any other ticket
                 lambda s=service, p=priority: issue_ticket(
                     IssueTicket(
                         actor=site.kiosk,
@@ -180,8 +190,6 @@ class Simulation:
                     self.luot.uow(),
                 )
             )
-            if issued is not None and self.luot.spooler is not None:
-                self.luot.spooler.after_issue(issued.id)  # the kiosk's printer: PNGs in the demo
 
     # -- clerks ------------------------------------------------------------------------------------
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -12,7 +10,7 @@ from server.app import create_app
 from server.db.migrate import upgrade
 from server.db.models import Counter, Site, Ticket
 from server.demo import seed
-from server.demo.simulate import Simulation
+from server.demo.simulate import DAY_START_H, Simulation
 from tests.conftest import FAST_HASH
 
 
@@ -29,12 +27,12 @@ def test_simulated_day_issues_calls_and_completes_tickets_at_both_sites(tmp_path
         upgrade(extension.database)
         credentials = seed.seed(app, extension)
         assert len(credentials["clerks"]) == 12
-        simulation = Simulation(app, extension, speed=1200, seed=7)  # 20 simulated minutes per second
-        thread = threading.Thread(target=simulation.run, daemon=True)
-        thread.start()
-        time.sleep(6)  # two simulated hours: the morning peak
-        simulation.stop()
-        thread.join(timeout=10)
+        simulation = Simulation(app, extension, speed=1200, seed=7)
+        with app.app_context():
+            simulation.open_counters()
+            simulated = DAY_START_H * 3600
+            for _ in range(24 * 60):  # two simulated hours of the morning peak, five seconds at a time
+                simulated = simulation.advance(simulated, 5)
         with extension.read() as session:
             rows = session.execute(select(Ticket.status, func.count()).group_by(Ticket.status))
             by_status = dict(rows.all())
