@@ -14,11 +14,11 @@ import qrcode.image.svg
 from flask import Response, abort
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
-from server.api.tickets import status_url
-from server.db.models import Ticket
+from server.api.tickets import public_base
 from server.extension import luot
+from server.services.core.urls import status_url
+from server.services.queue.views import ticket_exists
 from server.web.i18n import render_page
 
 from . import bp
@@ -183,7 +183,7 @@ def kiosk() -> ResponseReturnValue:
 
 def _ticket_exists(public_code: str) -> bool:
     with luot().read() as session:
-        return session.scalar(select(Ticket.id).where(Ticket.public_code == public_code)) is not None
+        return ticket_exists(session, public_code)
 
 
 @bp.route("/t/<string(maxlength=64):public_code>")
@@ -200,7 +200,7 @@ def ticket_qr(public_code: str) -> ResponseReturnValue:
     if not _ticket_exists(public_code):
         abort(404)
     image = qrcode.make(
-        status_url(public_code),
+        status_url(public_base(), public_code),
         image_factory=qrcode.image.svg.SvgPathFillImage,
         error_correction=qrcode.constants.ERROR_CORRECT_M,
         border=2,

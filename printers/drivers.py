@@ -29,6 +29,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from PIL import Image
 
+from server.domain.printing import is_agent as is_agent  # re-exported for the command line
+
 from .render import DEFAULT_WIDTH
 
 AGENT = "agent"
@@ -86,10 +88,6 @@ def parse(uri: str) -> PrinterAddress:
     if scheme in DRIVERS:
         DRIVERS[scheme].check(address)
     return address
-
-
-def is_agent(uri: str | None) -> bool:
-    return bool(uri) and urlsplit(str(uri)).scheme.lower() == AGENT
 
 
 # -- the registry ------------------------------------------------------------------------------------------

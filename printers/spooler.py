@@ -1,12 +1,14 @@
 """The print spooler: one queue and one worker thread per printer, so that issuing a ticket never waits
 for a printer and a broken printer never holds up another.
 
-A job was queued in the database by the transaction that issued the ticket; the API hands it to
-:meth:`Spooler.submit` after commit. The printer's worker claims it (a lease, so that no other process
-prints it too), draws the ticket, sends it with a short timeout and records the outcome. A failed attempt
-reports the printer's status (``printer.status``) and is retried with a doubling delay, in order, until it
-prints or its give-up time passes (then the job is ``failed`` and staff may reprint). Jobs of an
-``agent://`` printer are pushed to the kiosk's print agent instead (see :mod:`server.realtime.agent`).
+A job is queued in the database by the transaction that issues the ticket (or reprints it); once that
+transaction commits, the message bus hands the spooler its ``PrintJobQueued`` event (:meth:`Spooler.handle`)
+and the job goes to its printer's worker. The worker claims it (a lease, so that no other process prints
+it too), draws the ticket, sends it with a short timeout and records the outcome. A failed attempt reports
+the printer's status (``printer.status``) and is retried with a doubling delay, in order, until it prints
+or its give-up time passes (then the job is ``failed`` and staff may reprint). Jobs of an ``agent://``
+printer are pushed to the kiosk's print agent instead (see :mod:`server.realtime.agent`), by a worker of
+that kiosk, so the request that issued the ticket never draws a ticket either.
 """
 
 from __future__ import annotations
@@ -14,19 +16,22 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from server.domain.printing import PrinterStatus, retry_delay_s
-from server.extension import Luot
+from server.domain.events import Event, PrintJobQueued
+from server.domain.printing import JobRef, PrinterStatus, is_agent, retry_delay_s
 from server.services import printing
-from server.services.printing import FinishJob, JobRef
+from server.services.printing import ClaimedJob, FinishJob
 
-from .drivers import PrinterError, is_agent, open_printer
+from .drivers import PrinterError, open_printer
 from .render import FontMissing, render_ticket
+
+if TYPE_CHECKING:
+    from server.extension import Luot
 
 log = logging.getLogger(__name__)
 
@@ -54,12 +59,13 @@ class SpoolerSettings:
 
 
 class Spooler:
+    """The server's spooler (:class:`server.extension.PrintSpooler`)."""
+
     def __init__(
         self,
         luot: Luot,
         *,
         base_dir: Path,
-        public_url: str | None = None,
         settings: SpoolerSettings | None = None,
         agent_push: AgentPush | None = None,
     ) -> None:
@@ -67,48 +73,37 @@ class Spooler:
         self.base_dir = base_dir
         self.settings = settings or SpoolerSettings()
         self.agent_push = agent_push
-        self._public_url = public_url
-        self._seen_url: str | None = None
         self._workers: dict[str, _Worker] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
 
     @property
     def public_url(self) -> str:
-        """The address printed in QR codes: ``LUOT_PUBLIC_URL``, else the one requests came in on."""
-        return self._public_url or self._seen_url or "http://localhost:5000"
-
-    def seen_url(self, base_url: str) -> None:
-        self._seen_url = base_url.rstrip("/")
+        """The address printed in QR codes."""
+        return self.luot.public.base()
 
     # -- handing jobs over ------------------------------------------------------------------------------
 
-    def after_issue(self, ticket_id: int) -> dict[str, Any]:
-        """Hand the ticket's newest job to its printer. Returns the API's ``print``: ``{status}`` (``none``
-        without a printer) and, once the printer has reported, its last status as ``printer_status``."""
-        with self.luot.read() as session:
-            job = printing.latest_job(session, ticket_id)
-            if job is None:
-                return {"status": "none"}
-            known = printing.printer_status(session, job.site_id, job.printer_uri)
-        self.submit(job)
-        answer: dict[str, Any] = {"status": job.status}
-        if known is not None:
-            answer["printer_status"] = known
-        return answer
+    def handle(self, events: Sequence[Event]) -> None:
+        """The message bus's subscriber: each job queued by a committed transaction goes to its printer."""
+        for event in events:
+            if isinstance(event, PrintJobQueued):
+                self.submit(event.job)
 
     def submit(self, job: JobRef) -> None:
         if job.status != "queued" or self._stop.is_set():
             return
         if is_agent(job.printer_uri):
-            if job.device_id is not None:
-                self.send_to_agent(job.device_id, [job])
-            return
+            if job.device_id is None or self.agent_push is None:
+                return
+            key = f"agent:{job.device_id}"
+        else:
+            key = job.printer_uri
         with self._lock:
-            worker = self._workers.get(job.printer_uri)
+            worker = self._workers.get(key)
             if worker is None or not worker.is_alive():
-                worker = _Worker(self, job.printer_uri)
-                self._workers[job.printer_uri] = worker
+                worker = _Worker(self, key, agent=is_agent(job.printer_uri))
+                self._workers[key] = worker
                 worker.start()
         worker.jobs.put(job)
 
@@ -124,40 +119,28 @@ class Spooler:
     # -- the kiosks' print agents ---------------------------------------------------------------------------
 
     def agent_jobs(self, device_id: int) -> list[dict[str, Any]]:
-        """What a kiosk's agent must print: its queued jobs still worth printing, oldest first."""
-        now = self.luot.now()
+        """What a kiosk's agent must print when it connects: its queued jobs still worth printing, oldest
+        first."""
         with self.luot.read() as session:
             jobs = printing.pending_jobs(session, device_id=device_id, agent=True)
-        payloads = []
-        for job in jobs:
-            payload = self.agent_payload(job, now)
-            if payload is not None:
-                payloads.append(payload)
-        return payloads
+        return [payload for job in jobs if (payload := self.agent_payload(job)) is not None]
 
-    def agent_payload(self, job: JobRef, now: datetime) -> dict[str, Any] | None:
-        with self.luot.read() as session:
-            from server.db.models import PrintJob, Ticket
-
-            row = session.get(PrintJob, job.id)
-            if row is None or row.status != "queued":
-                return None
-            if now - row.created_at > timedelta(seconds=self.settings.give_up_s):
-                self._finish(
-                    job.id, printed=False, status=PrinterStatus.OFFLINE, detail="agent away", give_up=True
-                )
-                return None
-            paper = printing.paper_for(session, session.get_one(Ticket, row.ticket_id), now, self.public_url)
-        return {"job_id": job.id, "ticket_id": job.ticket_id, "ticket": paper.to_json()}
-
-    def send_to_agent(self, device_id: int, jobs: list[JobRef]) -> None:
-        if self.agent_push is None:
-            return
+    def agent_payload(self, job: JobRef) -> dict[str, Any] | None:
+        """The ``print.job`` message of a queued job; None once it is printed, or too old (then given up)."""
         now = self.luot.now()
-        for job in jobs:
-            payload = self.agent_payload(job, now)
-            if payload is not None:
-                self.agent_push(device_id, payload)
+        with self.luot.read() as session:
+            queued = printing.job_to_print(session, job.id, now, self.public_url)
+        if queued is None:
+            return None
+        if self._too_old(queued):
+            self._finish(
+                job.id, printed=False, status=PrinterStatus.OFFLINE, detail="agent away", give_up=True
+            )
+            return None
+        return {"job_id": job.id, "ticket_id": job.ticket_id, "ticket": queued.paper.to_json()}
+
+    def _too_old(self, job: ClaimedJob) -> bool:
+        return (self.luot.now() - job.created_at).total_seconds() >= self.settings.give_up_s
 
     # -- outcomes -----------------------------------------------------------------------------------------
 
@@ -196,12 +179,14 @@ class Spooler:
 
 
 class _Worker(threading.Thread):
-    """Prints one printer's jobs in order; retries the job at the head until it prints or is given up."""
+    """Prints one printer's jobs in order, retrying the job at the head until it prints or is given up;
+    or, for a kiosk's print agent, sends it its jobs in order."""
 
-    def __init__(self, spooler: Spooler, uri: str) -> None:
-        super().__init__(name=f"printer {uri}", daemon=True)
+    def __init__(self, spooler: Spooler, key: str, *, agent: bool) -> None:
+        super().__init__(name=f"printer {key}", daemon=True)
         self.spooler = spooler
-        self.uri = uri
+        self.key = key
+        self.agent = agent
         self.jobs: queue.Queue[Any] = queue.Queue()
 
     def run(self) -> None:
@@ -210,9 +195,17 @@ class _Worker(threading.Thread):
             if job is _STOP or self.spooler._stop.is_set():
                 return
             try:
-                self._print(job)
+                if self.agent:
+                    self._send(job)
+                else:
+                    self._print(job)
             except Exception:
                 log.exception("print job %s failed unexpectedly", job.id)
+
+    def _send(self, job: JobRef) -> None:
+        payload = self.spooler.agent_payload(job)
+        if payload is not None and self.spooler.agent_push is not None and job.device_id is not None:
+            self.spooler.agent_push(job.device_id, payload)
 
     def _print(self, job: JobRef) -> None:
         spooler = self.spooler
@@ -222,7 +215,7 @@ class _Worker(threading.Thread):
             if claimed is None:
                 return  # printed, given up, or another process holds it
             try:
-                driver = open_printer(self.uri, base_dir=spooler.base_dir, timeout=settings.timeout_s)
+                driver = open_printer(self.key, base_dir=spooler.base_dir, timeout=settings.timeout_s)
                 image = render_ticket(claimed.paper, driver.address.width)
                 driver.print_image(image, name=claimed.paper.number)
             except FontMissing as exc:
@@ -232,10 +225,9 @@ class _Worker(threading.Thread):
                 )
                 return
             except PrinterError as exc:
-                age = (spooler.luot.now() - claimed.created_at).total_seconds()
-                give_up = age >= settings.give_up_s
+                give_up = spooler._too_old(claimed)
                 log.warning(
-                    "printer %s: %s (%s), attempt %s", self.uri, exc.status, exc.detail, claimed.attempt
+                    "printer %s: %s (%s), attempt %s", self.key, exc.status, exc.detail, claimed.attempt
                 )
                 spooler._finish(
                     job.id,
@@ -251,7 +243,7 @@ class _Worker(threading.Thread):
                 )
                 continue
             except Exception as exc:
-                log.exception("printer %s could not print job %s", self.uri, job.id)
+                log.exception("printer %s could not print job %s", self.key, job.id)
                 spooler._finish(
                     job.id, printed=False, status=PrinterStatus.ERROR, detail=str(exc)[:300], give_up=True
                 )

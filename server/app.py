@@ -12,9 +12,17 @@ from flask.json.provider import DefaultJSONProvider
 from flask_babel import Babel
 
 from . import jsonutil
-from .config import DEMO_SECRET_FILE, SECRET_FILE, check_secret, from_environment, load_secret_key
+from .config import (
+    DEMO_SECRET_FILE,
+    SECRET_FILE,
+    PublicAddress,
+    check_secret,
+    from_environment,
+    load_secret_key,
+)
 from .db.engine import Database
 from .extension import Luot
+from .services.core.bus import MessageBus
 
 LANGUAGES = ("vi", "en")
 
@@ -64,32 +72,38 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         count = int(config["LUOT_PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
 
+    from printers.spooler import Spooler, SpoolerSettings
+
+    from .jobs.outbox import Outbox
     from .realtime import init_app as init_realtime
     from .realtime import socketio, waiting_positions
+    from .realtime.agent import push_job
     from .realtime.publisher import Publisher
 
     init_realtime(app)
-    database = Database(config["LUOT_DATABASE_URL"])
-    publisher = Publisher(socketio, positions=lambda site_id: waiting_positions(app, site_id))
-    app.extensions["luot"] = Luot(
-        database=database,
-        publisher=publisher,
+    bus = MessageBus()
+    extension = Luot(
+        database=Database(config["LUOT_DATABASE_URL"]),
+        bus=bus,
+        publisher=Publisher(socketio, positions=lambda site_id: waiting_positions(app, site_id)),
         hasher=PasswordHasher(**config["LUOT_PASSWORD_HASH"]),
         secret=app.config["SECRET_KEY"].encode(),
+        public=PublicAddress(config["LUOT_PUBLIC_URL"]),
     )
-
-    from printers.spooler import Spooler, SpoolerSettings
-
-    from .realtime.agent import push_job
-
-    extension = app.extensions["luot"]
     extension.spooler = Spooler(
         extension,
         base_dir=Path(app.instance_path),
-        public_url=config["LUOT_PUBLIC_URL"],
         settings=SpoolerSettings.from_config(config),
         agent_push=push_job,
     )
+    outbox = Outbox()
+    # The after-commit bus: what a committed transaction did reaches the screens, the printers and the
+    # outbox, in commit order, whoever ran the use case.
+    bus.subscribe("socket.io", extension.publisher.publish)
+    bus.subscribe("print spooler", extension.spooler.handle)
+    bus.subscribe("outbox", outbox.handle)
+    app.extensions["luot"] = extension
+    app.extensions["luot.outbox"] = outbox
 
     from . import api, web
 

@@ -43,6 +43,44 @@ KNOWN_SECRETS = frozenset(
 )
 
 
+class PublicAddress:
+    """The address citizens' phones use to reach the server: in every QR code, status link and booking
+    link. ``LUOT_PUBLIC_URL`` when the installer set it; otherwise the address a request came in on (the
+    kiosk reached the server there, so a phone on the same network can too), and, outside a request (the
+    print spooler), the address ``luot serve`` listens on."""
+
+    def __init__(self, configured: str | None) -> None:
+        self.configured = configured.rstrip("/") if configured else None
+        self.listening: str | None = None
+
+    def listen(self, host: str, port: int) -> None:
+        """``luot serve`` tells where it listens (the answer outside a request, unless configured)."""
+        if host in ("0.0.0.0", "::", ""):  # noqa: S104 - reading the bind address, not binding
+            host = _lan_address()
+        self.listening = f"http://{host}:{port}"
+
+    def base(self, request_url: str | None = None) -> str:
+        """The public address; ``request_url`` is the address of the request being answered, if any."""
+        if self.configured:
+            return self.configured
+        if request_url:
+            return request_url.rstrip("/")
+        return self.listening or "http://localhost:5000"
+
+
+def _lan_address() -> str:
+    """This machine's address on its LAN (the interface a packet to a private address would leave by;
+    nothing is sent)."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 1))
+            return str(probe.getsockname()[0])
+        except OSError:
+            return "127.0.0.1"
+
+
 class InsecureConfiguration(RuntimeError):
     """The server would run with a setting that is not safe in production."""
 

@@ -1,38 +1,71 @@
-"""The application's services, reachable from a request as :func:`luot`."""
+"""The application's services, reachable from a request as :func:`luot`: the database, the message bus
+and its subscribers, and what every use case needs (the clock, the password hasher, the secret).
+
+The subscribers are typed by the protocols below, so that the app container says what each part offers
+and mypy follows every call into them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from argon2 import PasswordHasher
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from .config import PublicAddress
 from .db.engine import Database
 from .db.uow import SqlUnitOfWork
-
-if TYPE_CHECKING:
-    from .realtime.publisher import Publisher
+from .domain.events import Event
+from .services.core.bus import MessageBus
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+class EventPublisher(Protocol):
+    """Sends committed events to the Socket.IO rooms (:class:`server.realtime.publisher.Publisher`)."""
+
+    def publish(self, events: Sequence[Event]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class PrintSpooler(Protocol):
+    """Prints queued jobs (:class:`printers.spooler.Spooler`)."""
+
+    def handle(self, events: Sequence[Event]) -> None:
+        """The bus's subscriber: take the print jobs the events queued."""
+        ...
+
+    def recover(self) -> None:
+        """At start: hand every job still queued to its printer."""
+        ...
+
+    def agent_jobs(self, device_id: int) -> list[dict[str, Any]]:
+        """The jobs a kiosk's print agent must print when it connects."""
+        ...
+
+    def close(self) -> None: ...
+
+
 @dataclass
 class Luot:
     database: Database
-    publisher: Publisher
+    bus: MessageBus
+    publisher: EventPublisher
     hasher: PasswordHasher
     secret: bytes
+    public: PublicAddress
     clock: Callable[[], datetime] = utc_now
-    spooler: Any = None  # printers.spooler.Spooler, set by the app factory
+    spooler: PrintSpooler = field(init=False)  # set by the app factory: it needs this container
 
     def uow(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.database, self.publisher.publish)
+        return SqlUnitOfWork(self.database, self.bus.publish)
 
     def read(self) -> Session:
         return self.database.read_session()
@@ -41,7 +74,7 @@ class Luot:
         return self.clock()
 
     def close(self) -> None:
-        if self.spooler is not None:
+        if hasattr(self, "spooler"):
             self.spooler.close()
         self.publisher.close()
         self.database.dispose()

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote
 
-from flask import Response, current_app, request
+from flask import Response, request
 from flask_babel import force_locale, gettext
 from flask_smorest import Blueprint
 
@@ -18,6 +18,7 @@ from ..services.appointments import booking as use_cases
 from ..services.appointments import views
 from ..services.appointments.ics import appointment_calendar
 from ..services.appointments.views import AppointmentView
+from ..services.core.urls import manage_url, status_url
 from .access import principal, staff_principal
 from .appointment_schemas import (
     AppointmentSchema,
@@ -42,27 +43,18 @@ from .appointment_schemas import (
     TokenSchema,
 )
 from .docs import error, secured
-from .tickets import hand_to_printer, status_url, ticket_body
+from .tickets import print_body, public_base, ticket_body
 
 blp = Blueprint("appointments", __name__, description="Appointments: slots, booking, check-in")
 
 CODE = "string(minlength=4, maxlength=16)"
 
 
-def _base() -> str:
-    configured: str | None = current_app.config["LUOT_PUBLIC_URL"]
-    return configured or request.host_url.rstrip("/")
-
-
-def manage_url(code: str, token: str) -> str:
-    return f"{_base()}/book/{code}?token={quote(token)}"
-
-
 def appointment_body(view: AppointmentView) -> dict[str, Any]:
     body = asdict(view)
     if view.ticket is not None:
-        body["ticket"]["status_url"] = status_url(view.ticket.public_code)
-    body["qr_url"] = f"{_base()}/book/qr/{view.code}.svg"
+        body["ticket"]["status_url"] = status_url(public_base(), view.ticket.public_code)
+    body["qr_url"] = f"{public_base()}/book/qr/{view.code}.svg"
     return body
 
 
@@ -136,8 +128,8 @@ def book(data: dict[str, Any]) -> Any:
     return {
         **appointment_body(booked.appointment),
         "manage_token": token,
-        "manage_url": manage_url(code, token),
-        "ics_url": f"{_base()}/api/v1/appointments/{code}.ics?token={quote(token)}",
+        "manage_url": manage_url(public_base(), code, token),
+        "ics_url": f"{public_base()}/api/v1/appointments/{code}.ics?token={quote(token)}",
     }
 
 
@@ -169,7 +161,7 @@ def appointment_ics(args: dict[str, Any], code: str) -> Response:
         }
     body = appointment_calendar(
         view,
-        manage_url=manage_url(view.code, args["token"]),
+        manage_url=manage_url(public_base(), view.code, args["token"]),
         now=extension.now(),
         labels=labels,
         english=english,
@@ -239,7 +231,7 @@ def check_in(data: dict[str, Any] | None, code: str) -> Any:
         done.ticket,
         late=done.late,
         appointment=appointment_body(done.appointment),
-        print=hand_to_printer(done.ticket.id),
+        print=print_body(done.print),
     )
 
 

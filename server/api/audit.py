@@ -7,10 +7,8 @@ from typing import Any
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from ..domain.days import business_day
 from ..extension import luot
 from ..services.audit import site_audit
-from ..services.core.lookups import get_site
 from .access import staff_principal
 from .docs import error, secured
 from .schemas import RequestSchema
@@ -52,7 +50,4 @@ def audit(args: dict[str, Any], site_id: int) -> Any:
     extension = luot()
     actor = staff_principal()
     with extension.read() as session:
-        site = get_site(session, site_id)
-        first = args["from_"] or business_day(extension.now(), site.timezone)
-        last = args["to"] or first
-        return site_audit(session, actor, site_id, first, last)
+        return site_audit(session, actor, site_id, args["from_"], args["to"], extension.now())

@@ -7,7 +7,6 @@ from typing import Any
 from flask import Response
 from flask_smorest import Blueprint
 
-from ..db.models import Device
 from ..domain.errors import N_, Forbidden
 from ..extension import luot
 from ..services.accounts import auth as auth_service
@@ -63,4 +62,4 @@ def device() -> Any:
     if actor.device_id is None:
         raise Forbidden(N_("This needs a device token."), code="device_only")
     with luot().read() as session:
-        return session.get_one(Device, actor.device_id)
+        return auth_service.device_info(session, actor.device_id)

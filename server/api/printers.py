@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from flask import request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
@@ -94,7 +93,6 @@ def site_printers(site_id: int) -> Any:
 def reprint(data: dict[str, Any] | None, ticket_id: int) -> Any:
     """Print a ticket again (staff of its site): at the desk printer, or at a kiosk of the site."""
     extension = luot()
-    extension.spooler.seen_url(request.host_url)
     job = printing.reprint(
         printing.Reprint(
             actor=staff_principal(),
@@ -104,7 +102,6 @@ def reprint(data: dict[str, Any] | None, ticket_id: int) -> Any:
         ),
         extension.uow(),
     )
-    extension.spooler.submit(job)
     return {
         "ticket_id": ticket_id,
         "job_id": job.id,

@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from flask import Response, current_app, request
+from flask import Response, request
 from flask_smorest import Blueprint
 
 from ..domain.events import TicketInfo
 from ..domain.identity import citizen_key, normalise_phone
 from ..domain.tickets import Action, Priority
 from ..extension import luot
+from ..services.core.urls import status_url
+from ..services.printing import PrintAnswer
 from ..services.queue import views as queries
 from ..services.queue.counters import CounterStatus, SetCounterStatus, set_counter_status
 from ..services.queue.tickets import (
@@ -40,24 +42,21 @@ from .schemas import (
 blp = Blueprint("tickets", __name__, description="Tickets, queues and counters")
 
 
-def status_url(public_code: str) -> str:
-    base = current_app.config["LUOT_PUBLIC_URL"] or request.host_url.rstrip("/")
-    return f"{base}/t/{public_code}"
+def public_base() -> str:
+    """The address phones use to reach the server, for the request being answered."""
+    return luot().public.base(request.host_url)
 
 
 def ticket_body(info: TicketInfo, **extra: Any) -> dict[str, Any]:
     body = asdict(info)
-    body["status_url"] = status_url(info.public_code)
+    body["status_url"] = status_url(public_base(), info.public_code)
     body.update(extra)
     return body
 
 
-def hand_to_printer(ticket_id: int) -> dict[str, Any]:
-    """After the ticket's transaction: its print job goes to the printer's queue (never waited for)."""
-    spooler = luot().spooler
-    spooler.seen_url(current_app.config["LUOT_PUBLIC_URL"] or request.host_url)
-    answer: dict[str, Any] = spooler.after_issue(ticket_id)
-    return answer
+def print_body(answer: PrintAnswer) -> dict[str, Any]:
+    """The ``print`` of an issued ticket: ``{status}``, and ``printer_status`` once the printer reported."""
+    return {key: value for key, value in asdict(answer).items() if value is not None}
 
 
 @blp.route("/sites/<id:site_id>/tickets", methods=["POST"])
@@ -72,7 +71,7 @@ def issue(data: dict[str, Any], site_id: int) -> Any:
     actor = principal()
     phone = normalise_phone(data["phone"]) if data.get("phone") else None
     key = citizen_key(extension.secret, data["citizen_id"]) if data.get("citizen_id") else None
-    info = issue_ticket(
+    issued = issue_ticket(
         IssueTicket(
             actor=actor,
             site_id=site_id,
@@ -86,7 +85,7 @@ def issue(data: dict[str, Any], site_id: int) -> Any:
         ),
         extension.uow(),
     )
-    return ticket_body(info, print=hand_to_printer(info.id))
+    return ticket_body(issued.ticket, print=print_body(issued.print))
 
 
 @blp.route("/sites/<id:site_id>/queue")

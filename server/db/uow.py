@@ -1,9 +1,9 @@
-"""The unit of work: one transaction per use case, then the events it produced are published.
+"""The unit of work: one transaction per use case, then the events it produced go to the message bus.
 
 Before committing, the events of each site get that site's next ``seq`` numbers from a single
 ``UPDATE … RETURNING`` on the site row, inside the same transaction. The row stays locked until commit,
-so on every database the per-site numbers follow commit order; commit and hand-over to the publisher
-happen under one process lock, so this process also publishes them in that order.
+so on every database the per-site numbers follow commit order; commit and hand-over to the bus happen
+under one process lock, so this process also hands them on in that order.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session
 from ..domain.events import Event
 from .engine import Database
 from .models import Site
+from .queries import lock_key
+from .repositories import Repositories
 
 Publish = Callable[[Sequence[Event]], None]
 
@@ -33,6 +35,7 @@ class SqlUnitOfWork:
     session: Session
 
     def __init__(self, database: Database, publish: Publish) -> None:
+        """``publish`` receives the committed events (:meth:`server.services.core.bus.MessageBus.publish`)."""
         self.database = database
         self._publish = publish
         self._events: list[Event] = []
@@ -44,6 +47,12 @@ class SqlUnitOfWork:
         except BaseException:
             self.database.write_lock.__exit__(None, None, None)
             raise
+        repositories = Repositories(self.session)
+        self.sites = repositories.sites
+        self.tickets = repositories.tickets
+        self.requests = repositories.requests
+        self.print_jobs = repositories.print_jobs
+        self.appointments = repositories.appointments
         self._events = []
         return self
 
@@ -56,12 +65,17 @@ class SqlUnitOfWork:
         finally:
             self.database.write_lock.__exit__(None, None, None)
 
-    @property
-    def dialect(self) -> str:
-        return self.database.url.get_backend_name()
+    def lock(self, key: str) -> None:
+        lock_key(self.session, key)
+
+    def refresh(self, record: object) -> None:
+        self.session.refresh(record)
+
+    def flush(self) -> None:
+        self.session.flush()
 
     def emit(self, event: Event) -> None:
-        """Queue ``event`` for publication once this unit of work commits."""
+        """Queue ``event`` for the message bus once this unit of work commits."""
         self._events.append(event)
 
     def commit(self) -> list[Event]:
@@ -79,7 +93,8 @@ class SqlUnitOfWork:
         self.session.flush()
         by_site: dict[int, list[int]] = defaultdict(list)
         for index, event in enumerate(self._events):
-            by_site[event.site_id].append(index)
+            if event.sequenced:
+                by_site[event.site_id].append(index)
         numbered = list(self._events)
         for site_id in sorted(by_site):  # a fixed order, so two transactions never deadlock
             indexes = by_site[site_id]

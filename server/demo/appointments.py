@@ -74,7 +74,7 @@ def seed_appointments(extension: Luot) -> int:
             )
             session.add(appointment)
             session.flush()
-            record_change(session, appointment, "booked", now - timedelta(days=1))
+            record_change(uow.appointments, appointment, "booked", now - timedelta(days=1))
             if arrived:
                 added.append((appointment.code, site))
         uow.commit()

@@ -3,14 +3,18 @@
 Each event belongs to one site and receives that site's next ``seq`` when its transaction commits, so the
 Socket.IO message it becomes carries a per-site number that grows by one per event (API.md). Each event
 becomes exactly one message in its site's room; ticket events are also sent to the ticket's own room.
+Events marked ``sequenced = False`` are for the server's own subscribers only (see
+:mod:`server.services.core.bus`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import ClassVar
 
 from .notices import NoticeInfo
+from .printing import JobRef
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,6 +76,9 @@ class Event:
     site_id: int
     seq: int = 0  # set when the transaction commits
     at: datetime | None = field(default=None, compare=False)
+    # Part of the site's stream: numbered by ``seq`` and sent to the site's room. Events that only tell the
+    # server's own subscribers something (a print job to hand to its printer) are not.
+    sequenced: ClassVar[bool] = True
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -139,6 +146,16 @@ class AppointmentChanged(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class OutboxQueued(Event):
+    """Messages for citizens were written to the outbox (``kind``: reminder …), for the scheduler to
+    deliver after commit. Not part of the site's stream: no ``seq``, no message."""
+
+    sequenced: ClassVar[bool] = False
+    kind: str
+    count: int = 1
+
+
+@dataclass(frozen=True, kw_only=True)
 class NoticesChanged(Event):
     """A site's notices were replaced (what its wall displays scroll). Message: ``notices.changed``."""
 
@@ -158,6 +175,15 @@ class PrinterStatusChanged(Event):
     printer: str
     status: str
     detail: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PrintJobQueued(Event):
+    """A ticket's print job was queued (issue, check-in, reprint), for the print spooler to take after
+    commit. Not part of the site's stream: no ``seq``, no message."""
+
+    sequenced: ClassVar[bool] = False
+    job: JobRef
 
 
 @dataclass(frozen=True, kw_only=True)

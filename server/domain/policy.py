@@ -41,6 +41,21 @@ class Candidate:
 
 
 @dataclass(frozen=True)
+class Waiting:
+    """A waiting ticket as the queue holds it: what the policy needs, and the number and public code a
+    screen shows (loaded as a light row, so that a long queue stays cheap to reason about)."""
+
+    candidate: Candidate
+    number: str
+    public_code: str
+    issued_at: datetime
+
+    @property
+    def id(self) -> int:
+        return self.candidate.ticket_id
+
+
+@dataclass(frozen=True)
 class PolicySettings:
     """Tunable parts of the policy, set per site in the configuration file."""
 

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
+from urllib.parse import urlsplit
 
 from .access import DeviceKind
 
@@ -22,6 +23,27 @@ class PrinterStatus(StrEnum):
     OFFLINE = "offline"
     PAPER_OUT = "paper_out"
     ERROR = "error"
+
+
+AGENT_PRINTER = "agent://"  # the kiosk's own print agent prints (``luot kiosk-agent``)
+
+
+def is_agent(uri: str | None) -> bool:
+    """Whether jobs of this printer go to the kiosk's own print agent."""
+    return bool(uri) and urlsplit(str(uri)).scheme.lower() == "agent"
+
+
+@dataclass(frozen=True, kw_only=True)
+class JobRef:
+    """A print job as the spooler routes it: which ticket, at which printer (``device_id`` is the kiosk
+    whose printer it is; None for the site's desk printer)."""
+
+    id: int
+    ticket_id: int
+    site_id: int
+    device_id: int | None
+    printer_uri: str
+    status: str
 
 
 def printer_for(

@@ -24,10 +24,9 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
-from ..db.booking import give_up_lease, take_lease
 from ..extension import Luot
 from ..notify import notifier_for, setting
-from ..services import retention
+from ..services import leases, retention
 from ..services.appointments import reminders
 
 log = logging.getLogger("luot.scheduler")
@@ -51,10 +50,7 @@ class Sweeper:
 
     def hold_lease(self) -> bool:
         now = self.luot.now()
-        with self.luot.uow() as uow:
-            held = take_lease(uow.session, LEASE, self.holder, now, now + self.lease)
-            uow.commit()
-        return held
+        return leases.hold(self.luot.uow(), LEASE, self.holder, now, now + self.lease)
 
     def run_once(self) -> bool:
         """One round; ``False`` when another scheduler holds the lease and this one did nothing."""
@@ -85,9 +81,7 @@ class Sweeper:
             log.exception("the sweeper failed")
 
     def release(self) -> None:
-        with self.luot.uow() as uow:
-            give_up_lease(uow.session, LEASE, self.holder)
-            uow.commit()
+        leases.release(self.luot.uow(), LEASE, self.holder)
 
 
 def start_scheduler(app: Flask, sweeper: Sweeper | None = None) -> BackgroundScheduler:
@@ -104,7 +98,12 @@ def start_scheduler(app: Flask, sweeper: Sweeper | None = None) -> BackgroundSch
         next_run_time=datetime.now(UTC),  # real time: the app's clock decides what is due, not when to look
     )
     scheduler.start()
-    app.extensions["luot.scheduler"] = (scheduler, sweeper)
+
+    def wake() -> None:  # messages were just queued in this process: deliver them now
+        scheduler.modify_job("sweeper", next_run_time=datetime.now(UTC))
+
+    app.extensions["luot.outbox"].on_queued(wake)
+    app.extensions["luot.scheduler"] = (scheduler, sweeper, wake)
     return scheduler
 
 
@@ -112,7 +111,8 @@ def stop_scheduler(app: Flask) -> None:
     running = app.extensions.pop("luot.scheduler", None)
     if running is None:
         return
-    scheduler, sweeper = running
+    scheduler, sweeper, wake = running
+    app.extensions["luot.outbox"].forget(wake)
     scheduler.shutdown(wait=True)
     sweeper.release()
 

@@ -14,12 +14,10 @@ from flask import Flask, request
 from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room
 
 from .. import jsonutil
-from ..db.models import Site
 from ..domain.errors import LuotError
 from ..extension import luot
 from ..services.accounts import auth as auth_service
 from ..services.queue import views as queries
-from ..services.queue.state import QueueState
 from .messages import public_ticket, site_room, ticket_room
 
 log = logging.getLogger(__name__)
@@ -46,8 +44,7 @@ def waiting_positions(app: Flask, site_id: int) -> list[dict[str, Any]]:
     with app.app_context():
         extension = luot()
         with extension.read() as session:
-            site = session.get_one(Site, site_id)
-            return QueueState.load(session, site, extension.now()).public_positions()
+            return queries.public_positions(session, site_id, extension.now())
 
 
 def _snapshot_for(auth: dict[str, Any]) -> tuple[str, dict[str, Any]]:

@@ -18,7 +18,7 @@ from flask_socketio import ConnectionRefusedError, emit, join_room
 
 from ..domain.access import DeviceKind, Principal
 from ..domain.errors import LuotError
-from ..domain.printing import PrinterStatus
+from ..domain.printing import AGENT_PRINTER, PrinterStatus
 from ..extension import luot
 from ..services import printing
 from ..services.accounts import auth as auth_service
@@ -27,7 +27,6 @@ from . import socketio
 log = logging.getLogger(__name__)
 
 NAMESPACE = "/agent"
-AGENT_URI = "agent://"
 
 _agents: dict[str, Principal] = {}
 
@@ -47,7 +46,7 @@ def _report(actor: Principal, status: PrinterStatus, detail: str) -> None:
     printing.report_printer(
         printing.ReportPrinter(
             site_id=site_id,
-            printer_uri=AGENT_URI,
+            printer_uri=AGENT_PRINTER,
             device_id=actor.device_id,
             status=status,
             detail=detail,
@@ -93,10 +92,7 @@ def on_agent_ack(data: Any = None) -> dict[str, Any]:
         return {"ok": False}
     extension = luot()
     with extension.read() as session:
-        from ..db.models import PrintJob
-
-        job = session.get(PrintJob, data["job_id"])
-        if job is None or job.device_id != actor.device_id:
+        if not printing.is_job_of(session, data["job_id"], actor.device_id):
             return {"ok": False}
     printed = data.get("status") == "printed"
     try:

@@ -55,6 +55,8 @@ def public_ticket(ticket: TicketInfo) -> dict[str, Any]:
 
 
 def messages_for(event: Event) -> list[Message]:
+    if not event.sequenced:  # for the server's own subscribers only
+        return []
     head = {"seq": event.seq, "site_id": event.site_id}
     room = site_room(event.site_id)
     if isinstance(event, TicketCalled):

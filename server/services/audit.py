@@ -14,8 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..db.models import Ticket, TicketEvent, User
+from ..db.repositories import Repositories
 from ..domain.access import Principal
-from ..domain.days import day_bounds
+from ..domain.days import business_day, day_bounds
 from ..domain.errors import N_, InvalidValue
 from .core.lookups import get_site
 
@@ -47,10 +48,15 @@ ACTIONS = {
 }
 
 
-def site_audit(session: Session, actor: Principal, site_id: int, first: date, last: date) -> list[AuditEntry]:
-    """Staff overrides at the site from ``first`` to ``last`` (local dates), newest first."""
-    site = get_site(session, site_id)
+def site_audit(
+    session: Session, actor: Principal, site_id: int, first: date | None, last: date | None, now: datetime
+) -> list[AuditEntry]:
+    """Staff overrides at the site from ``first`` to ``last`` (local dates; today by default), newest
+    first."""
+    site = get_site(Repositories(session).sites, site_id)
     actor.require(actor.can_manage(site.id))
+    first = first or business_day(now, site.timezone)
+    last = last or first
     if last < first or (last - first).days >= MAX_DAYS:
         raise InvalidValue(
             N_("Choose a period of at most %(days)s days, ending after it starts."),

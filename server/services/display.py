@@ -20,6 +20,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ..db.models import Counter, Device, Notice, Service, Site
+from ..db.repositories import Repositories
 from ..domain.access import DeviceKind, Principal
 from ..domain.announcement import call_words
 from ..domain.errors import N_, InvalidValue, NotFound
@@ -54,7 +55,7 @@ class DisplayInfo:
 
 def list_notices(session: Session, actor: Principal, site_id: int) -> list[NoticeInfo]:
     """A site's notices in their order, active or not (a display shows each in its period)."""
-    site = get_site(session, site_id)
+    site = get_site(Repositories(session).sites, site_id)
     actor.require(actor.can_listen(site.id))
     return notices_of(session, site)
 
@@ -64,7 +65,7 @@ def replace_notices(cmd: ReplaceNotices, uow: UnitOfWork) -> list[NoticeInfo]:
     notices = check_notices(cmd.notices)
     with uow:
         session = uow.session
-        site = get_site(session, cmd.site_id)
+        site = get_site(uow.sites, cmd.site_id)
         if cmd.actor is not None:
             cmd.actor.require(cmd.actor.can_manage(site.id))
         session.execute(delete(Notice).where(Notice.site_id == site.id))
@@ -181,7 +182,7 @@ def announcement_readings(
 ) -> list[Reading]:
     """What the announcement of ``number`` called to counter ``counter_number`` says: Vietnamese, then
     English where the site asks for it (``announce_english`` in the site-configuration file)."""
-    site = get_site(session, site_id)
+    site = get_site(Repositories(session).sites, site_id)
     actor.require(actor.can_listen(site.id))
     if counter_number not in {c.number for c in site.counters}:
         raise NotFound(N_("There is no such counter."))

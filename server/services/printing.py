@@ -17,29 +17,28 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from ..db.models import Device, PrinterState, PrintJob, Site, Ticket
+from ..db.repositories import Repositories
 from ..domain.access import DeviceKind, Principal
 from ..domain.days import local_day
 from ..domain.errors import N_, Conflict, NotFound
-from ..domain.events import PrinterStatusChanged, PrintJobChanged
-from ..domain.printing import JobStatus, PrinterStatus, TicketPaper, printer_for
+from ..domain.events import PrinterStatusChanged, PrintJobChanged, PrintJobQueued
+from ..domain.printing import JobRef, JobStatus, PrinterStatus, TicketPaper, is_agent, printer_for
 from .accounts.auth import DeviceInfo
 from .core.lookups import get_site, get_ticket
 from .core.unit_of_work import UnitOfWork
+from .core.urls import status_url
 from .queue.state import QueueState
 
 LEASE = timedelta(seconds=60)
 
 
-@dataclass(frozen=True, kw_only=True)
-class JobRef:
-    """A job as the spooler routes it."""
+@dataclass(frozen=True)
+class PrintAnswer:
+    """What the API says of a ticket's printing: ``status`` (``none`` without a printer, else the job's)
+    and what its printer last reported (``printer_status``: ok, offline, paper_out, error), once it has."""
 
-    id: int
-    ticket_id: int
-    site_id: int
-    device_id: int | None
-    printer_uri: str
     status: str
+    printer_status: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -80,26 +79,38 @@ def _ref(job: PrintJob) -> JobRef:
 
 
 def queue_ticket_print(
-    session: Session, ticket: Ticket, site: Site, actor: Principal, at: datetime, reason: str = "issue"
-) -> PrintJob | None:
-    """Queue the printing of a just-issued ticket at the actor's printer; None when there is none."""
-    device = session.get(Device, actor.device_id) if actor.device_id is not None else None
+    uow: UnitOfWork, ticket: Ticket, site: Site, actor: Principal, at: datetime, reason: str = "issue"
+) -> PrintAnswer:
+    """Queue the printing of a just-issued ticket at the actor's printer (none: ``status`` ``none``)."""
+    device = uow.sites.device(actor.device_id) if actor.device_id is not None else None
     uri = printer_for(actor.device_kind, device.printer_uri if device else None, site.default_printer)
     if uri is None:
-        return None
+        return PrintAnswer("none")
     device_id = device.id if device is not None and device.printer_uri == uri else None
-    return _new_job(session, ticket, device_id, uri, reason, actor, at)
+    job = _new_job(uow, ticket, device_id, uri, reason, actor, at)
+    state = uow.print_jobs.printer_state(site.id, uri)
+    return PrintAnswer(job.status, state.status if state is not None else None)
+
+
+def last_print(uow: UnitOfWork, ticket_id: int) -> PrintAnswer:
+    """What became of the ticket's latest print job (for a replayed request)."""
+    job = uow.print_jobs.latest(ticket_id)
+    if job is None:
+        return PrintAnswer("none")
+    state = uow.print_jobs.printer_state(job.site_id, job.printer_uri)
+    return PrintAnswer(job.status, state.status if state is not None else None)
 
 
 def _new_job(
-    session: Session,
+    uow: UnitOfWork,
     ticket: Ticket,
     device_id: int | None,
     uri: str,
     reason: str,
     actor: Principal,
     at: datetime,
-) -> PrintJob:
+) -> JobRef:
+    """Store a queued job; the spooler receives it after commit (``PrintJobQueued`` on the bus)."""
     job = PrintJob(
         ticket_id=ticket.id,
         site_id=ticket.site_id,
@@ -112,23 +123,10 @@ def _new_job(
         created_at=at,
         updated_at=at,
     )
-    session.add(job)
-    session.flush()
-    return job
-
-
-def latest_job(session: Session, ticket_id: int) -> JobRef | None:
-    """The ticket's most recent print job (what ``print.status`` of an API answer reports)."""
-    job = session.scalars(
-        select(PrintJob).where(PrintJob.ticket_id == ticket_id).order_by(PrintJob.id.desc()).limit(1)
-    ).first()
-    return _ref(job) if job is not None else None
-
-
-def printer_status(session: Session, site_id: int, printer_uri: str) -> str | None:
-    """What the printer last reported (ok, offline, paper_out, error); None when it never did."""
-    state = session.get(PrinterState, (site_id, printer_uri))
-    return state.status if state is not None else None
+    uow.print_jobs.add(job)
+    ref = _ref(job)
+    uow.emit(PrintJobQueued(site_id=ticket.site_id, job=ref, at=at))
+    return ref
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -143,15 +141,14 @@ def reprint(cmd: Reprint, uow: UnitOfWork) -> JobRef:
     """Staff print a ticket again: at the site's desk printer, or at a kiosk of the site they name
     (the ticket's own kiosk when the site has no desk printer)."""
     with uow:
-        session = uow.session
-        ticket = get_ticket(session, cmd.ticket_id)
+        ticket = get_ticket(uow.tickets, cmd.ticket_id)
         cmd.actor.require(cmd.actor.can_serve(ticket.site_id))
-        site = get_site(session, ticket.site_id)
+        site = get_site(uow.sites, ticket.site_id)
         device_id = cmd.device_id
         uri = site.default_printer if device_id is None else None
         if uri is None:
             device_id = device_id if device_id is not None else ticket.device_id
-            device = session.get(Device, device_id) if device_id is not None else None
+            device = uow.sites.device(device_id) if device_id is not None else None
             if device is None or device.site_id != site.id or device.revoked_at is not None:
                 if cmd.device_id is not None:
                     raise NotFound(N_("There is no such device."))
@@ -160,7 +157,7 @@ def reprint(cmd: Reprint, uow: UnitOfWork) -> JobRef:
         if not uri:
             raise Conflict(N_("No printer is set up for this."), code="no_printer")
         job_device = device_id if cmd.device_id is not None or uri != site.default_printer else None
-        ref = _ref(_new_job(session, ticket, job_device, uri, "reprint", cmd.actor, cmd.at))
+        ref = _new_job(uow, ticket, job_device, uri, "reprint", cmd.actor, cmd.at)
         uow.commit()
         return ref
 
@@ -181,11 +178,10 @@ def pending_jobs(
         query = query.where(PrintJob.printer_uri == printer_uri)
     if device_id is not None:
         query = query.where(PrintJob.device_id == device_id)
-    if agent is True:
-        query = query.where(PrintJob.printer_uri.like("agent:%"))
-    elif agent is False:
-        query = query.where(~PrintJob.printer_uri.like("agent:%"))
-    return [_ref(job) for job in session.scalars(query)]
+    jobs = [_ref(job) for job in session.scalars(query)]
+    if agent is None:
+        return jobs
+    return [job for job in jobs if is_agent(job.printer_uri) is agent]
 
 
 def claim(uow: UnitOfWork, job_id: int, at: datetime, public_url: str) -> ClaimedJob | None:
@@ -204,16 +200,29 @@ def claim(uow: UnitOfWork, job_id: int, at: datetime, public_url: str) -> Claime
         )
         if getattr(result, "rowcount", 0) != 1:
             return None
-        job = session.get_one(PrintJob, job_id)
-        paper = paper_for(session, session.get_one(Ticket, job.ticket_id), at, public_url)
-        claimed = ClaimedJob(job=_ref(job), paper=paper, attempt=job.attempts, created_at=job.created_at)
+        claimed = job_to_print(session, job_id, at, public_url)
         uow.commit()
         return claimed
 
 
-def paper_for(session: Session, ticket: Ticket, at: datetime, public_url: str) -> TicketPaper:
-    site = session.get_one(Site, ticket.site_id)
-    info = QueueState.load(session, site, at).ticket_info(ticket)
+def is_job_of(session: Session, job_id: int, device_id: int | None) -> bool:
+    """Whether print job ``job_id`` is one of this kiosk's."""
+    job = session.get(PrintJob, job_id)
+    return job is not None and job.device_id == device_id
+
+
+def job_to_print(session: Session, job_id: int, at: datetime, public_url: str) -> ClaimedJob | None:
+    """A queued job and its ticket's paper as of ``at``; None once it is printed or given up."""
+    job = session.get(PrintJob, job_id)
+    if job is None or job.status != JobStatus.QUEUED.value:
+        return None
+    paper = paper_for(Repositories(session), session.get_one(Ticket, job.ticket_id), at, public_url)
+    return ClaimedJob(job=_ref(job), paper=paper, attempt=job.attempts, created_at=job.created_at)
+
+
+def paper_for(source: Repositories, ticket: Ticket, at: datetime, public_url: str) -> TicketPaper:
+    site = get_site(source.sites, ticket.site_id)
+    info = QueueState.load(source, site, at).ticket_info(ticket)
     service = ticket.service
     return TicketPaper(
         number=ticket.number,
@@ -222,7 +231,7 @@ def paper_for(session: Session, ticket: Ticket, at: datetime, public_url: str) -
         site=site.name,
         commune=", ".join(part for part in (site.commune.name, site.commune.province) if part),
         issued_at=ticket.issued_at.astimezone(ZoneInfo(site.timezone)),
-        status_url=f"{public_url.rstrip('/')}/t/{ticket.public_code}",
+        status_url=status_url(public_url, ticket.public_code),
         priority=ticket.priority,
         ahead=max(0, info.position - 1),
         estimated_wait_s=info.estimated_wait_s,
@@ -305,7 +314,7 @@ def _set_printer_state(
     detail: str,
     at: datetime,
 ) -> bool:
-    state = uow.session.get(PrinterState, (site_id, uri))
+    state = uow.print_jobs.printer_state(site_id, uri)
     changed = state is None or state.status != status.value
     if state is None:
         state = PrinterState(site_id=site_id, printer_uri=uri, device_id=device_id)
@@ -362,7 +371,7 @@ def give_up_stale(uow: UnitOfWork, older_than: datetime, at: datetime) -> int:
 
 def site_printers(session: Session, actor: Principal, site_id: int, at: datetime) -> list[PrinterView]:
     """The site's desk printer and its kiosks' printers, with what each last reported."""
-    site = get_site(session, site_id)
+    site = get_site(Repositories(session).sites, site_id)
     actor.require(actor.can_serve(site.id))
     states = {
         state.printer_uri: state
@@ -431,6 +440,6 @@ def set_device_printer(cmd: SetDevicePrinter, uow: UnitOfWork) -> DeviceInfo:
         if device.kind != DeviceKind.KIOSK.value:
             raise Conflict(N_("Only a kiosk has a printer."), code="not_a_kiosk")
         device.printer_uri = cmd.printer_uri
-        info = DeviceInfo(device.id, device.site_id, device.kind, device.name, device.printer_uri)
+        info = DeviceInfo.of(device)
         uow.commit()
         return info

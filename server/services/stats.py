@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, aliased
 
 from ..db.models import Appointment, Commune, Counter, Service, Site, Ticket, TicketEvent, User
 from ..db.queries import local_hour
+from ..db.repositories import Repositories
 from ..domain.access import Principal
 from ..domain.days import business_day, day_bounds
 from ..domain.errors import N_, Forbidden, InvalidValue, NotFound
@@ -67,7 +68,7 @@ def site_scope(
     session: Session, actor: Principal, site_id: int, first: date | None, last: date | None, now: datetime
 ) -> Scope:
     """One site, which the caller must manage (403 otherwise)."""
-    site = get_site(session, site_id)
+    site = get_site(Repositories(session).sites, site_id)
     actor.require(actor.can_manage(site.id))
     return _scope((site,), first, last, now)
 

@@ -13,6 +13,8 @@ import sqlalchemy as sa
 from flask import Flask
 
 from server.db.models import PrintJob
+from server.domain.access import DeviceKind, device
+from server.services.queue.tickets import IssueTicket, issue_ticket
 from tests.conftest import World
 from tests.printer_server import PrinterServer, free_port
 
@@ -71,6 +73,31 @@ def test_a_kiosk_ticket_reaches_its_tcp_printer_as_init_a_raster_of_the_tickets_
     (job,) = wait_until(lambda: [job for job in jobs_of(world, ticket["id"]) if job.status == "printed"])
     assert job.printer_uri == printer.uri
     assert job.attempts == 1
+
+
+def test_a_ticket_issued_outside_any_request_is_printed_without_its_caller_doing_anything(
+    world: World,
+) -> None:
+    """The use case run as a scheduler job or a script would run it, not through the API: the message
+    bus still hands the committed print job to the spooler."""
+    printer = PrinterServer().start()
+    try:
+        kiosk = world.device("kiosk", printer=printer.uri)
+        site_id = world.site("CB")["id"]
+        actor = device(device_id(world, kiosk), DeviceKind.KIOSK, site_id)
+        issued = issue_ticket(
+            IssueTicket(
+                actor=actor, site_id=site_id, service_id=world.service("CB", "CT")["id"], at=world.luot.now()
+            ),
+            world.luot.uow(),
+        )
+        (received,) = printer.wait_for(1)
+    finally:
+        printer.stop()
+
+    assert issued.print.status == "queued"
+    assert received.starts_with_init and received.cut_after_image
+    wait_until(lambda: [job for job in jobs_of(world, issued.ticket.id) if job.status == "printed"])
 
 
 def test_printer_down_ticket_issued_at_once_retried_reported_offline_and_printed_when_it_returns(

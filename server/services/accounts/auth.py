@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -53,6 +53,26 @@ class DeviceInfo:
     kind: str
     name: str
     printer_uri: str | None
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, device: Device) -> DeviceInfo:
+        return cls(
+            device.id,
+            device.site_id,
+            device.kind,
+            device.name,
+            device.printer_uri,
+            dict(device.settings or {}),
+        )
+
+
+def device_info(session: Session, device_id: int) -> DeviceInfo:
+    """The enrolled kiosk or display as its own token sees it."""
+    device = session.get(Device, device_id)
+    if device is None:
+        raise NotFound(N_("There is no such device."))
+    return DeviceInfo.of(device)
 
 
 def hash_token(raw: str) -> str:
@@ -197,7 +217,7 @@ def add_device(
         session.flush()
         raw = new_token()
         session.add(ApiToken(token_hash=hash_token(raw), device_id=dev.id, created_at=at))
-        info = DeviceInfo(dev.id, dev.site_id, dev.kind, dev.name, dev.printer_uri)
+        info = DeviceInfo.of(dev)
         uow.commit()
         return info, raw
 
@@ -205,9 +225,7 @@ def add_device(
 def list_devices(session: Session) -> list[tuple[DeviceInfo, str, datetime | None]]:
     """Every enrolled device with its site's code and when it was revoked (if it was)."""
     rows = session.execute(select(Device, Site.code).join(Site).order_by(Device.site_id, Device.id))
-    return [
-        (DeviceInfo(d.id, d.site_id, d.kind, d.name, d.printer_uri), code, d.revoked_at) for d, code in rows
-    ]
+    return [(DeviceInfo.of(d), code, d.revoked_at) for d, code in rows]
 
 
 def revoke_device(uow: UnitOfWork, device_id: int, at: datetime) -> DeviceInfo:
@@ -219,7 +237,7 @@ def revoke_device(uow: UnitOfWork, device_id: int, at: datetime) -> DeviceInfo:
         if dev.revoked_at is None:
             dev.revoked_at = at
         _revoke_tokens(uow.session, ApiToken.device_id == dev.id, at)
-        info = DeviceInfo(dev.id, dev.site_id, dev.kind, dev.name, dev.printer_uri)
+        info = DeviceInfo.of(dev)
         uow.commit()
         return info
 

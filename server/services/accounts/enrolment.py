@@ -37,7 +37,7 @@ def _unknown() -> NotFound:
 
 
 def _info(dev: Device) -> DeviceInfo:
-    return DeviceInfo(dev.id, dev.site_id, dev.kind, dev.name, dev.printer_uri)
+    return DeviceInfo.of(dev)
 
 
 def issue_code(

@@ -19,8 +19,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ...db.booking import claim_slot, release_slot, set_slots_closed
-from ...db.models import Appointment, AppointmentEvent, AppointmentSlot, Service, Site, Ticket
-from ...db.queries import lock_key, next_sequence
+from ...db.models import Appointment, AppointmentEvent, AppointmentSlot, Service, Site
+from ...db.repositories import Repositories
 from ...domain.access import DeviceKind, Principal
 from ...domain.appointments import (
     AppointmentStatus,
@@ -33,15 +33,13 @@ from ...domain.appointments import (
 )
 from ...domain.days import business_day
 from ...domain.errors import N_, Conflict, Forbidden, InvalidValue, LimitReached, NotFound
-from ...domain.events import AppointmentChanged, AppointmentRef, QueueChanged, TicketInfo, TicketIssued
-from ...domain.numbering import format_number
-from ...domain.tickets import Priority, TicketStatus
-from ..core.history import record
-from ..core.idempotency import claim_request, remember_request, retry_on_race
-from ..core.lookups import get_site, service_of_site
-from ..core.unit_of_work import UnitOfWork
-from ..printing import queue_ticket_print
-from ..queue.state import QueueState, local_time
+from ...domain.events import AppointmentChanged, AppointmentRef, TicketInfo
+from ..core.idempotency import claim_request, retry_on_race
+from ..core.lookups import get_service, get_site, get_ticket, service_of_site
+from ..core.unit_of_work import Appointments, Sites, UnitOfWork
+from ..printing import PrintAnswer, last_print
+from ..queue.state import local_time
+from ..queue.tickets import Issued, current_info, new_ticket
 from .views import AppointmentView, SlotView, appointment_view, slot_rules, slot_views
 
 MAX_CLOSE = timedelta(days=31)
@@ -112,6 +110,7 @@ class CheckedIn:
     ticket: TicketInfo
     late: bool  # past the check-in window: a walk-in ticket
     appointment: AppointmentView
+    print: PrintAnswer
 
 
 # -- use cases -------------------------------------------------------------------------------------
@@ -122,8 +121,8 @@ def book(cmd: BookAppointment, uow: UnitOfWork) -> Booked:
     """Book a slot; 409 ``slot_full`` when its last place is gone, 429 past the person's limit."""
     with uow:
         session = uow.session
-        site = get_site(session, cmd.site_id)
-        service = _bookable_service(session, site, cmd.service_id)
+        site = get_site(uow.sites, cmd.site_id)
+        service = _bookable_service(uow.sites, site, cmd.service_id)
         settings = BookingSettings.from_mapping(site.booking)
         slot = slot_rules(session, site, service, settings).slot_at(cmd.start, cmd.at)
         _check_person_limit(uow, settings, cmd.phone, cmd.citizen_key, cmd.at)
@@ -147,9 +146,9 @@ def book(cmd: BookAppointment, uow: UnitOfWork) -> Booked:
         )
         session.add(appointment)
         session.flush()  # a code already in use fails here, and the whole booking is tried again
-        record_change(session, appointment, "booked", cmd.at)
+        record_change(uow.appointments, appointment, "booked", cmd.at)
         publish_change(uow, appointment, "book", cmd.at)
-        view = appointment_view(session, appointment)
+        view = appointment_view(uow.tickets, appointment)
         uow.commit()
         return Booked(view, token)
 
@@ -159,15 +158,15 @@ def cancel(cmd: CancelAppointment, uow: UnitOfWork) -> AppointmentView:
     """Cancel with the private link; the slot's place is given back."""
     with uow:
         session = uow.session
-        appointment = _with_token(session, cmd.code, cmd.token)
+        appointment = _with_token(uow.appointments, cmd.code, cmd.token)
         require_status(AppointmentStatus(appointment.status), [AppointmentStatus.BOOKED])
         appointment.status = AppointmentStatus.CANCELLED.value
         appointment.updated_at = cmd.at
         release_slot(session, appointment.site_id, appointment.service_id, appointment.start)
         session.flush()
-        record_change(session, appointment, "cancelled", cmd.at)
+        record_change(uow.appointments, appointment, "cancelled", cmd.at)
         publish_change(uow, appointment, "cancel", cmd.at)
-        view = appointment_view(session, appointment)
+        view = appointment_view(uow.tickets, appointment)
         uow.commit()
         return view
 
@@ -179,10 +178,10 @@ def reschedule(cmd: RescheduleAppointment, uow: UnitOfWork) -> AppointmentView:
     booking as it was."""
     with uow:
         session = uow.session
-        appointment = _with_token(session, cmd.code, cmd.token)
+        appointment = _with_token(uow.appointments, cmd.code, cmd.token)
         require_status(AppointmentStatus(appointment.status), [AppointmentStatus.BOOKED])
         old_site, old_service, old_start = appointment.site, appointment.service, appointment.start
-        site = get_site(session, cmd.site_id) if cmd.site_id is not None else old_site
+        site = get_site(uow.sites, cmd.site_id) if cmd.site_id is not None else old_site
         if site.commune_id != old_site.commune_id:
             raise InvalidValue(
                 N_("An appointment can move only to an intake point of the same commune."),
@@ -190,7 +189,7 @@ def reschedule(cmd: RescheduleAppointment, uow: UnitOfWork) -> AppointmentView:
             )
         service = old_service if site.id == old_site.id else _same_service_at(session, site, old_service)
         if (site.id, service.id, cmd.start) == (old_site.id, old_service.id, old_start):
-            return appointment_view(session, appointment)
+            return appointment_view(uow.tickets, appointment)
         settings = BookingSettings.from_mapping(site.booking)
         slot = slot_rules(session, site, service, settings).slot_at(cmd.start, cmd.at)
         _claim(session, site, service, slot.start, slot.capacity)
@@ -201,7 +200,7 @@ def reschedule(cmd: RescheduleAppointment, uow: UnitOfWork) -> AppointmentView:
         appointment.updated_at = cmd.at
         session.flush()
         record_change(
-            session,
+            uow.appointments,
             appointment,
             "rescheduled",
             cmd.at,
@@ -221,7 +220,7 @@ def reschedule(cmd: RescheduleAppointment, uow: UnitOfWork) -> AppointmentView:
                 AppointmentChanged(site_id=old_site.id, appointment=moved_from, action="cancel", at=cmd.at)
             )
             publish_change(uow, appointment, "book", cmd.at)
-        view = appointment_view(session, appointment)
+        view = appointment_view(uow.tickets, appointment)
         uow.commit()
         return view
 
@@ -231,72 +230,54 @@ def check_in(cmd: CheckIn, uow: UnitOfWork) -> CheckedIn:
     """Check in at the kiosk (or by staff): an appointment ticket that the call-next policy serves at its
     time. Later than the window it is a walk-in ticket (``late``); earlier, 409 ``too_early``."""
     with uow:
-        session = uow.session
-        appointment = _by_code(session, cmd.code)
-        site = appointment.site
-        _require_check_in_here(session, cmd.actor, site)
-        replay = claim_request(session, cmd.actor, cmd.request_id, "check_in", appointment.id, cmd.at)
+        appointment = _by_code(uow.appointments, cmd.code)
+        site = get_site(uow.sites, appointment.site_id)
+        _require_check_in_here(uow, cmd.actor, site)
+        replay = claim_request(uow.requests, cmd.actor, cmd.request_id, "check_in", appointment.id, cmd.at)
         if replay is not None and replay.ticket_id is not None:
-            ticket = session.get_one(Ticket, replay.ticket_id)
-            info = QueueState.load(session, site, cmd.at).ticket_info(ticket)
-            return CheckedIn(info, ticket.appointment_start is None, appointment_view(session, appointment))
+            ticket = get_ticket(uow.tickets, replay.ticket_id)
+            view = appointment_view(uow.tickets, appointment)
+            issued = Issued(current_info(uow, ticket, cmd.at), last_print(uow, ticket.id))
+            return CheckedIn(issued.ticket, ticket.appointment_start is None, view, issued.print)
         status = AppointmentStatus(appointment.status)
         require_status(status, [AppointmentStatus.BOOKED, AppointmentStatus.NO_SHOW])
         settings = BookingSettings.from_mapping(site.booking)
         kind = check_in_kind(local_time(site, appointment.start), cmd.at, settings)
-        day = business_day(cmd.at, site.timezone)
-        if day != business_day(appointment.start, site.timezone):
+        if business_day(cmd.at, site.timezone) != business_day(appointment.start, site.timezone):
             raise Conflict(N_("This appointment has passed."), code="appointment_passed")
         late = kind is CheckInKind.LATE or status is AppointmentStatus.NO_SHOW
 
-        service = appointment.service
-        sequence = next_sequence(session, site.id, service.id, day, service.start)
-        ticket = Ticket(
-            site_id=site.id,
-            service_id=service.id,
-            issued_service_id=service.id,
-            day=day,
-            sequence=sequence,
-            number=format_number(service.prefix, sequence, service.digits),
-            priority=Priority.NONE.value,
-            status=TicketStatus.WAITING.value,
-            public_code=secrets.token_urlsafe(12),
-            issued_at=cmd.at,
-            waiting_since=cmd.at,
-            appointment_start=None if late else appointment.start,
-            appointment_id=appointment.id,
+        appointment.status = AppointmentStatus.CHECKED_IN.value
+        appointment.updated_at = cmd.at
+        service = get_service(uow.sites, appointment.service_id)
+        # The ticket's insert fails on a second check-in of the appointment at the same moment.
+        issued = new_ticket(
+            uow,
+            site,
+            service,
+            cmd.actor,
+            cmd.at,
+            request_id=cmd.request_id,
             phone=appointment.phone,
             citizen_id_hash=appointment.citizen_id_hash,
             language=cmd.language or appointment.language,
-            device_id=cmd.actor.device_id,
-            issued_by_id=cmd.actor.user_id,
-            call_count=0,
-        )
-        session.add(ticket)
-        appointment.status = AppointmentStatus.CHECKED_IN.value
-        appointment.updated_at = cmd.at
-        session.flush()  # a second check-in of the same appointment at the same moment fails here
-        remember_request(session, cmd.actor, cmd.request_id, ticket.id)
-        record(
-            session,
-            ticket,
-            "issued",
-            cmd.at,
-            cmd.actor,
-            data={"appointment_id": appointment.id, "late": late},
+            appointment_id=appointment.id,
+            appointment_start=None if late else appointment.start,
+            history={"appointment_id": appointment.id, "late": late},
+            print_reason="check_in",
         )
         record_change(
-            session, appointment, "checked_in", cmd.at, cmd.actor, data={"ticket_id": ticket.id, "late": late}
+            uow.appointments,
+            appointment,
+            "checked_in",
+            cmd.at,
+            cmd.actor,
+            data={"ticket_id": issued.ticket.id, "late": late},
         )
-        queue_ticket_print(session, ticket, site, cmd.actor, cmd.at, reason="check_in")
-        state = QueueState.load(session, site, cmd.at)
-        info = state.ticket_info(ticket)
-        uow.emit(TicketIssued(site_id=site.id, ticket=info, at=cmd.at))
-        uow.emit(QueueChanged(site_id=site.id, waiting_by_service=state.waiting_by_service(), at=cmd.at))
         publish_change(uow, appointment, "check_in", cmd.at)
-        view = appointment_view(session, appointment)
+        view = appointment_view(uow.tickets, appointment)
         uow.commit()
-        return CheckedIn(info, late, view)
+        return CheckedIn(issued.ticket, late, view, issued.print)
 
 
 def close_slots(cmd: CloseSlots, uow: UnitOfWork) -> list[SlotView]:
@@ -310,10 +291,10 @@ def close_slots(cmd: CloseSlots, uow: UnitOfWork) -> list[SlotView]:
         )
     with uow:
         session = uow.session
-        site = get_site(session, cmd.site_id)
+        site = get_site(uow.sites, cmd.site_id)
         cmd.actor.require(cmd.actor.can_manage(site.id))
         if cmd.service_id is not None:
-            services = [_bookable_service(session, site, cmd.service_id)]
+            services = [_bookable_service(uow.sites, site, cmd.service_id)]
         else:
             services = [s for s in site.services if s.appointments]
         settings = BookingSettings.from_mapping(site.booking)
@@ -341,8 +322,8 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _bookable_service(session: Session, site: Site, service_id: int) -> Service:
-    service = service_of_site(session, site, service_id)
+def _bookable_service(sites: Sites, site: Site, service_id: int) -> Service:
+    service = service_of_site(sites, site, service_id)
     if not service.appointments:
         raise Conflict(N_("This service cannot be booked; please come in person."), code="not_bookable")
     return service
@@ -381,7 +362,7 @@ def _check_person_limit(
         return
     keys = sorted(k for k in (phone, citizen_key) if k)
     for key in keys:  # sorted: two bookings of one person never wait for each other in a cycle
-        lock_key(uow.session, f"booking-person:{key}")
+        uow.lock(f"booking-person:{key}")
     conditions = [Appointment.phone == phone]
     if citizen_key:
         conditions.append(Appointment.citizen_id_hash == citizen_key)
@@ -402,19 +383,17 @@ def _check_person_limit(
         )
 
 
-def _by_code(session: Session, raw_code: str) -> Appointment:
+def _by_code(appointments: Appointments, raw_code: str) -> Appointment:
     code = normalise_code(raw_code)
-    appointment = (
-        session.scalar(select(Appointment).where(Appointment.code == code)) if code is not None else None
-    )
+    appointment = appointments.by_code(code) if code is not None else None
     if appointment is None:
         raise NotFound(N_("There is no appointment with this code."), code="unknown_appointment")
     return appointment
 
 
-def _with_token(session: Session, raw_code: str, token: str) -> Appointment:
+def _with_token(appointments: Appointments, raw_code: str, token: str) -> Appointment:
     """The appointment of a private link; 404 for a wrong token as for a wrong code."""
-    appointment = _by_code(session, raw_code)
+    appointment = _by_code(appointments, raw_code)
     if not hmac.compare_digest(appointment.token_hash, _hash(token or "")):
         raise NotFound(N_("There is no appointment with this code."), code="unknown_appointment")
     return appointment
@@ -422,26 +401,16 @@ def _with_token(session: Session, raw_code: str, token: str) -> Appointment:
 
 def by_link(session: Session, raw_code: str, token: str) -> AppointmentView:
     """What the citizen's private link shows."""
-    return appointment_view(session, _with_token(session, raw_code, token))
+    source = Repositories(session)
+    return appointment_view(source.tickets, _with_token(source.appointments, raw_code, token))
 
 
-def _require_check_in_here(session: Session, actor: Principal, site: Site) -> None:
+def _require_check_in_here(uow: UnitOfWork, actor: Principal, site: Site) -> None:
     """The site's kiosk or staff check in; those of another intake point of the same commune are told
     where to go (409), anyone else is refused (403) without learning where the appointment is."""
     if actor.can_issue(site.id):
         return
-    same_commune = (
-        bool(actor.site_ids)
-        and (
-            session.scalar(
-                select(func.count())
-                .select_from(Site)
-                .where(Site.id.in_(actor.site_ids), Site.commune_id == site.commune_id)
-            )
-            or 0
-        )
-        > 0
-    )
+    same_commune = uow.sites.share_commune(actor.site_ids, site.commune_id)
     if same_commune and (actor.device_kind is DeviceKind.KIOSK or actor.is_staff):
         raise Conflict(
             N_("This appointment is at %(site)s; please check in there."), code="wrong_site", site=site.name
@@ -450,7 +419,7 @@ def _require_check_in_here(session: Session, actor: Principal, site: Site) -> No
 
 
 def record_change(
-    session: Session,
+    appointments: Appointments,
     appointment: Appointment,
     kind: str,
     at: datetime,
@@ -458,7 +427,7 @@ def record_change(
     data: dict[str, object] | None = None,
 ) -> None:
     """Append a change to the appointment's history."""
-    session.add(
+    appointments.record(
         AppointmentEvent(
             appointment_id=appointment.id,
             site_id=appointment.site_id,

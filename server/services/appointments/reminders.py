@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 from ...db.booking import add_notification
 from ...db.models import Appointment, Notification, Site
 from ...domain.appointments import AppointmentStatus, BookingSettings, ReminderPlan, is_no_show, reminder_kind
+from ...domain.events import OutboxQueued
 from ..core.idempotency import retry_on_race
 from ..core.unit_of_work import UnitOfWork
 from ..queue.state import local_time
@@ -63,6 +64,8 @@ def sweep(uow: UnitOfWork, now: datetime) -> SweepReport:
                 ):
                     reminders += status == "pending"
                     skipped += status == "skipped"
+                    if status == "pending":
+                        uow.emit(OutboxQueued(site_id=appointment.site_id, kind="reminder", at=now))
 
         shortest_grace = min((s.no_show_after for s in settings.values()), default=timedelta(0))
         overdue = list(
@@ -78,7 +81,7 @@ def sweep(uow: UnitOfWork, now: datetime) -> SweepReport:
                 appointment.status = AppointmentStatus.NO_SHOW.value
                 appointment.updated_at = now
                 session.flush()  # the version check: a check-in at this very moment wins
-                record_change(session, appointment, "no_show", now)
+                record_change(uow.appointments, appointment, "no_show", now)
                 publish_change(uow, appointment, "no_show", now)
                 no_shows += 1
         uow.commit()

@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from ...db.models import Appointment, AppointmentSlot, CounterService, Service, Site, Ticket
+from ...db.models import Appointment, AppointmentSlot, CounterService, Service, Site
+from ...db.repositories import Repositories
 from ...domain.access import Principal
 from ...domain.appointments import BookingSettings
 from ...domain.hours import OpeningHours
@@ -21,6 +22,7 @@ from ...domain.identity import mask_phone
 from ...domain.public_holidays import holiday_name, is_public_holiday
 from ...domain.slots import SlotRules, per_slot
 from ..core.lookups import get_site, service_of_site
+from ..core.unit_of_work import Tickets
 from ..queue.state import QueueState, local_time, site_is_open
 
 
@@ -186,8 +188,9 @@ def slot_views(
 
 def free_slots(session: Session, site_id: int, service_id: int, day: date, now: datetime) -> list[SlotView]:
     """The slots of a local date that can be booked now (closed ones left out; full ones with 0)."""
-    site = get_site(session, site_id)
-    service = service_of_site(session, site, service_id)
+    sites = Repositories(session).sites
+    site = get_site(sites, site_id)
+    service = service_of_site(sites, site, service_id)
     if not service.appointments:
         return []
     rules = slot_rules(session, site, service)
@@ -236,8 +239,9 @@ def slot_days(
 ) -> list[DayView]:
     """Each local date from today to the horizon: whether it has slots, how many places are free, and
     the public holiday that closes it, if any."""
-    site = get_site(session, site_id)
-    service = service_of_site(session, site, service_id)
+    sites = Repositories(session).sites
+    site = get_site(sites, site_id)
+    service = service_of_site(sites, site, service_id)
     if not service.appointments:
         return []
     settings = BookingSettings.from_mapping(site.booking)
@@ -301,7 +305,7 @@ def site_choices(
         waiting = next(
             (
                 w
-                for w in QueueState.load(session, site, now).waiting_by_service()
+                for w in QueueState.load(Repositories(session), site, now).waiting_by_service()
                 if w.service_id == service.id
             ),
             None,
@@ -329,10 +333,10 @@ def site_choices(
 # -- one appointment -------------------------------------------------------------------------------
 
 
-def appointment_view(session: Session, appointment: Appointment) -> AppointmentView:
+def appointment_view(tickets: Tickets, appointment: Appointment) -> AppointmentView:
     site, service = appointment.site, appointment.service
     settings = BookingSettings.from_mapping(site.booking)
-    ticket = session.scalar(select(Ticket).where(Ticket.appointment_id == appointment.id))
+    ticket = tickets.of_appointment(appointment.id)
     return AppointmentView(
         id=appointment.id,
         code=appointment.code,
@@ -385,7 +389,7 @@ def day_list(
 ) -> list[AppointmentView]:
     """A site's appointments of one local date (today by default), earliest first; ``query`` finds
     someone by name (accents optional), phone number or code, so that staff can check them in."""
-    site = get_site(session, site_id)
+    site = get_site(Repositories(session).sites, site_id)
     actor.require(actor.can_serve(site.id))
     day = day or local_time(site, now).date()
     start = datetime.combine(day, time.min, tzinfo=ZoneInfo(site.timezone))
@@ -401,14 +405,15 @@ def day_list(
     )
     if query and query.strip():
         rows = [a for a in rows if _matches(a, query)]
-    return [appointment_view(session, a) for a in rows]
+    tickets = Repositories(session).tickets
+    return [appointment_view(tickets, a) for a in rows]
 
 
 def slot_board(
     session: Session, actor: Principal, site_id: int, day: date | None, now: datetime
 ) -> list[SlotView]:
     """Every slot of every bookable service of a site on one local date, with what is booked and closed."""
-    site = get_site(session, site_id)
+    site = get_site(Repositories(session).sites, site_id)
     actor.require(actor.can_manage(site.id))
     day = day or local_time(site, now).date()
     moment = datetime.combine(day, time.min, tzinfo=ZoneInfo(site.timezone))

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
 from ...db.models import Ticket, TicketEvent
 from ...domain.access import Principal
+from .unit_of_work import Tickets
 
 
 def record(
-    session: Session,
+    tickets: Tickets,
     ticket: Ticket,
     kind: str,
     at: datetime,
@@ -22,7 +21,7 @@ def record(
     data: dict[str, object] | None = None,
 ) -> None:
     """Append a state change to the ticket's history."""
-    session.add(
+    tickets.record(
         TicketEvent(
             ticket_id=ticket.id,
             site_id=ticket.site_id,

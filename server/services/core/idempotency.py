@@ -14,12 +14,12 @@ from datetime import datetime
 from typing import ParamSpec, TypeVar
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ...db.models import StaffRequest
 from ...domain.access import Principal
 from ...domain.errors import N_, Conflict
+from .unit_of_work import Requests
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -64,30 +64,30 @@ def _principal_key(actor: Principal) -> str:
 
 
 def claim_request(
-    session: Session, actor: Principal, request_id: str | None, action: str, target_id: int, at: datetime
+    requests: Requests, actor: Principal, request_id: str | None, action: str, target_id: int, at: datetime
 ) -> Replay | None:
     """Record ``request_id`` before acting; if it is already recorded, say what it did instead."""
     if request_id is None:
         return None
-    key = (_principal_key(actor), request_id)
-    done = session.get(StaffRequest, key)
+    principal = _principal_key(actor)
+    done = requests.get(principal, request_id)
     if done is not None:
         if done.action != action or done.target_id != target_id:
             raise Conflict(
                 N_("This request id was already used for another action."), code="request_id_reused"
             )
         return Replay(done.ticket_id)
-    # Inserted first: a duplicate running at the same moment waits on this row, then retries and replays.
-    session.add(
+    # Stored first: a duplicate running at the same moment waits on this row, then retries and replays.
+    requests.add(
         StaffRequest(
-            principal=key[0], request_id=request_id, action=action, target_id=target_id, created_at=at
+            principal=principal, request_id=request_id, action=action, target_id=target_id, created_at=at
         )
     )
-    session.flush()
     return None
 
 
-def remember_request(session: Session, actor: Principal, request_id: str | None, ticket_id: int) -> None:
+def remember_request(requests: Requests, actor: Principal, request_id: str | None, ticket_id: int) -> None:
     if request_id is not None:
-        done = session.get_one(StaffRequest, (_principal_key(actor), request_id))
+        done = requests.get(_principal_key(actor), request_id)
+        assert done is not None, "claim_request stored it in this transaction"
         done.ticket_id = ticket_id

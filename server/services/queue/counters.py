@@ -10,9 +10,9 @@ from ...domain.access import Principal
 from ...domain.errors import N_, Conflict
 from ...domain.events import CounterChanged, CounterState, QueueChanged
 from ..core.idempotency import retry_on_race
-from ..core.lookups import get_counter
+from ..core.lookups import get_counter, get_site
 from ..core.unit_of_work import UnitOfWork
-from .state import QueueState, tickets_by_id
+from .state import QueueState, current_tickets
 
 
 class CounterStatus(StrEnum):
@@ -32,8 +32,7 @@ class SetCounterStatus:
 @retry_on_race
 def set_counter_status(cmd: SetCounterStatus, uow: UnitOfWork) -> CounterState:
     with uow:
-        session = uow.session
-        counter = get_counter(session, cmd.counter_id)
+        counter = get_counter(uow.sites, cmd.counter_id)
         cmd.actor.require(cmd.actor.can_serve(counter.site_id))
         if cmd.status is CounterStatus.CLOSED and counter.current_ticket_id is not None:
             raise Conflict(N_("Finish the ticket at this counter before closing it."), code="counter_busy")
@@ -42,10 +41,11 @@ def set_counter_status(cmd: SetCounterStatus, uow: UnitOfWork) -> CounterState:
             counter.clerk_id = cmd.actor.user_id
         elif cmd.status is CounterStatus.CLOSED:
             counter.clerk_id = None
-        session.flush()
-        session.refresh(counter, ["clerk"])
-        state = QueueState.load(session, counter.site, cmd.at)
-        info = state.counter_state(counter, tickets_by_id(session, [counter.current_ticket_id]))
+        uow.flush()
+        uow.refresh(counter)  # its clerk, by name
+        site = get_site(uow.sites, counter.site_id)
+        state = QueueState.load(uow, site, cmd.at)
+        info = state.counter_state(counter, current_tickets(uow, [counter]))
         uow.emit(CounterChanged(site_id=counter.site_id, counter=info, at=cmd.at))
         # Open counters share the queue, so every estimate moves.
         uow.emit(

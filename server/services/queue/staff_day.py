@@ -12,6 +12,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from ...db.models import Ticket, TicketEvent
+from ...db.repositories import Repositories
 from ...domain.access import Principal, Role
 from ...domain.days import local_day
 from ...domain.errors import N_, InvalidValue
@@ -37,7 +38,7 @@ def personal_day(session: Session, actor: Principal, site_id: int | None, now: d
         if actor.role is Role.ADMIN or len(actor.site_ids) != 1:
             raise InvalidValue(N_("Say which site."), code="site_required")
         (site_id,) = actor.site_ids
-    site = get_site(session, site_id)
+    site = get_site(Repositories(session).sites, site_id)
     actor.require(actor.can_serve(site.id))
     today = local_day(now, site.timezone)
     day, start, end = today.day, today.start, today.end

@@ -6,22 +6,19 @@ queue, the public status page and the ``snapshot`` sent to displays.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
-
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, joinedload
 
 from ...db.models import Counter, Service, Site, Ticket
 from ...domain import estimates, policy
 from ...domain.days import business_day, local_day
 from ...domain.events import CounterRef, CounterState, ServiceWaiting, TicketInfo
 from ...domain.hours import OpeningHours
+from ...domain.policy import Waiting
 from ...domain.tickets import AT_COUNTER_STATUSES, Priority, TicketStatus, allowed_actions
+from ..core.unit_of_work import QueueSource, Tickets
 
 
 def policy_settings(site: Site) -> policy.PolicySettings:
@@ -50,44 +47,15 @@ def counter_ref(counter: Counter | None) -> CounterRef | None:
     return CounterRef(id=counter.id, number=counter.number, name=counter.name)
 
 
-@dataclass(frozen=True)
-class Waiting:
-    """A waiting ticket, loaded as a light row (a long queue stays cheap to reason about)."""
-
-    candidate: policy.Candidate
-    number: str
-    public_code: str
-    issued_at: datetime
-
-    @property
-    def id(self) -> int:
-        return self.candidate.ticket_id
-
-
-_WAITING_COLUMNS = (
-    Ticket.id,
-    Ticket.service_id,
-    Ticket.priority,
-    Ticket.waiting_since,
-    Ticket.appointment_start,
-    Ticket.number,
-    Ticket.public_code,
-    Ticket.issued_at,
-)
-
-
-def _waiting(row: Any) -> Waiting:
-    ticket_id, service_id, priority, waiting_since, appointment_start, number, public_code, issued_at = row
-    return Waiting(
-        policy.Candidate(ticket_id, service_id, Priority(priority), waiting_since, appointment_start),
-        number,
-        public_code,
-        issued_at,
-    )
-
-
 def as_waiting(ticket: Ticket) -> Waiting:
-    return _waiting(tuple(getattr(ticket, column.key) for column in _WAITING_COLUMNS))
+    candidate = policy.Candidate(
+        ticket.id,
+        ticket.service_id,
+        Priority(ticket.priority),
+        ticket.waiting_since,
+        ticket.appointment_start,
+    )
+    return Waiting(candidate, ticket.number, ticket.public_code, ticket.issued_at)
 
 
 @dataclass
@@ -98,7 +66,7 @@ class QueueState:
     order is needed (a position, a call), so issuing a ticket stays cheap however long the queue.
     """
 
-    session: Session
+    tickets: Tickets
     site: Site
     now: datetime
     services: dict[int, Service]
@@ -110,29 +78,17 @@ class QueueState:
 
     @classmethod
     def load(
-        cls, session: Session, site: Site, now: datetime, services: dict[int, Service] | None = None
+        cls, source: QueueSource, site: Site, now: datetime, services: dict[int, Service] | None = None
     ) -> QueueState:
-        """``services``: the site's services when the caller has them already (:func:`site_services`)."""
+        """``services``: the site's services when the caller has them already."""
         if services is None:
-            services = site_services(session, site.id)
-        counters = list(
-            session.scalars(
-                select(Counter)
-                .where(Counter.site_id == site.id)
-                .options(joinedload(Counter.links))  # one statement, not one more for the links
-                .order_by(Counter.number)
-            ).unique()
-        )
-        summary: dict[int, tuple[int, datetime | None]] = {
-            service_id: (int(count), oldest)
-            for service_id, count, oldest in session.execute(
-                select(Ticket.service_id, func.count(), func.min(Ticket.waiting_since))
-                .where(Ticket.site_id == site.id, Ticket.status == TicketStatus.WAITING)
-                .group_by(Ticket.service_id)
-            )
-        }
-        recent = recent_service_times(session, site.id, business_day(now, site.timezone))
-        return cls(session, site, now, services, counters, recent, summary)
+            services = source.sites.services(site.id)
+        tickets = source.tickets
+        counters = source.sites.counters(site.id)
+        summary = tickets.waiting_summary(site.id)
+        day = business_day(now, site.timezone)
+        recent = tickets.recent_service_times(site.id, day, estimates.MOVING_WINDOW)
+        return cls(tickets, site, now, services, counters, recent, summary)
 
     @property
     def settings(self) -> policy.PolicySettings:
@@ -149,15 +105,7 @@ class QueueState:
         if missing:
             for sid in missing:
                 self._rows[sid] = []
-            rows = self.session.execute(
-                select(*_WAITING_COLUMNS).where(
-                    Ticket.site_id == self.site.id,
-                    Ticket.status == TicketStatus.WAITING,
-                    Ticket.service_id.in_(missing),
-                )
-            )
-            for row in rows:
-                waiting = _waiting(row)
+            for waiting in self.tickets.waiting(self.site.id, missing):
                 self._rows.setdefault(waiting.candidate.service_id, []).append(waiting)
         return [w for sid in service_ids for w in self._rows.get(sid, [])]
 
@@ -310,74 +258,14 @@ def ticket_info(site: Site, ticket: Ticket, position: int, estimated_wait_s: int
     )
 
 
-def site_services(session: Session, site_id: int) -> dict[int, Service]:
-    """A site's services by id, in their configured order."""
-    return {
-        s.id: s
-        for s in session.scalars(select(Service).where(Service.site_id == site_id).order_by(Service.position))
-    }
+def current_tickets(source: QueueSource, counters: list[Counter]) -> dict[int, Ticket]:
+    """The tickets at ``counters``, by id."""
+    return source.tickets.by_ids([c.current_ticket_id for c in counters if c.current_ticket_id is not None])
 
 
-def recent_service_times(session: Session, site_id: int, day: date) -> dict[int, list[int]]:
-    """Service times (seconds, newest first) of the tickets completed today, per service."""
-    rows = session.execute(
-        select(Ticket.service_id, Ticket.service_s)
-        .where(
-            Ticket.site_id == site_id,
-            Ticket.day == day,
-            Ticket.status == TicketStatus.DONE,
-            Ticket.service_s.is_not(None),
-        )
-        .order_by(Ticket.finished_at.desc())
-    )
-    result: dict[int, list[int]] = defaultdict(list)
-    for service_id, seconds in rows:
-        if seconds is not None and len(result[service_id]) < estimates.MOVING_WINDOW:
-            result[service_id].append(seconds)
-    return dict(result)
-
-
-def counter_streak(session: Session, site: Site, counter_id: int, now: datetime) -> int:
+def counter_streak(source: QueueSource, site: Site, counter_id: int, now: datetime) -> int:
     """Priority calls in a row just made today at ``counter_id`` (newest first), looking back as far as
     the site's ``priority_streak``."""
-    rows = session.scalars(
-        select(Ticket.priority)
-        .where(Ticket.counter_id == counter_id, Ticket.first_called_at >= local_day(now, site.timezone).start)
-        .order_by(Ticket.first_called_at.desc())
-        .limit(max(site.priority_streak, 1))
-    )
-    return policy.priority_streak(p != Priority.NONE for p in rows)
-
-
-def active_tickets_of(
-    session: Session, site_id: int, day: date, phone: str | None, citizen_hash: str | None
-) -> int:
-    """Tickets still in the queue or at a counter today for one person (by phone or citizen ID)."""
-    conditions = []
-    if phone:
-        conditions.append(Ticket.phone == phone)
-    if citizen_hash:
-        conditions.append(Ticket.citizen_id_hash == citizen_hash)
-    if not conditions:
-        return 0
-
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(Ticket)
-            .where(
-                Ticket.site_id == site_id,
-                Ticket.day == day,
-                Ticket.status.in_([s.value for s in (TicketStatus.WAITING, *AT_COUNTER_STATUSES)]),
-                or_(*conditions),
-            )
-        )
-        or 0
-    )
-
-
-def tickets_by_id(session: Session, ids: Sequence[int | None]) -> dict[int, Ticket]:
-    wanted = [i for i in ids if i is not None]
-    if not wanted:
-        return {}
-    return {t.id: t for t in session.scalars(select(Ticket).where(Ticket.id.in_(wanted)))}
+    since = local_day(now, site.timezone).start
+    called = source.tickets.priorities_called(counter_id, since, max(site.priority_streak, 1))
+    return policy.priority_streak(priority != Priority.NONE for priority in called)

@@ -1,21 +1,19 @@
 """Ticket use cases: issue, call next, call a chosen ticket, recall, start, complete, no-show, transfer,
 cancel. Each runs in one transaction and publishes its events after commit.
 
-Staff actions may carry a client ``request_id``: the first request with an id acts and remembers the
-ticket it acted on; a retry with the same id (a tablet that lost its network) acts no more and returns
-that ticket as it is now.
+Every ticket, whoever asks for it (a kiosk, staff at the desk, an appointment's check-in), is made by
+:func:`new_ticket`: numbered by the day's counter, recorded in the history, queued for printing, announced.
+Staff actions may carry a client ``request_id`` (:mod:`..core.idempotency`): a retry acts no more and
+returns the ticket as it is now.
 """
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
-
-from sqlalchemy.orm import Session
+from datetime import datetime
 
 from ...db.models import Counter, Service, Site, Ticket
-from ...db.queries import lock_key, next_sequence
 from ...domain.access import DeviceKind, Principal
 from ...domain.days import business_day
 from ...domain.errors import N_, Conflict, InvalidValue, LimitReached, NotFound
@@ -26,15 +24,8 @@ from ..core.history import record
 from ..core.idempotency import claim_request, remember_request, retry_on_race
 from ..core.lookups import get_counter, get_site, get_ticket
 from ..core.unit_of_work import UnitOfWork
-from ..printing import queue_ticket_print
-from .state import (
-    QueueState,
-    active_tickets_of,
-    counter_ref,
-    counter_streak,
-    site_is_open,
-    site_services,
-)
+from ..printing import PrintAnswer, last_print, queue_ticket_print
+from .state import QueueState, counter_ref, counter_streak, site_is_open
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,17 +64,25 @@ class TicketCommand:
     request_id: str | None = None
 
 
+@dataclass(frozen=True)
+class Issued:
+    """A new ticket as its issuer sees it, and what became of its printing."""
+
+    ticket: TicketInfo
+    print: PrintAnswer
+
+
 @retry_on_race
-def issue_ticket(cmd: IssueTicket, uow: UnitOfWork) -> TicketInfo:
+def issue_ticket(cmd: IssueTicket, uow: UnitOfWork) -> Issued:
     """Issue a walk-in ticket (kiosk, or desk issuing by staff)."""
     with uow:
-        session = uow.session
-        site = get_site(session, cmd.site_id)
+        site = get_site(uow.sites, cmd.site_id)
         cmd.actor.require(cmd.actor.can_issue(site.id))
-        replay = claim_request(session, cmd.actor, cmd.request_id, "issue", cmd.service_id, cmd.at)
+        replay = claim_request(uow.requests, cmd.actor, cmd.request_id, "issue", cmd.service_id, cmd.at)
         if replay is not None and replay.ticket_id is not None:
-            return _current_info(session, replay.ticket_id, cmd.at)
-        services = site_services(session, site.id)  # once: the queue state below needs them all
+            ticket = get_ticket(uow.tickets, replay.ticket_id)
+            return Issued(current_info(uow, ticket, cmd.at), last_print(uow, ticket.id))
+        services = uow.sites.services(site.id)  # once: the queue state needs them all
         service = services.get(cmd.service_id)
         if service is None:
             raise NotFound(N_("This site has no such service."))
@@ -91,67 +90,104 @@ def issue_ticket(cmd: IssueTicket, uow: UnitOfWork) -> TicketInfo:
             raise Conflict(N_("This service is not taking tickets at the moment."), code="service_closed")
         if cmd.actor.device_kind is DeviceKind.KIOSK and not site_is_open(site, cmd.at):
             raise Conflict(N_("The centre is closed now."), code="site_closed")
-        day = business_day(cmd.at, site.timezone)
-        _check_person_limit(uow, site, day, cmd.phone, cmd.citizen_key)
-
-        sequence = next_sequence(session, site.id, service.id, day, service.start)
-        ticket = Ticket(
-            site_id=site.id,
-            service_id=service.id,
-            issued_service_id=service.id,
-            day=day,
-            sequence=sequence,
-            number=format_number(service.prefix, sequence, service.digits),
-            priority=cmd.priority.value,
-            status=TicketStatus.WAITING.value,
-            public_code=secrets.token_urlsafe(12),
-            issued_at=cmd.at,
-            waiting_since=cmd.at,
+        _check_person_limit(uow, site, cmd.at, cmd.phone, cmd.citizen_key)
+        issued = new_ticket(
+            uow,
+            site,
+            service,
+            cmd.actor,
+            cmd.at,
+            services=services,
+            request_id=cmd.request_id,
+            priority=cmd.priority,
             phone=cmd.phone,
             citizen_id_hash=cmd.citizen_key,
             language=cmd.language,
-            device_id=cmd.actor.device_id,
-            issued_by_id=cmd.actor.user_id,
-            call_count=0,
         )
-        session.add(ticket)
-        session.flush()
-        remember_request(session, cmd.actor, cmd.request_id, ticket.id)
-        record(session, ticket, "issued", cmd.at, cmd.actor, data={"priority": ticket.priority})
-        queue_ticket_print(session, ticket, site, cmd.actor, cmd.at)
-
-        state = QueueState.load(session, site, cmd.at, services)
-        info = state.ticket_info(ticket)
-        uow.emit(TicketIssued(site_id=site.id, ticket=info, at=cmd.at))
-        uow.emit(QueueChanged(site_id=site.id, waiting_by_service=state.waiting_by_service(), at=cmd.at))
         uow.commit()
-        return info
+        return issued
+
+
+def new_ticket(
+    uow: UnitOfWork,
+    site: Site,
+    service: Service,
+    actor: Principal,
+    at: datetime,
+    *,
+    services: dict[int, Service] | None = None,
+    request_id: str | None = None,
+    priority: Priority = Priority.NONE,
+    phone: str | None = None,
+    citizen_id_hash: str | None = None,
+    language: str = "vi",
+    appointment_id: int | None = None,
+    appointment_start: datetime | None = None,
+    history: dict[str, object] | None = None,
+    print_reason: str = "issue",
+) -> Issued:
+    """Make a waiting ticket of ``service`` in the unit of work that decided to issue it: numbered by the
+    day's counter, remembered under ``request_id``, recorded in the history (``history`` adds to the
+    record), its printing queued at the actor's printer, and ``ticket.updated`` and ``queue.changed``
+    emitted. ``appointment_start`` makes it an appointment ticket, called at its time."""
+    day = business_day(at, site.timezone)
+    sequence = uow.tickets.next_sequence(site.id, service.id, day, service.start)
+    ticket = Ticket(
+        site_id=site.id,
+        service_id=service.id,
+        issued_service_id=service.id,
+        day=day,
+        sequence=sequence,
+        number=format_number(service.prefix, sequence, service.digits),
+        priority=priority.value,
+        status=TicketStatus.WAITING.value,
+        public_code=secrets.token_urlsafe(12),
+        issued_at=at,
+        waiting_since=at,
+        phone=phone,
+        citizen_id_hash=citizen_id_hash,
+        language=language,
+        appointment_id=appointment_id,
+        appointment_start=appointment_start,
+        device_id=actor.device_id,
+        issued_by_id=actor.user_id,
+        call_count=0,
+    )
+    uow.tickets.add(ticket)
+    remember_request(uow.requests, actor, request_id, ticket.id)
+    record(uow.tickets, ticket, "issued", at, actor, data={"priority": ticket.priority, **(history or {})})
+    printed = queue_ticket_print(uow, ticket, site, actor, at, reason=print_reason)
+    state = QueueState.load(uow, site, at, services)
+    info = state.ticket_info(ticket)
+    uow.emit(TicketIssued(site_id=site.id, ticket=info, at=at))
+    uow.emit(QueueChanged(site_id=site.id, waiting_by_service=state.waiting_by_service(), at=at))
+    return Issued(info, printed)
 
 
 @retry_on_race
 def call_next(cmd: CallNext, uow: UnitOfWork) -> TicketInfo | None:
     """Call the ticket the policy picks for this counter; ``None`` when nobody waits for its services."""
     with uow:
-        session = uow.session
-        counter = get_counter(session, cmd.counter_id)
+        counter = get_counter(uow.sites, cmd.counter_id)
         cmd.actor.require(cmd.actor.can_serve(counter.site_id))
         # Counters of a site pick one after the other (picking is short); SQLite's write lock does the same.
-        lock_key(session, f"call-next:{counter.site_id}")
-        session.refresh(counter)
-        replay = claim_request(session, cmd.actor, cmd.request_id, "call_next", counter.id, cmd.at)
+        uow.lock(f"call-next:{counter.site_id}")
+        uow.refresh(counter)
+        replay = claim_request(uow.requests, cmd.actor, cmd.request_id, "call_next", counter.id, cmd.at)
         if replay is not None:
-            return _current_info(session, replay.ticket_id, cmd.at) if replay.ticket_id else None
+            if replay.ticket_id is None:
+                return None
+            return current_info(uow, get_ticket(uow.tickets, replay.ticket_id), cmd.at)
         _require_free(counter)
-        site = counter.site
-        state = QueueState.load(session, site, cmd.at)
-        streak = counter_streak(session, site, counter.id, cmd.at)
-        choice = state.next_for(counter, streak)
+        site = get_site(uow.sites, counter.site_id)
+        state = QueueState.load(uow, site, cmd.at)
+        choice = state.next_for(counter, counter_streak(uow, site, counter.id, cmd.at))
         if choice is None:
             uow.commit()  # keeps the request id, so a retry does not call someone who arrived since
             return None
-        ticket = get_ticket(session, choice.candidate.ticket_id)
+        ticket = get_ticket(uow.tickets, choice.candidate.ticket_id)
         info = _call(uow, state, ticket, counter, cmd.actor, cmd.at, choice.rule.value)
-        remember_request(session, cmd.actor, cmd.request_id, ticket.id)
+        remember_request(uow.requests, cmd.actor, cmd.request_id, ticket.id)
         uow.commit()
         return info
 
@@ -160,25 +196,30 @@ def call_next(cmd: CallNext, uow: UnitOfWork) -> TicketInfo | None:
 def act_on_ticket(cmd: TicketCommand, uow: UnitOfWork) -> TicketInfo:
     """Apply one staff action to a ticket; :class:`IllegalTransition` (409) if its status forbids it."""
     with uow:
-        session = uow.session
-        ticket = get_ticket(session, cmd.ticket_id)
+        ticket = get_ticket(uow.tickets, cmd.ticket_id)
         cmd.actor.require(cmd.actor.can_serve(ticket.site_id))
-        replay = claim_request(session, cmd.actor, cmd.request_id, cmd.action.value, ticket.id, cmd.at)
+        replay = claim_request(uow.requests, cmd.actor, cmd.request_id, cmd.action.value, ticket.id, cmd.at)
         if replay is not None:
-            return _current_info(session, ticket.id, cmd.at)
-        site = session.get_one(Site, ticket.site_id)
+            return current_info(uow, ticket, cmd.at)
+        site = get_site(uow.sites, ticket.site_id)
         next_status(TicketStatus(ticket.status), cmd.action)  # 409 before anything else is looked at
-        state = QueueState.load(session, site, cmd.at)
+        state = QueueState.load(uow, site, cmd.at)
         if cmd.action is Action.CALL:
-            counter = _counter_for_call(session, ticket, cmd.counter_id)
+            counter = _counter_for_call(uow, ticket, cmd.counter_id)
             info = _call(uow, state, ticket, counter, cmd.actor, cmd.at, "manual")
         elif cmd.action is Action.RECALL:
             info = _recall(uow, state, ticket, cmd)
         else:
             info = _change(uow, state, ticket, cmd)
-        remember_request(session, cmd.actor, cmd.request_id, ticket.id)
+        remember_request(uow.requests, cmd.actor, cmd.request_id, ticket.id)
         uow.commit()
         return info
+
+
+def current_info(uow: UnitOfWork, ticket: Ticket, at: datetime) -> TicketInfo:
+    """The ticket as it is now (what a replayed request answers)."""
+    site = get_site(uow.sites, ticket.site_id)
+    return QueueState.load(uow, site, at).ticket_info(ticket)
 
 
 # -- the actions ---------------------------------------------------------------------------------
@@ -205,8 +246,8 @@ def _call(
     ticket.call_rule = rule
     ticket.served_by_id = actor.user_id
     counter.current_ticket_id = ticket.id
-    uow.session.flush()  # the version checks: a counter that claimed it first wins
-    record(uow.session, ticket, "called", at, actor, data={"rule": rule})
+    uow.flush()  # the version checks: a counter that claimed it first wins
+    record(uow.tickets, ticket, "called", at, actor, data={"rule": rule})
     state.forget(ticket)
     info = state.ticket_info(ticket)
     ref = counter_ref(counter)
@@ -219,8 +260,8 @@ def _call(
 def _recall(uow: UnitOfWork, state: QueueState, ticket: Ticket, cmd: TicketCommand) -> TicketInfo:
     ticket.call_count += 1
     ticket.called_at = cmd.at
-    uow.session.flush()
-    record(uow.session, ticket, "recalled", cmd.at, cmd.actor, data={"call_count": ticket.call_count})
+    uow.flush()
+    record(uow.tickets, ticket, "recalled", cmd.at, cmd.actor, data={"call_count": ticket.call_count})
     info = state.ticket_info(ticket)
     ref = counter_ref(ticket.counter)
     assert ref is not None
@@ -230,7 +271,6 @@ def _recall(uow: UnitOfWork, state: QueueState, ticket: Ticket, cmd: TicketComma
 
 def _change(uow: UnitOfWork, state: QueueState, ticket: Ticket, cmd: TicketCommand) -> TicketInfo:
     """start, complete, no_show, transfer, cancel."""
-    session = uow.session
     was_waiting = ticket.status == TicketStatus.WAITING
     counter = ticket.counter
     data: dict[str, object] = {}
@@ -247,7 +287,7 @@ def _change(uow: UnitOfWork, state: QueueState, ticket: Ticket, cmd: TicketComma
         ticket.finished_at = cmd.at
         data = {"reason": cmd.reason} if cmd.reason else {}
     elif cmd.action is Action.TRANSFER:
-        target = _transfer_target(session, ticket, cmd.service_id)
+        target = _transfer_target(uow, ticket, cmd.service_id)
         data = {
             "from_service_id": ticket.service_id,
             "to_service_id": target.id,
@@ -267,9 +307,9 @@ def _change(uow: UnitOfWork, state: QueueState, ticket: Ticket, cmd: TicketComma
         counter.current_ticket_id = None
         if ticket.status == TicketStatus.WAITING:
             ticket.counter = None
-    session.flush()
+    uow.flush()
     record(
-        session,
+        uow.tickets,
         ticket,
         _EVENT_KIND[cmd.action],
         cmd.at,
@@ -310,10 +350,10 @@ def _require_free(counter: Counter) -> None:
         raise Conflict(N_("Finish the ticket at this counter first."), code="counter_busy")
 
 
-def _counter_for_call(session: Session, ticket: Ticket, counter_id: int | None) -> Counter:
+def _counter_for_call(uow: UnitOfWork, ticket: Ticket, counter_id: int | None) -> Counter:
     if counter_id is None:
         raise InvalidValue(N_("Say which counter calls the ticket."), code="counter_required")
-    counter = get_counter(session, counter_id)
+    counter = get_counter(uow.sites, counter_id)
     if counter.site_id != ticket.site_id:
         raise NotFound(N_("There is no such counter."))
     if ticket.service_id not in counter.service_ids:
@@ -321,10 +361,10 @@ def _counter_for_call(session: Session, ticket: Ticket, counter_id: int | None) 
     return counter
 
 
-def _transfer_target(session: Session, ticket: Ticket, service_id: int | None) -> Service:
+def _transfer_target(uow: UnitOfWork, ticket: Ticket, service_id: int | None) -> Service:
     if service_id is None:
         raise InvalidValue(N_("Say which service the ticket goes to."), code="service_required")
-    target = session.get(Service, service_id)
+    target = uow.sites.service(service_id)
     if target is None or target.site_id != ticket.site_id:
         raise NotFound(N_("This site has no such service."))
     if target.id == ticket.service_id:
@@ -333,13 +373,13 @@ def _transfer_target(session: Session, ticket: Ticket, service_id: int | None) -
 
 
 def _check_person_limit(
-    uow: UnitOfWork, site: Site, day: date, phone: str | None, citizen_key: str | None
+    uow: UnitOfWork, site: Site, at: datetime, phone: str | None, citizen_key: str | None
 ) -> None:
     if not (phone or citizen_key) or site.person_ticket_limit <= 0:
         return
     for key in sorted(k for k in (phone, citizen_key) if k):
-        lock_key(uow.session, f"person:{site.id}:{key}")
-    active = active_tickets_of(uow.session, site.id, day, phone, citizen_key)
+        uow.lock(f"person:{site.id}:{key}")
+    active = uow.tickets.active_count(site.id, business_day(at, site.timezone), phone, citizen_key)
     if active >= site.person_ticket_limit:
         raise LimitReached(
             N_("You already have %(count)s tickets waiting today; please wait for them to be called."),
@@ -350,9 +390,3 @@ def _check_person_limit(
 
 def _seconds_since(start: datetime | None, end: datetime) -> int | None:
     return max(0, int((end - start).total_seconds())) if start is not None else None
-
-
-def _current_info(session: Session, ticket_id: int, at: datetime) -> TicketInfo:
-    ticket = get_ticket(session, ticket_id)
-    site = session.get_one(Site, ticket.site_id)
-    return QueueState.load(session, site, at).ticket_info(ticket)

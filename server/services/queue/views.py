@@ -5,17 +5,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ...db.models import Counter, Site, Ticket, TicketEvent
+from ...db.repositories import Repositories
 from ...domain.access import Principal
 from ...domain.days import local_day
 from ...domain.errors import N_, NotFound
 from ...domain.events import CounterRef, CounterState, ServiceWaiting, TicketInfo
 from ..core.lookups import get_counter, get_site
-from .state import QueueState, counter_streak, local_time, opening_hours, site_is_open, tickets_by_id
+from .state import QueueState, counter_streak, current_tickets, local_time, opening_hours, site_is_open
 
 RECENT_CALLS = 10
 
@@ -121,7 +123,7 @@ def list_sites(session: Session, now: datetime) -> list[SiteInfo]:
 
 
 def list_services(session: Session, site_id: int, now: datetime) -> list[ServiceInfo]:
-    site = get_site(session, site_id)
+    site = get_site(Repositories(session).sites, site_id)
     open_now = site_is_open(site, now)
     return [
         ServiceInfo(
@@ -140,7 +142,8 @@ def list_services(session: Session, site_id: int, now: datetime) -> list[Service
 
 
 def site_waits(session: Session, site_id: int, now: datetime) -> tuple[ServiceWaiting, ...]:
-    return QueueState.load(session, get_site(session, site_id), now).waiting_by_service()
+    source = Repositories(session)
+    return QueueState.load(source, get_site(source.sites, site_id), now).waiting_by_service()
 
 
 def ticket_by_code(session: Session, public_code: str) -> Ticket:
@@ -150,15 +153,26 @@ def ticket_by_code(session: Session, public_code: str) -> Ticket:
     return ticket
 
 
+def ticket_exists(session: Session, public_code: str) -> bool:
+    return session.scalar(select(Ticket.id).where(Ticket.public_code == public_code)) is not None
+
+
+def public_positions(session: Session, site_id: int, now: datetime) -> list[dict[str, Any]]:
+    """What the status page of every waiting ticket of a site shows now."""
+    source = Repositories(session)
+    return QueueState.load(source, get_site(source.sites, site_id), now).public_positions()
+
+
 def public_ticket_info(session: Session, ticket: Ticket, now: datetime) -> TicketInfo:
-    site = session.get_one(Site, ticket.site_id)
-    return QueueState.load(session, site, now).ticket_info(ticket)
+    source = Repositories(session)
+    return QueueState.load(source, get_site(source.sites, ticket.site_id), now).ticket_info(ticket)
 
 
 def ticket_status(session: Session, public_code: str, now: datetime) -> PublicStatus:
     ticket = ticket_by_code(session, public_code)
-    site = session.get_one(Site, ticket.site_id)
-    info = public_ticket_info(session, ticket, now)
+    source = Repositories(session)
+    site = get_site(source.sites, ticket.site_id)
+    info = QueueState.load(source, site, now).ticket_info(ticket)
     return PublicStatus(
         number=info.number,
         status=info.status,
@@ -177,16 +191,17 @@ def queue(
     session: Session, actor: Principal, site_id: int, now: datetime, counter_id: int | None = None
 ) -> list[QueueEntry]:
     """Waiting tickets in the order call-next would take them (for one counter, or the whole site)."""
-    site = get_site(session, site_id)
+    source = Repositories(session)
+    site = get_site(source.sites, site_id)
     actor.require(actor.can_serve(site.id))
-    state = QueueState.load(session, site, now)
+    state = QueueState.load(source, site, now)
     counter: Counter | None = None
     streak = 0
     if counter_id is not None:
-        counter = get_counter(session, counter_id)
+        counter = get_counter(source.sites, counter_id)
         if counter.site_id != site.id:
             raise NotFound(N_("There is no such counter."))
-        streak = counter_streak(session, site, counter.id, now)
+        streak = counter_streak(source, site, counter.id, now)
     rows = {w.id: w for w in state.waiting}
     entries = []
     for pick in state.order_for(counter, streak):
@@ -210,13 +225,14 @@ def queue(
 
 
 def counters(session: Session, actor: Principal, site_id: int, now: datetime) -> list[CounterState]:
-    site = get_site(session, site_id)
+    source = Repositories(session)
+    site = get_site(source.sites, site_id)
     actor.require(actor.can_listen(site.id))
-    return _counter_states(session, QueueState.load(session, site, now))
+    return _counter_states(source, QueueState.load(source, site, now))
 
 
-def _counter_states(session: Session, state: QueueState) -> list[CounterState]:
-    tickets = tickets_by_id(session, [c.current_ticket_id for c in state.counters])
+def _counter_states(source: Repositories, state: QueueState) -> list[CounterState]:
+    tickets = current_tickets(source, state.counters)
     return [state.counter_state(c, tickets) for c in state.counters]
 
 
@@ -249,12 +265,13 @@ def recent_calls(session: Session, site: Site, now: datetime, limit: int = RECEN
 
 def snapshot(session: Session, site_id: int, now: datetime) -> Snapshot:
     """Everything a display or tablet shows, with the ``seq`` of the last event it reflects."""
-    site = get_site(session, site_id)
-    state = QueueState.load(session, site, now)
+    source = Repositories(session)
+    site = get_site(source.sites, site_id)
+    state = QueueState.load(source, site, now)
     return Snapshot(
         seq=site.event_seq,
         site_id=site.id,
-        counters=_counter_states(session, state),
+        counters=_counter_states(source, state),
         recent_calls=recent_calls(session, site, now),
         waiting_by_service=state.waiting_by_service(),
     )

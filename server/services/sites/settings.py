@@ -10,13 +10,14 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from ...db.models import CounterService, Service, Site
+from ...db.repositories import Repositories
 from ...domain.access import Principal
 from ...domain.errors import N_, InvalidValue, NotFound
 from ...domain.events import CounterChanged, QueueChanged
 from ..core.idempotency import retry_on_race
 from ..core.lookups import get_counter, get_site
 from ..core.unit_of_work import UnitOfWork
-from ..queue.state import QueueState, tickets_by_id
+from ..queue.state import QueueState, current_tickets
 
 MAX_TARGET_MINUTES = 600
 
@@ -71,7 +72,7 @@ def _service(service: Service) -> ServiceSettings:
 
 def site_settings(session: Session, actor: Principal, site_id: int) -> SiteSettings:
     """A site's services and counters as the manager's settings screen shows them."""
-    site = get_site(session, site_id)
+    site = get_site(Repositories(session).sites, site_id)
     actor.require(actor.can_manage(site.id))
     return _settings(site)
 
@@ -87,7 +88,7 @@ def _settings(site: Site) -> SiteSettings:
 
 
 def _publish_queue(uow: UnitOfWork, site: Site, at: datetime) -> QueueState:
-    state = QueueState.load(uow.session, site, at)
+    state = QueueState.load(uow, site, at)
     uow.emit(QueueChanged(site_id=site.id, waiting_by_service=state.waiting_by_service(), at=at))
     return state
 
@@ -120,7 +121,7 @@ def set_counter_services(cmd: SetCounterServices, uow: UnitOfWork) -> CounterSet
         raise InvalidValue(N_("Choose one or more services, each once."), code="bad_services")
     with uow:
         session = uow.session
-        counter = get_counter(session, cmd.counter_id)
+        counter = get_counter(uow.sites, cmd.counter_id)
         cmd.actor.require(cmd.actor.can_manage(counter.site_id))
         site = counter.site
         known = {s.id for s in site.services}
@@ -133,7 +134,7 @@ def set_counter_services(cmd: SetCounterServices, uow: UnitOfWork) -> CounterSet
         session.flush()
         session.refresh(counter, ["links"])
         state = _publish_queue(uow, site, cmd.at)
-        info = state.counter_state(counter, tickets_by_id(session, [counter.current_ticket_id]))
+        info = state.counter_state(counter, current_tickets(uow, [counter]))
         uow.emit(CounterChanged(site_id=site.id, counter=info, at=cmd.at))
         uow.commit()
         return CounterSettings(

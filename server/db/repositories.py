@@ -1,0 +1,227 @@
+"""The repositories of :mod:`server.services.core.unit_of_work` on a SQLAlchemy session.
+
+:class:`Repositories` opens them all on one session: the unit of work's (writes) or a read-only one (the
+queue views, Socket.IO snapshots). Each query is shaped for its hot path: waiting counts in one
+``GROUP BY``, waiting tickets as light rows rather than whole records.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from datetime import date, datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from ..domain.policy import Candidate, Waiting
+from ..domain.tickets import AT_COUNTER_STATUSES, Priority, TicketStatus
+from .models import (
+    Appointment,
+    AppointmentEvent,
+    Counter,
+    Device,
+    PrinterState,
+    PrintJob,
+    Service,
+    Site,
+    StaffRequest,
+    Ticket,
+    TicketEvent,
+)
+from .queries import next_sequence
+
+_ACTIVE = [s.value for s in (TicketStatus.WAITING, *AT_COUNTER_STATUSES)]
+
+_WAITING_COLUMNS = (
+    Ticket.id,
+    Ticket.service_id,
+    Ticket.priority,
+    Ticket.waiting_since,
+    Ticket.appointment_start,
+    Ticket.number,
+    Ticket.public_code,
+    Ticket.issued_at,
+)
+
+
+class SqlSites:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, site_id: int) -> Site | None:
+        return self.session.get(Site, site_id)
+
+    def services(self, site_id: int) -> dict[int, Service]:
+        query = select(Service).where(Service.site_id == site_id).order_by(Service.position)
+        return {service.id: service for service in self.session.scalars(query)}
+
+    def service(self, service_id: int) -> Service | None:
+        return self.session.get(Service, service_id)
+
+    def counters(self, site_id: int) -> list[Counter]:
+        query = (
+            select(Counter)
+            .where(Counter.site_id == site_id)
+            .options(joinedload(Counter.links))  # one statement, not one more for the links
+            .order_by(Counter.number)
+        )
+        return list(self.session.scalars(query).unique())
+
+    def counter(self, counter_id: int) -> Counter | None:
+        return self.session.get(Counter, counter_id)
+
+    def device(self, device_id: int) -> Device | None:
+        return self.session.get(Device, device_id)
+
+    def share_commune(self, site_ids: Collection[int], commune_id: int) -> bool:
+        if not site_ids:
+            return False
+        query = select(func.count()).where(Site.id.in_(list(site_ids)), Site.commune_id == commune_id)
+        return bool(self.session.scalar(query))
+
+
+class SqlTickets:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, ticket_id: int) -> Ticket | None:
+        return self.session.get(Ticket, ticket_id)
+
+    def by_ids(self, ticket_ids: Sequence[int]) -> dict[int, Ticket]:
+        if not ticket_ids:
+            return {}
+        query = select(Ticket).where(Ticket.id.in_(ticket_ids))
+        return {ticket.id: ticket for ticket in self.session.scalars(query)}
+
+    def of_appointment(self, appointment_id: int) -> Ticket | None:
+        return self.session.scalar(select(Ticket).where(Ticket.appointment_id == appointment_id))
+
+    def add(self, ticket: Ticket) -> None:
+        self.session.add(ticket)
+        self.session.flush()
+
+    def record(self, event: TicketEvent) -> None:
+        self.session.add(event)
+
+    def next_sequence(self, site_id: int, service_id: int, day: date, start: int) -> int:
+        return next_sequence(self.session, site_id, service_id, day, start)
+
+    def waiting_summary(self, site_id: int) -> dict[int, tuple[int, datetime | None]]:
+        query = (
+            select(Ticket.service_id, func.count(), func.min(Ticket.waiting_since))
+            .where(Ticket.site_id == site_id, Ticket.status == TicketStatus.WAITING)
+            .group_by(Ticket.service_id)
+        )
+        return {service_id: (int(count), oldest) for service_id, count, oldest in self.session.execute(query)}
+
+    def waiting(self, site_id: int, service_ids: Sequence[int]) -> list[Waiting]:
+        if not service_ids:
+            return []
+        query = select(*_WAITING_COLUMNS).where(
+            Ticket.site_id == site_id,
+            Ticket.status == TicketStatus.WAITING,
+            Ticket.service_id.in_(service_ids),
+        )
+        return [
+            Waiting(
+                Candidate(ticket_id, service_id, Priority(priority), since, appointment_start),
+                number,
+                public_code,
+                issued_at,
+            )
+            for ticket_id, service_id, priority, since, appointment_start, number, public_code, issued_at in (
+                self.session.execute(query)
+            )
+        ]
+
+    def recent_service_times(self, site_id: int, day: date, per_service: int) -> dict[int, list[int]]:
+        query = (
+            select(Ticket.service_id, Ticket.service_s)
+            .where(
+                Ticket.site_id == site_id,
+                Ticket.day == day,
+                Ticket.status == TicketStatus.DONE,
+                Ticket.service_s.is_not(None),
+            )
+            .order_by(Ticket.finished_at.desc())
+        )
+        result: dict[int, list[int]] = defaultdict(list)
+        for service_id, seconds in self.session.execute(query):
+            if seconds is not None and len(result[service_id]) < per_service:
+                result[service_id].append(seconds)
+        return dict(result)
+
+    def priorities_called(self, counter_id: int, since: datetime, limit: int) -> list[str]:
+        query = (
+            select(Ticket.priority)
+            .where(Ticket.counter_id == counter_id, Ticket.first_called_at >= since)
+            .order_by(Ticket.first_called_at.desc())
+            .limit(limit)
+        )
+        return list(self.session.scalars(query))
+
+    def active_count(self, site_id: int, day: date, phone: str | None, citizen_key: str | None) -> int:
+        conditions = []
+        if phone:
+            conditions.append(Ticket.phone == phone)
+        if citizen_key:
+            conditions.append(Ticket.citizen_id_hash == citizen_key)
+        if not conditions:
+            return 0
+        query = (
+            select(func.count())
+            .select_from(Ticket)
+            .where(Ticket.site_id == site_id, Ticket.day == day, Ticket.status.in_(_ACTIVE), or_(*conditions))
+        )
+        return int(self.session.scalar(query) or 0)
+
+
+class SqlRequests:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, principal: str, request_id: str) -> StaffRequest | None:
+        return self.session.get(StaffRequest, (principal, request_id))
+
+    def add(self, request: StaffRequest) -> None:
+        self.session.add(request)
+        self.session.flush()  # a duplicate running at the same moment waits on this row, then replays
+
+
+class SqlPrintJobs:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, job: PrintJob) -> None:
+        self.session.add(job)
+        self.session.flush()
+
+    def latest(self, ticket_id: int) -> PrintJob | None:
+        query = select(PrintJob).where(PrintJob.ticket_id == ticket_id).order_by(PrintJob.id.desc()).limit(1)
+        return self.session.scalars(query).first()
+
+    def printer_state(self, site_id: int, printer_uri: str) -> PrinterState | None:
+        return self.session.get(PrinterState, (site_id, printer_uri))
+
+
+class SqlAppointments:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def by_code(self, code: str) -> Appointment | None:
+        return self.session.scalar(select(Appointment).where(Appointment.code == code))
+
+    def record(self, event: AppointmentEvent) -> None:
+        self.session.add(event)
+
+
+class Repositories:
+    """Every repository, on one session."""
+
+    def __init__(self, session: Session) -> None:
+        self.sites = SqlSites(session)
+        self.tickets = SqlTickets(session)
+        self.requests = SqlRequests(session)
+        self.print_jobs = SqlPrintJobs(session)
+        self.appointments = SqlAppointments(session)
