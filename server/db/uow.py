@@ -22,7 +22,14 @@ from ..domain.events import Event
 from .engine import Database
 from .models import Site
 from .queries import lock_key
-from .repositories import Repositories
+from .repositories import (
+    Repositories,
+    SqlAppointments,
+    SqlPrintJobs,
+    SqlRequests,
+    SqlSites,
+    SqlTickets,
+)
 
 Publish = Callable[[Sequence[Event]], None]
 
@@ -33,6 +40,11 @@ class SqlUnitOfWork:
     """``with uow: …; uow.commit()`` — anything not committed is rolled back on exit."""
 
     session: Session
+    sites: SqlSites
+    tickets: SqlTickets
+    requests: SqlRequests
+    print_jobs: SqlPrintJobs
+    appointments: SqlAppointments
 
     def __init__(self, database: Database, publish: Publish) -> None:
         """``publish`` receives the committed events (:meth:`server.services.core.bus.MessageBus.publish`)."""

@@ -146,11 +146,20 @@ class UnitOfWork(Protocol):
     """``with uow: …; uow.commit()`` — one transaction; anything not committed is rolled back on exit.
     The events emitted are handed to the message bus once the transaction has committed."""
 
-    sites: Sites
-    tickets: Tickets
-    requests: Requests
-    print_jobs: PrintJobs
-    appointments: Appointments
+    @property
+    def sites(self) -> Sites: ...
+
+    @property
+    def tickets(self) -> Tickets: ...
+
+    @property
+    def requests(self) -> Requests: ...
+
+    @property
+    def print_jobs(self) -> PrintJobs: ...
+
+    @property
+    def appointments(self) -> Appointments: ...
 
     @property
     def session(self) -> Session: ...
