@@ -25,18 +25,17 @@ from zoneinfo import ZoneInfo
 import click
 import yaml
 
-from server.db.models import Site
-from server.domain.errors import LuotError
-from server.domain.notices import NoticeInfo
-from server.extension import Luot
-from server.services import display as display_service
+from ..db.models import Site
+from ..domain.errors import LuotError
+from ..domain.notices import NoticeInfo
+from ..extension import Luot
+from ..services import display as display_service
+from .base import open_app
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _extension() -> Luot:
-    from server.cli import open_app  # the one way every command opens the app (and migrates)
-
     return open_app()[1]
 
 

@@ -1,10 +1,10 @@
-"""``luot print-test``, ``luot kiosk-agent`` and ``luot device set-printer``: what a technician runs when
-installing a kiosk's printer.
+"""``luot print-test`` and ``luot kiosk-agent``: what a technician runs when installing a kiosk's printer.
 
     luot print-test --printer tcp://192.168.1.50:9100          # a sample ticket, every Vietnamese letter
     luot print-test --printer png://tickets                     # a PNG in the instance folder's tickets/
     luot kiosk-agent --server http://10.0.0.2:5000 --token T --printer usb://0416:5011
-    luot device set-printer 7 --printer agent://                # the kiosk keeps its enrolment
+
+A kiosk's printer is chosen with ``luot device set-printer`` (:mod:`.installation`).
 """
 
 from __future__ import annotations
@@ -16,20 +16,8 @@ from pathlib import Path
 
 import click
 
-from server.config import instance_path
-
-from .drivers import InvalidPrinterUri, PrinterError, is_agent, open_printer, parse
-from .render import FontMissing, render_ticket, sample_ticket
-
-
-def printer_uri(_ctx: click.Context | None, _param: click.Parameter | None, value: str | None) -> str | None:
-    """A click callback: the URI checked against the drivers (a usage error otherwise)."""
-    if value is None or value == "":
-        return None
-    try:
-        return parse(value).uri
-    except InvalidPrinterUri as exc:
-        raise click.BadParameter(str(exc)) from exc
+from ..config import instance_path
+from .base import printer_uri
 
 
 @click.command("print-test")
@@ -41,6 +29,9 @@ def printer_uri(_ctx: click.Context | None, _param: click.Parameter | None, valu
 )
 def print_test(printer: str, url: str) -> None:
     """Print a sample ticket with every Vietnamese letter (``?width=384`` for 58 mm paper)."""
+    from printers.drivers import PrinterError, is_agent, open_printer
+    from printers.render import FontMissing, render_ticket, sample_ticket
+
     if is_agent(printer):
         raise click.BadParameter(
             "run print-test on the kiosk PC, with its local printer's URI", param_hint="--printer"
@@ -70,7 +61,8 @@ def print_test(printer: str, url: str) -> None:
 )
 def kiosk_agent(server: str, token: str, printer: str) -> None:
     """Print this kiosk's tickets on its local printer (runs on the kiosk PC; see deploy/)."""
-    from .agent import KioskAgent
+    from printers.agent import KioskAgent
+    from printers.drivers import is_agent
 
     if is_agent(printer):
         raise click.BadParameter("the agent needs the local printer's URI", param_hint="--printer")
