@@ -19,13 +19,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from ..domain.access import DeviceKind, Role
-from ..domain.errors import LuotError
-from .base import open_app, printer_uri
-
-
-def _fail(exc: LuotError) -> None:
-    click.echo(f"error: {exc}", err=True)
-    sys.exit(2)
+from .base import Failure, failing_cleanly, open_app, printer_uri
 
 
 @click.group()
@@ -34,6 +28,7 @@ def db() -> None:
 
 
 @db.command("upgrade")
+@failing_cleanly
 def db_upgrade() -> None:
     """Apply pending migrations (safe when several processes start at once)."""
     open_app()
@@ -47,16 +42,17 @@ def config() -> None:
 
 @config.command("load")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@failing_cleanly
 def config_load(path: Path) -> None:
     """Load a site-configuration file (YAML or JSON); loading it twice changes nothing."""
     from ..services.sites.config_file import load_config, read_config_file
 
     _flask_app, extension = open_app()
     try:
-        report = load_config(extension.uow(), read_config_file(path), extension.now())
-    except LuotError as exc:
-        _fail(exc)
-        return
+        document = read_config_file(path)
+    except UnicodeDecodeError as exc:
+        raise Failure(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    report = load_config(extension.uow(), document, extension.now())
     for label in report.created:
         click.echo(f"created {label}")
     for label in report.updated:
@@ -77,6 +73,7 @@ def user() -> None:
 @click.option("--site", "sites", multiple=True, help="Site code (repeat for several sites).")
 @click.option("--name", "display_name", default="", help="Full name shown on the tablet.")
 @click.option("--password-stdin", is_flag=True, required=True, help="Read the password from standard input.")
+@failing_cleanly
 def user_add(
     username: str, role: str, sites: tuple[str, ...], display_name: str, password_stdin: bool
 ) -> None:
@@ -85,35 +82,28 @@ def user_add(
 
     password = sys.stdin.readline().rstrip("\n")
     _flask_app, extension = open_app()
-    try:
-        info = auth_service.add_user(
-            extension.uow(),
-            extension.hasher,
-            username=username,
-            password=password,
-            role=Role(role),
-            site_codes=list(sites),
-            at=extension.now(),
-            display_name=display_name,
-        )
-    except LuotError as exc:
-        _fail(exc)
-        return
+    info = auth_service.add_user(
+        extension.uow(),
+        extension.hasher,
+        username=username,
+        password=password,
+        role=Role(role),
+        site_codes=list(sites),
+        at=extension.now(),
+        display_name=display_name,
+    )
     click.echo(f"user {info.username} ({info.role}) on sites {info.site_ids}")
 
 
 @user.command("disable")
 @click.argument("username")
+@failing_cleanly
 def user_disable(username: str) -> None:
     """Disable a staff account and end its sessions at once (``user add`` again re-enables it)."""
     from ..services.accounts import auth as auth_service
 
     _flask_app, extension = open_app()
-    try:
-        info = auth_service.disable_user(extension.uow(), username, extension.now())
-    except LuotError as exc:
-        _fail(exc)
-        return
+    info = auth_service.disable_user(extension.uow(), username, extension.now())
     click.echo(f"disabled {info.username}; every session of the account has ended")
 
 
@@ -129,23 +119,20 @@ def device() -> None:
 @click.option(
     "--printer", default=None, callback=printer_uri, help="Printer URI, e.g. tcp://192.168.1.50:9100"
 )
+@failing_cleanly
 def device_add(site_code: str, kind: str, name: str, printer: str | None) -> None:
     """Enrol a device; prints its token (shown only once) on standard output."""
     from ..services.accounts import auth as auth_service
 
     _flask_app, extension = open_app()
-    try:
-        _info, token = auth_service.add_device(
-            extension.uow(),
-            site_code=site_code,
-            kind=DeviceKind(kind),
-            name=name,
-            printer_uri=printer,
-            at=extension.now(),
-        )
-    except LuotError as exc:
-        _fail(exc)
-        return
+    _info, token = auth_service.add_device(
+        extension.uow(),
+        site_code=site_code,
+        kind=DeviceKind(kind),
+        name=name,
+        printer_uri=printer,
+        at=extension.now(),
+    )
     click.echo(token)
 
 
@@ -156,24 +143,21 @@ def device_add(site_code: str, kind: str, name: str, printer: str | None) -> Non
 @click.option(
     "--printer", default=None, callback=printer_uri, help="Printer URI, e.g. tcp://192.168.1.50:9100"
 )
+@failing_cleanly
 def device_code(site_code: str, kind: str, name: str, printer: str | None) -> None:
     """Print a short code (valid once, for a day) to type on the kiosk's or display's enrolment screen."""
     from ..services.accounts.enrolment import issue_code
 
     _flask_app, extension = open_app()
-    try:
-        issued = issue_code(
-            extension.uow(),
-            extension.secret,
-            site_code=site_code,
-            kind=DeviceKind(kind),
-            name=name,
-            printer_uri=printer,
-            at=extension.now(),
-        )
-    except LuotError as exc:
-        _fail(exc)
-        return
+    issued = issue_code(
+        extension.uow(),
+        extension.secret,
+        site_code=site_code,
+        kind=DeviceKind(kind),
+        name=name,
+        printer_uri=printer,
+        at=extension.now(),
+    )
     until = issued.expires_at.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%Y-%m-%d %H:%M")
     click.echo(issued.code)
     click.echo(
@@ -182,6 +166,7 @@ def device_code(site_code: str, kind: str, name: str, printer: str | None) -> No
 
 
 @device.command("list")
+@failing_cleanly
 def device_list() -> None:
     """Every enrolled kiosk and display: id, site, kind, name, and whether it was revoked."""
     from ..services.accounts import auth as auth_service
@@ -196,16 +181,13 @@ def device_list() -> None:
 
 @device.command("revoke")
 @click.argument("device_id", type=int)
+@failing_cleanly
 def device_revoke(device_id: int) -> None:
     """Revoke a device (a stolen kiosk, a replaced TV): its token stops working at once."""
     from ..services.accounts import auth as auth_service
 
     _flask_app, extension = open_app()
-    try:
-        info = auth_service.revoke_device(extension.uow(), device_id, extension.now())
-    except LuotError as exc:
-        _fail(exc)
-        return
+    info = auth_service.revoke_device(extension.uow(), device_id, extension.now())
     click.echo(f"revoked {info.kind} {info.name} (id {info.id})")
 
 
@@ -213,6 +195,7 @@ def device_revoke(device_id: int) -> None:
 @click.argument("device_id", type=int)
 @click.option("--printer", callback=printer_uri, help="Printer URI (agent:// for the kiosk's print agent).")
 @click.option("--none", "no_printer", is_flag=True, help="The kiosk has no printer.")
+@failing_cleanly
 def device_set_printer(device_id: int, printer: str | None, no_printer: bool) -> None:
     """Change a kiosk's printer; the kiosk keeps its enrolment."""
     from ..services.printing import SetDevicePrinter, set_device_printer
@@ -220,12 +203,8 @@ def device_set_printer(device_id: int, printer: str | None, no_printer: bool) ->
     if (printer is None) == (not no_printer):
         raise click.UsageError("give --printer URI, or --none")
     _flask_app, extension = open_app()
-    try:
-        info = set_device_printer(
-            SetDevicePrinter(actor=None, device_id=device_id, printer_uri=printer, at=extension.now()),
-            extension.uow(),
-        )
-    except LuotError as exc:
-        _fail(exc)
-        return
+    info = set_device_printer(
+        SetDevicePrinter(actor=None, device_id=device_id, printer_uri=printer, at=extension.now()),
+        extension.uow(),
+    )
     click.echo(f"device {info.id} ({info.name}) prints at {info.printer_uri or 'no printer'}")

@@ -9,15 +9,19 @@ A kiosk's printer is chosen with ``luot device set-printer`` (:mod:`.installatio
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-import os
-import sys
 from pathlib import Path
 
 import click
 
-from ..config import instance_path
-from .base import printer_uri
+from .base import Failure, failing_cleanly, printer_uri, settings
+
+
+class PrinterDidNotPrint(Failure):
+    """The printer is offline, out of paper or in error: exit status 1, where a refusal is 2."""
+
+    exit_code = 1
 
 
 @click.command("print-test")
@@ -27,6 +31,7 @@ from .base import printer_uri
 @click.option(
     "--url", default="http://luot.local/t/mau-thu", show_default=True, help="What the QR code holds."
 )
+@failing_cleanly
 def print_test(printer: str, url: str) -> None:
     """Print a sample ticket with every Vietnamese letter (``?width=384`` for 58 mm paper)."""
     from printers.drivers import PrinterError, is_agent, open_printer
@@ -36,17 +41,14 @@ def print_test(printer: str, url: str) -> None:
         raise click.BadParameter(
             "run print-test on the kiosk PC, with its local printer's URI", param_hint="--printer"
         )
-    base = instance_path()
-    driver = open_printer(printer, base_dir=base)
+    driver = open_printer(printer, base_dir=Path(settings()["LUOT_INSTANCE_PATH"]))
     try:
         image = render_ticket(sample_ticket(url), driver.address.width)
         driver.print_image(image, name="print-test")
     except FontMissing as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+        raise Failure(str(exc)) from exc
     except PrinterError as exc:
-        click.echo(f"error: the printer is {exc.status}: {exc.detail}", err=True)
-        sys.exit(1)
+        raise PrinterDidNotPrint(f"the printer is {exc.status}: {exc.detail}") from exc
     where = f" into {driver.folder()}" if hasattr(driver, "folder") else ""
     click.echo(f"printed a sample ticket {image.width}×{image.height} dots{where}")
 
@@ -59,19 +61,17 @@ def print_test(printer: str, url: str) -> None:
 @click.option(
     "--printer", required=True, callback=printer_uri, help="The local printer, e.g. usb://0416:5011"
 )
+@failing_cleanly
 def kiosk_agent(server: str, token: str, printer: str) -> None:
     """Print this kiosk's tickets on its local printer (runs on the kiosk PC; see deploy/)."""
     from printers.agent import KioskAgent
     from printers.drivers import is_agent
+    from printers.spooler import SpoolerSettings
 
     if is_agent(printer):
         raise click.BadParameter("the agent needs the local printer's URI", param_hint="--printer")
+    config = settings()
+    timing = dataclasses.asdict(SpoolerSettings.from_config(dict(config)))  # the LUOT_PRINT_* settings
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    settings = {
-        "timeout_s": float(os.environ.get("LUOT_PRINT_TIMEOUT_S", 3)),
-        "retry_base_s": float(os.environ.get("LUOT_PRINT_RETRY_BASE_S", 0.5)),
-        "retry_cap_s": float(os.environ.get("LUOT_PRINT_RETRY_CAP_S", 15)),
-        "give_up_s": float(os.environ.get("LUOT_PRINT_GIVE_UP_S", 300)),
-    }
     click.echo(f"printing this kiosk's tickets on {printer}; server {server}")
-    KioskAgent(server, token, printer, base_dir=Path(instance_path()), **settings).run()
+    KioskAgent(server, token, printer, base_dir=Path(config["LUOT_INSTANCE_PATH"]), **timing).run()
