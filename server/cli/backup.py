@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from .base import Failure, bring_up_to_date, failing_cleanly, open_app
+from .base import Failure, bring_up_to_date, failing_cleanly, open_database
 
 
 @click.command()
@@ -20,7 +20,7 @@ def backup(file: Path) -> None:
     """Copy the database to FILE while the server keeps serving (SQLite; PostgreSQL: use pg_dump)."""
     from ..db.backup import BackupError, backup_sqlite, postgres_commands
 
-    database = open_app(migrate=False)[1].database  # copied as it is: no migration first
+    database = open_database(migrate=False)  # copied as it is: no migration first
     if not database.is_sqlite:
         dump, _restore = postgres_commands(database.url, str(file))
         raise Failure(f"PostgreSQL is backed up with pg_dump: {dump}")
@@ -46,7 +46,7 @@ def restore(file: Path, yes: bool) -> None:
     """Replace the database's content with the backup FILE (stop the servers first)."""
     from ..db.backup import BackupError, check_backup, postgres_commands, restore_sqlite
 
-    database = open_app(migrate=False)[1].database  # replaced as it is: no migration first
+    database = open_database(migrate=False)  # replaced as it is: no migration first
     if not database.is_sqlite:
         _dump, command = postgres_commands(database.url, str(file))
         raise Failure(f"PostgreSQL is restored with pg_restore: {command}")

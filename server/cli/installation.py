@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from ..domain.access import DeviceKind, Role
-from .base import Failure, failing_cleanly, open_app, printer_uri
+from .base import Failure, failing_cleanly, open_app, open_database, printer_uri
 
 
 @click.group()
@@ -31,7 +31,7 @@ def db() -> None:
 @failing_cleanly
 def db_upgrade() -> None:
     """Apply pending migrations (safe when several processes start at once)."""
-    open_app()
+    open_database()
     click.echo("database is at the current schema")
 
 

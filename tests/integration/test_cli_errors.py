@@ -81,7 +81,7 @@ def test_a_setting_that_cannot_be_used_is_named(
     setting: str, value: str, said: str, fresh: dict[str, str | None]
 ) -> None:
     env = {**fresh, setting: value}
-    for command in (("device", "code", "--site", "CB", "--kind", "kiosk", "--name", "K"), ("backup", "x")):
+    for command in (("device", "code", "--site", "CB", "--kind", "kiosk", "--name", "K"), ("device", "list")):
         refused(luot(None, *command, env=env), said)
 
 
