@@ -1,9 +1,11 @@
 """The ``luot`` command. Every command that touches the database first brings it to the current schema.
 
-The commands live by what they do; each module imports only :mod:`.base` from this package, and the rest
-of Lượt inside its commands, so that importing the command loads no page package:
+The commands live by what they do. Each module imports only :mod:`.base` from this package, and at its
+top little more than click, the configuration and the domain: the app, the services and the printers are
+imported inside the commands, so that importing the command loads no page package and ``luot --help`` or
+``luot kiosk-agent`` start quickly.
 
-- ``base``          the app opener and what the commands share
+- ``base``          the app and database openers, the error decorator, the printer URI check
 - ``installation``  ``db``, ``config``, ``user``, ``device``: setting up an installation
 - ``displays``      ``display``: what each wall display shows, and a site's notices
 - ``printing``      ``print-test``, ``kiosk-agent``: a kiosk's printer
