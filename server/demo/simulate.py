@@ -88,6 +88,8 @@ class Simulation:
         self.sites = self._load()
         self.visitors_per_site = self.random.randint(500, 700) / max(1, len(self.sites))
         self.stopped = threading.Event()
+        self.played_s = 0.0  # simulated seconds played so far, every tick's work done
+        self._progress = threading.Condition()
 
     def _load(self) -> list[Site]:
         with self.luot.read() as session:
@@ -148,10 +150,19 @@ class Simulation:
                     self._arrivals(site, simulated, tick * self.speed)
                     for desk in site.desks:
                         self._work(site, desk, simulated)
+                with self._progress:
+                    self.played_s += tick * self.speed
+                    self._progress.notify_all()
                 self.stopped.wait(max(0.0, tick - (time.monotonic() - started)))
 
     def stop(self) -> None:
         self.stopped.set()
+
+    def wait_until_played(self, seconds: float, timeout: float) -> bool:
+        """Wait until ``seconds`` of the day have been played, however long a busy machine takes over each
+        tick; False after ``timeout`` real seconds."""
+        with self._progress:
+            return self._progress.wait_for(lambda: self.played_s >= seconds, timeout)
 
     # -- citizens ----------------------------------------------------------------------------------
 

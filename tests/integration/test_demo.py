@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -32,7 +31,7 @@ def test_simulated_day_issues_calls_and_completes_tickets_at_both_sites(tmp_path
         simulation = Simulation(app, extension, speed=1200, seed=7)  # 20 simulated minutes per second
         thread = threading.Thread(target=simulation.run, daemon=True)
         thread.start()
-        time.sleep(6)  # two simulated hours: the morning peak
+        assert simulation.wait_until_played(2 * 3600, timeout=300)  # two simulated hours: the morning peak
         simulation.stop()
         thread.join(timeout=10)
         with extension.read() as session:
