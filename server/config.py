@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,10 @@ class InsecureConfiguration(RuntimeError):
     """The server would run with a setting that is not safe in production."""
 
 
+class InvalidConfiguration(ValueError):
+    """A ``LUOT_*`` setting that cannot be read; the message names it and says what it should be."""
+
+
 def instance_path(overrides: dict[str, Any] | None = None) -> Path:
     raw = (
         (overrides or {}).get("LUOT_INSTANCE_PATH")
@@ -106,11 +111,11 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "LUOT_MESSAGE_QUEUE_CHANNEL": env.get("LUOT_MESSAGE_QUEUE_CHANNEL") or "luot",
         "LUOT_RATE_LIMITS": env.get("LUOT_RATE_LIMITS", "on").lower() not in ("off", "0", "false", "no"),
         "LUOT_RATE_LIMIT_STORAGE": env.get("LUOT_RATE_LIMIT_STORAGE") or None,
-        "LUOT_PROXY_COUNT": int(env.get("LUOT_PROXY_COUNT") or 0),
+        "LUOT_PROXY_COUNT": _number(env, "LUOT_PROXY_COUNT", int, 0),
         "LUOT_PUBLIC_URL": (env.get("LUOT_PUBLIC_URL") or "").rstrip("/") or None,
         "LUOT_ASYNC_MODE": env.get("LUOT_ASYNC_MODE", "threading"),
         "LUOT_ENV": env.get("LUOT_ENV", "production"),
-        "LUOT_RETENTION_DAYS": int(env.get("LUOT_RETENTION_DAYS") or 90),
+        "LUOT_RETENTION_DAYS": _number(env, "LUOT_RETENTION_DAYS", int, 90),
         # Argon2 parameters; tests lower them so that creating users stays fast.
         "LUOT_PASSWORD_HASH": {"time_cost": 3, "memory_cost": 65536, "parallelism": 4},
     }
@@ -121,11 +126,22 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "LUOT_PRINT_GIVE_UP_S",
     ):
         if env.get(key):
-            config[key] = float(env[key])
+            config[key] = _number(env, key, float, 0.0)
     if env.get("LUOT_SECRET_KEY"):
         config["SECRET_KEY"] = env["LUOT_SECRET_KEY"]
     config.update(overrides)
     return config
+
+
+def _number(env: Mapping[str, str], name: str, kind: type[int] | type[float], default: float) -> Any:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        return kind(raw)
+    except ValueError:
+        what = "a whole number" if kind is int else "a number"
+        raise InvalidConfiguration(f"{name} must be {what}, not {raw!r}") from None
 
 
 def load_secret_key(folder: Path, name: str = SECRET_FILE) -> str:

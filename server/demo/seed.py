@@ -25,9 +25,10 @@ CONFIG = Path(__file__).with_name("bac_ninh.yaml")
 CREDENTIALS = "demo-credentials.json"
 
 
-def demo_overrides() -> dict[str, Any]:
-    """The demo runs on its own SQLite file in the instance folder, whatever the environment says."""
-    folder = instance_path()
+def demo_overrides(folder: Path | None = None) -> dict[str, Any]:
+    """The demo runs on its own SQLite file in the instance folder (``folder``, or the environment's),
+    whatever the environment says about the database."""
+    folder = folder or instance_path()
     return {"LUOT_DATABASE_URL": f"sqlite:///{folder / 'demo.sqlite3'}", "LUOT_ENV": "demo"}
 
 

@@ -1,33 +1,19 @@
-"""``luot backup`` while the server is serving, and ``luot restore`` into a new installation."""
+"""``luot backup`` while the installation is serving, and ``luot restore`` into a new installation
+(in-process, :mod:`tests.commands`)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
-import requests
 import sqlalchemy as sa
 from flask import Flask
 
 from server.db.engine import Database
 from server.db.models import Ticket
+from tests.commands import luot, refused, succeeded
 from tests.conftest import World
-from tests.servers import ServerProcess
-
-
-def luot(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "server.cli", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env},
-        timeout=120,
-        check=False,
-    )
 
 
 def tickets_in(url: str) -> dict[int, tuple[str, str, str]]:
@@ -41,70 +27,67 @@ def tickets_in(url: str) -> dict[int, tuple[str, str, str]]:
 
 
 def test_a_backup_taken_while_serving_restores_the_same_tickets(
-    make_app: Callable[..., Flask], sqlite_url: str, servers: list[ServerProcess], tmp_path: Path
+    make_app: Callable[..., Flask], sqlite_url: str, tmp_path: Path
 ) -> None:
-    world = World(make_app(sqlite_url))
+    serving = make_app(sqlite_url)
+    world = World(serving)
     kiosk = world.device("kiosk")
     site_id, service_id = world.site("CB")["id"], world.service("CB", "HT")["id"]
-    env = {"LUOT_DATABASE_URL": sqlite_url, "LUOT_INSTANCE_PATH": str(tmp_path / "instance")}
-    server = ServerProcess(env)
-    servers.append(server.start())
-    issue = f"{server.url}/api/v1/sites/{site_id}/tickets"
-    before = [
-        requests.post(issue, json={"service_id": service_id}, headers=kiosk, timeout=5) for _ in range(20)
-    ]
+    issue = f"/api/v1/sites/{site_id}/tickets"
+    before = [world.client.post(issue, json={"service_id": service_id}, headers=kiosk) for _ in range(20)]
     assert all(response.status_code == 201 for response in before)
 
+    command = make_app(sqlite_url, config=None)  # the command's own app, as its own process has
+    backup = tmp_path / "backups" / "luot-backup.sqlite3"
+    backup.parent.mkdir()
     stop = threading.Event()
+    issued_during: list[int] = []
 
-    def keep_issuing() -> None:  # the kiosks do not pause for the backup
+    def keep_issuing(issuing: threading.Event) -> None:  # the kiosks do not pause for the backup
+        client = serving.test_client()
         while not stop.is_set():
-            requests.post(issue, json={"service_id": service_id}, headers=kiosk, timeout=5)
+            response = client.post(issue, json={"service_id": service_id}, headers=kiosk)
+            issued_during.append(response.status_code)
+            issuing.set()
 
-    kiosks = [threading.Thread(target=keep_issuing) for _ in range(3)]
+    issuing = [threading.Event() for _ in range(3)]
+    kiosks = [threading.Thread(target=keep_issuing, args=(event,)) for event in issuing]
     for thread in kiosks:
         thread.start()
     try:
-        backup = tmp_path / "backups" / "luot-backup.sqlite3"
-        backup.parent.mkdir()
-        result = luot(env, "backup", str(backup))
+        assert all(event.wait(timeout=30) for event in issuing)  # every kiosk is issuing…
+        result = succeeded(luot(command, "backup", str(backup)))  # …while the backup is taken
     finally:
         stop.set()
         for thread in kiosks:
             thread.join(timeout=30)
-    assert result.returncode == 0, result.stderr
     assert "backed up to" in result.stdout
+    assert set(issued_during) == {201}
 
     saved = tickets_in(f"sqlite:///{backup}")
-    assert {response.json()["id"] for response in before} <= set(saved)
+    assert {response.json["id"] for response in before} <= set(saved)
     live = tickets_in(sqlite_url)
     assert all(live[ticket_id] == ticket for ticket_id, ticket in saved.items())
 
     # Restore into a new, empty installation: it then holds exactly the backup's tickets.
     other = tmp_path / "elsewhere"
-    other_env = {"LUOT_DATABASE_URL": f"sqlite:///{other / 'luot.sqlite3'}", "LUOT_INSTANCE_PATH": str(other)}
-    assert luot(other_env, "db", "upgrade").returncode == 0
-    restored = luot(other_env, "restore", "--yes", str(backup))
-    assert restored.returncode == 0, restored.stderr
-    assert tickets_in(other_env["LUOT_DATABASE_URL"]) == saved
+    other.mkdir()
+    elsewhere = make_app(f"sqlite:///{other / 'luot.sqlite3'}", config=None)  # migrated, empty
+    succeeded(luot(elsewhere, "restore", "--yes", str(backup)))
+    assert tickets_in(f"sqlite:///{other / 'luot.sqlite3'}") == saved
 
-    # And it serves them: a ticket's status page from before the backup answers on the restored server.
-    again = ServerProcess(other_env)
-    servers.append(again.start())
-    code = before[0].json()["public_code"]
-    status = requests.get(f"{again.url}/api/v1/tickets/status/{code}", timeout=5)
+    # And it serves them: a ticket's status page from before the backup answers on the restored installation.
+    status = elsewhere.test_client().get(f"/api/v1/tickets/status/{before[0].json['public_code']}")
     assert status.status_code == 200
-    assert status.json()["number"] == before[0].json()["number"]
+    assert status.json["number"] == before[0].json["number"]
 
 
-def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path: Path) -> None:
-    env = {"LUOT_INSTANCE_PATH": str(tmp_path / "instance"), "LUOT_DATABASE_URL": ""}
-    assert luot(env, "db", "upgrade").returncode == 0
+def test_restore_refuses_a_file_that_is_not_a_backup(
+    make_app: Callable[..., Flask], sqlite_url: str, tmp_path: Path
+) -> None:
     junk = tmp_path / "notes.txt"
     junk.write_text("không phải bản sao lưu\n" * 100, encoding="utf-8")
-    result = luot(env, "restore", "--yes", str(junk))
-    assert result.returncode == 2
-    assert "not a SQLite database" in result.stderr
+    refused(luot(make_app(sqlite_url), "restore", "--yes", str(junk)), "not a SQLite database")
 
 
 def test_backup_on_postgresql_says_to_use_pg_dump(tmp_path: Path) -> None:
@@ -112,7 +95,5 @@ def test_backup_on_postgresql_says_to_use_pg_dump(tmp_path: Path) -> None:
         "LUOT_INSTANCE_PATH": str(tmp_path / "instance"),
         "LUOT_DATABASE_URL": "postgresql://luot@db.invalid:5432/luot",  # never contacted
     }
-    result = luot(env, "backup", str(tmp_path / "luot.dump"))
-    assert result.returncode == 2
-    assert "pg_dump --format=custom" in result.stderr
-    assert "pg_restore" in luot(env, "restore", "--yes", __file__).stderr
+    refused(luot(None, "backup", str(tmp_path / "luot.dump"), env=env), "pg_dump --format=custom")
+    refused(luot(None, "restore", "--yes", __file__, env=env), "pg_restore")

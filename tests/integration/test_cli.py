@@ -1,4 +1,5 @@
-"""The ``luot`` command, run as a real process against a real SQLite file."""
+"""The ``luot`` command: what each set-up command does, in-process on SQLite and PostgreSQL
+(:mod:`tests.commands`), and a few runs of the real executable, end to end."""
 
 from __future__ import annotations
 
@@ -6,30 +7,22 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 import yaml
+from flask import Flask
 
+from server.demo.seed import demo_overrides
+from tests.commands import luot, refused, succeeded
 from tests.conftest import TEST_CONFIG
+from tests.servers import ServerProcess
 
-
-def luot(
-    instance: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "LUOT_INSTANCE_PATH": str(instance), **(env or {})}
-    environment.pop("LUOT_DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "server.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=120,
-        check=False,
-    )
+LUOT = Path(sys.executable).with_name("luot")  # the installed command, as an operator runs it
 
 
 @pytest.fixture
@@ -39,39 +32,37 @@ def config_file(tmp_path: Path) -> Path:
     return path
 
 
-def test_config_load_is_idempotent_and_updates_by_code(tmp_path: Path, config_file: Path) -> None:
-    instance = tmp_path / "instance"
-    first = luot(instance, "config", "load", str(config_file))
-    assert first.returncode == 0, first.stderr
+def test_config_load_is_idempotent_and_updates_by_code(
+    make_app: Callable[..., Flask], database_url: str, config_file: Path
+) -> None:
+    app = make_app(database_url, config=None)
+    first = succeeded(luot(app, "config", "load", str(config_file)))
     assert "created site CB" in first.stdout and "created service CB/HT" in first.stdout
 
-    again = luot(instance, "config", "load", str(config_file))
-    assert again.returncode == 0, again.stderr
+    again = succeeded(luot(app, "config", "load", str(config_file)))
     assert "0 created, 0 updated" in again.stdout
 
-    edited = TEST_CONFIG | {}
-    document: dict[str, Any] = json.loads(json.dumps(edited))
+    document: dict[str, Any] = json.loads(json.dumps(TEST_CONFIG))
     document["communes"][0]["sites"][0]["services"][0]["name"] = "Hộ tịch — khai sinh, kết hôn"
     config_file.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
-    changed = luot(instance, "config", "load", str(config_file))
+    changed = succeeded(luot(app, "config", "load", str(config_file)))
     assert "updated service CB/HT" in changed.stdout
     assert "0 created, 1 updated" in changed.stdout
 
 
-def test_config_load_reports_invalid_files_clearly(tmp_path: Path) -> None:
+def test_config_load_reports_invalid_files_clearly(
+    make_app: Callable[..., Flask], sqlite_url: str, tmp_path: Path
+) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("communes:\n  - code: '123'\n    name: X\n    sites: []\n", encoding="utf-8")
-    result = luot(tmp_path / "instance", "config", "load", str(bad))
-    assert result.returncode == 2
-    assert "A commune code has 5 digits" in result.stderr
-    assert "Traceback" not in result.stderr
+    result = luot(make_app(sqlite_url, config=None), "config", "load", str(bad))
+    refused(result, "A commune code has 5 digits")
 
 
-def test_user_and_device_add(tmp_path: Path, config_file: Path) -> None:
-    instance = tmp_path / "instance"
-    luot(instance, "config", "load", str(config_file))
+def test_user_and_device_add(make_app: Callable[..., Flask], database_url: str) -> None:
+    app = make_app(database_url)
     added = luot(
-        instance,
+        app,
         "user",
         "add",
         "hoa",
@@ -80,15 +71,15 @@ def test_user_and_device_add(tmp_path: Path, config_file: Path) -> None:
         "--site",
         "CB",
         "--password-stdin",
-        stdin="a-long-password-9\n",
+        input="a-long-password-9\n",
     )
-    assert added.returncode == 0, added.stderr
+    assert succeeded(added).stdout.startswith("user hoa (clerk) on sites")
     weak = luot(
-        instance, "user", "add", "minh", "--role", "clerk", "--site", "CB", "--password-stdin", stdin="123\n"
+        app, "user", "add", "minh", "--role", "clerk", "--site", "CB", "--password-stdin", input="123\n"
     )
-    assert weak.returncode == 2 and "password" in weak.stderr
+    refused(weak, "password")
     device = luot(
-        instance,
+        app,
         "device",
         "add",
         "--site",
@@ -100,39 +91,40 @@ def test_user_and_device_add(tmp_path: Path, config_file: Path) -> None:
         "--printer",
         "tcp://192.168.1.50:9100",
     )
-    assert device.returncode == 0, device.stderr
-    token = device.stdout.strip()
+    token = succeeded(device).stdout.strip()
     assert len(token) >= 40 and "\n" not in token
-    unknown = luot(instance, "device", "add", "--site", "XX", "--kind", "kiosk", "--name", "x")
-    assert unknown.returncode == 2 and "XX" in unknown.stderr
+    refused(luot(app, "device", "add", "--site", "XX", "--kind", "kiosk", "--name", "x"), "XX")
 
 
-def test_migrations_are_safe_when_several_processes_start_at_once(tmp_path: Path) -> None:
-    instance = tmp_path / "instance"
-    with ThreadPoolExecutor(4) as pool:
-        results = list(pool.map(lambda _i: luot(instance, "db", "upgrade"), range(4)))
-    assert [r.returncode for r in results] == [0, 0, 0, 0], [r.stderr for r in results]
-
-
-def test_demo_seeds_two_sites_and_prints_urls_and_credentials(tmp_path: Path) -> None:
-    instance = tmp_path / "instance"
-    result = luot(instance, "demo", "--no-serve")
-    assert result.returncode == 0, result.stderr
+def test_demo_seeds_two_sites_and_prints_urls_and_credentials(
+    make_app: Callable[..., Flask], tmp_path: Path
+) -> None:
+    instance = tmp_path / "instance"  # make_app's instance folder, where the demo keeps its own database
+    instance.mkdir()
+    demo = make_app(demo_overrides(instance)["LUOT_DATABASE_URL"], config=None, LUOT_ENV="demo")
+    result = succeeded(luot(demo, "demo", "--no-serve"))
     assert "/kiosk?token=" in result.stdout and "/display?token=" in result.stdout
     assert "admin" in result.stdout and "quanly" in result.stdout
     credentials = json.loads((instance / "demo-credentials.json").read_text())
     assert oct((instance / "demo-credentials.json").stat().st_mode & 0o777) == "0o600"
-    again = luot(instance, "demo", "--no-serve")
+    again = succeeded(luot(demo, "demo", "--no-serve"))
     assert credentials["admin"]["password"] in again.stdout  # the same credentials on a second run
 
 
+def test_the_demo_keeps_its_own_database_in_the_instance_folder(tmp_path: Path) -> None:
+    assert demo_overrides(tmp_path) == {
+        "LUOT_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        "LUOT_ENV": "demo",
+    }
+
+
 def test_a_revoked_device_and_a_disabled_account_are_refused_at_once(
-    tmp_path: Path, config_file: Path, make_app: Any
+    make_app: Callable[..., Flask], database_url: str
 ) -> None:
-    instance = tmp_path / "instance"
-    luot(instance, "config", "load", str(config_file))
+    server = make_app(database_url, config=None)  # the serving installation…
+    command = make_app(database_url)  # …and the command's own app on the same database, as its own process
     added = luot(
-        instance,
+        command,
         "user",
         "add",
         "hoa",
@@ -141,33 +133,71 @@ def test_a_revoked_device_and_a_disabled_account_are_refused_at_once(
         "--site",
         "CB",
         "--password-stdin",
-        stdin="a-long-password-9\n",
+        input="a-long-password-9\n",
     )
-    assert added.returncode == 0, added.stderr
-    token = luot(
-        instance, "device", "add", "--site", "CB", "--kind", "kiosk", "--name", "Kiosk sảnh"
-    ).stdout.strip()
-    secret = (instance / "secret_key").read_text().strip()
-    app = make_app(f"sqlite:///{instance / 'luot.sqlite3'}", config=None, SECRET_KEY=secret)
-    client = app.test_client()
-    kiosk = {"Authorization": f"Bearer {token}"}
+    succeeded(added)
+    token = succeeded(
+        luot(command, "device", "add", "--site", "CB", "--kind", "kiosk", "--name", "Kiosk sảnh")
+    )
+    client = server.test_client()
+    kiosk = {"Authorization": f"Bearer {token.stdout.strip()}"}
     login = client.post("/api/v1/auth/login", json={"username": "hoa", "password": "a-long-password-9"})
     clerk = {"Authorization": f"Bearer {login.json['token']}"}
     assert client.get("/api/v1/device", headers=kiosk).status_code == 200
     assert client.get("/api/v1/me", headers=clerk).status_code == 200
 
-    listed = luot(instance, "device", "list")
-    assert listed.returncode == 0 and "Kiosk sảnh\tactive" in listed.stdout
+    listed = succeeded(luot(command, "device", "list"))
+    assert "Kiosk sảnh\tactive" in listed.stdout
     device_id = listed.stdout.split("\t", 1)[0]
-    revoked = luot(instance, "device", "revoke", device_id)
-    assert revoked.returncode == 0, revoked.stderr
-    assert "revoked" in luot(instance, "device", "list").stdout.split("\t")[-1]
+    succeeded(luot(command, "device", "revoke", device_id))
+    assert "revoked" in succeeded(luot(command, "device", "list")).stdout.split("\t")[-1]
     assert client.get("/api/v1/device", headers=kiosk).status_code == 401
 
-    disabled = luot(instance, "user", "disable", "hoa")
-    assert disabled.returncode == 0, disabled.stderr
+    succeeded(luot(command, "user", "disable", "hoa"))
     assert client.get("/api/v1/me", headers=clerk).status_code == 401
     again = client.post("/api/v1/auth/login", json={"username": "hoa", "password": "a-long-password-9"})
     assert again.status_code == 401
-    assert luot(instance, "device", "revoke", "999").returncode == 2
-    assert luot(instance, "user", "disable", "nobody").returncode == 2
+    refused(luot(command, "device", "revoke", "999"))
+    refused(luot(command, "user", "disable", "nobody"))
+
+
+# -- the real executable ------------------------------------------------------------------------------
+
+
+def run(instance: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The installed ``luot`` as its own process, on the installation in ``instance``."""
+    environment = {**os.environ, "LUOT_INSTANCE_PATH": str(instance), **(env or {})}
+    if "LUOT_DATABASE_URL" not in (env or {}):
+        environment.pop("LUOT_DATABASE_URL", None)
+    return subprocess.run(
+        [str(LUOT), *args], capture_output=True, text=True, env=environment, timeout=120, check=False
+    )
+
+
+def test_migrations_are_safe_when_several_processes_start_at_once(tmp_path: Path) -> None:
+    instance = tmp_path / "instance"
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _i: run(instance, "db", "upgrade"), range(4)))
+    assert [r.returncode for r in results] == [0, 0, 0, 0], [r.stderr for r in results]
+
+
+def test_the_command_loads_a_configuration_then_serves_it(
+    tmp_path: Path, config_file: Path, servers: list[ServerProcess]
+) -> None:
+    instance = tmp_path / "instance"
+    loaded = run(instance, "config", "load", str(config_file))
+    assert loaded.returncode == 0, loaded.stderr
+    assert "created site CB" in loaded.stdout
+
+    server = ServerProcess({"LUOT_INSTANCE_PATH": str(instance), "LUOT_DATABASE_URL": ""})
+    servers.append(server.start())  # `python -m server.cli serve`, healthy
+    sites = requests.get(f"{server.url}/api/v1/sites", timeout=5).json()
+    assert sorted(site["code"] for site in sites) == ["CB", "CH"]
+
+
+def test_the_command_says_in_one_line_that_its_database_cannot_be_reached(tmp_path: Path) -> None:
+    result = run(tmp_path, "serve", env={"LUOT_DATABASE_URL": "postgresql://postgres@127.0.0.1:1/luot"})
+    assert result.returncode == 2
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: cannot reach the database postgresql+psycopg://postgres@127.0.0.1:1/luot")

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-import yaml
+from flask import Flask
 
 from server.db.models import EnrolmentCode
 from server.domain.access import DeviceKind
 from server.services.accounts.enrolment import issue_code
-from tests.conftest import TEST_CONFIG, Clock, World
+from tests.commands import luot, succeeded
+from tests.conftest import Clock, World
 
 
 def new_code(world: World, kind: str = "kiosk", name: str = "Kiosk sảnh") -> str:
@@ -84,31 +82,17 @@ def test_codes_are_stored_only_as_keyed_hashes(world: World) -> None:
     assert code not in stored[0] and code.lower() not in stored[0]
 
 
-def test_luot_device_code_prints_a_code_the_kiosk_can_use(tmp_path: Path, make_app: Any) -> None:
-    instance = tmp_path / "cli-instance"
-    config = tmp_path / "sites.yaml"
-    config.write_text(yaml.safe_dump(TEST_CONFIG, allow_unicode=True), encoding="utf-8")
-    env = {**os.environ, "LUOT_INSTANCE_PATH": str(instance)}
-    env.pop("LUOT_DATABASE_URL", None)
-
-    def luot(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "server.cli", *args],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=120,
-            check=False,
-        )
-
-    assert luot("config", "load", str(config)).returncode == 0
-    result = luot("device", "code", "--site", "CB", "--kind", "kiosk", "--name", "Kiosk sảnh")
-    assert result.returncode == 0, result.stderr
+def test_luot_device_code_prints_a_code_the_kiosk_can_use(
+    make_app: Callable[..., Flask], database_url: str
+) -> None:
+    command = make_app(database_url)  # the command's own app…
+    result = succeeded(
+        luot(command, "device", "code", "--site", "CB", "--kind", "kiosk", "--name", "Kiosk sảnh")
+    )
     code = result.stdout.strip()
     assert len(code) == 9 and "valid once" in result.stderr
 
-    secret = (instance / "secret_key").read_text().strip()
-    app = make_app(f"sqlite:///{instance / 'luot.sqlite3'}", config=None, SECRET_KEY=secret)
-    response = app.test_client().post("/api/v1/devices/enrol", json={"code": code})
+    serving = make_app(database_url, config=None)  # …and the server's, with the installation's same secret
+    response = serving.test_client().post("/api/v1/devices/enrol", json={"code": code})
     assert response.status_code == 201, response.json
     assert response.json["device"]["name"] == "Kiosk sảnh"

@@ -1,25 +1,45 @@
-"""``luot print-test`` and ``luot device set-printer``, run as real processes."""
+"""``luot print-test`` and ``luot device set-printer``, in-process (:mod:`tests.commands`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pytest
 import zxingcpp
+from flask import Flask
 from PIL import Image
 
-from tests.integration.test_cli import config_file, luot
+from printers import render
+from tests.commands import luot, refused, succeeded
 from tests.printer_server import PrinterServer
 
-__all__ = ["config_file"]  # the fixture, shared with the other command tests
+
+@pytest.fixture
+def fonts_looked_up_again() -> Iterator[None]:
+    """Fonts are looked up and loaded once per process; a test that changes ``LUOT_TICKET_FONT`` starts
+    afresh, and leaves the next test to start afresh too."""
+    caches = (render.find_font, render._font)
+    for cached in caches:
+        cached.cache_clear()
+    yield
+    for cached in caches:
+        cached.cache_clear()
 
 
 def test_print_test_writes_a_sample_ticket_png_a_phone_can_read(tmp_path: Path) -> None:
     instance = tmp_path / "instance"
     done = luot(
-        instance, "print-test", "--printer", "png://tickets?width=384", "--url", "http://10.0.0.2:5000/t/x"
+        None,
+        "print-test",
+        "--printer",
+        "png://tickets?width=384",
+        "--url",
+        "http://10.0.0.2:5000/t/x",
+        env={"LUOT_INSTANCE_PATH": str(instance)},
     )
 
-    assert done.returncode == 0, done.stderr
+    succeeded(done)
     (written,) = (instance / "tickets").glob("*.png")
     with Image.open(written) as image:
         assert image.width == 384
@@ -29,52 +49,55 @@ def test_print_test_writes_a_sample_ticket_png_a_phone_can_read(tmp_path: Path) 
 
 
 def test_print_test_sends_the_sample_to_a_tcp_printer_and_says_when_it_is_offline(tmp_path: Path) -> None:
+    env = {"LUOT_INSTANCE_PATH": str(tmp_path)}
     printer = PrinterServer().start()
     try:
-        done = luot(tmp_path, "print-test", "--printer", printer.uri)
+        done = luot(None, "print-test", "--printer", printer.uri, env=env)
         (received,) = printer.wait_for(1)
     finally:
         printer.stop()
-    offline = luot(tmp_path, "print-test", "--printer", printer.uri)
+    offline = luot(None, "print-test", "--printer", printer.uri, env=env)
 
-    assert done.returncode == 0, done.stderr
+    succeeded(done)
     assert received.starts_with_init and received.cut_after_image
-    assert offline.returncode == 1
-    assert "offline" in offline.stderr
+    refused(offline, "offline", exit_code=1)
 
 
-def test_a_kiosks_printer_is_set_and_changed_from_the_command_line(tmp_path: Path, config_file: Path) -> None:
-    instance = tmp_path / "instance"
-    assert luot(instance, "config", "load", str(config_file)).returncode == 0
+def test_a_kiosks_printer_is_set_and_changed_from_the_command_line(
+    make_app: Callable[..., Flask], database_url: str
+) -> None:
+    app = make_app(database_url)
     bad = luot(
-        instance, "device", "add", "--site", "CB", "--kind", "kiosk", "--name", "K1", "--printer", "lpt://1"
+        app, "device", "add", "--site", "CB", "--kind", "kiosk", "--name", "K1", "--printer", "lpt://1"
     )
-    assert bad.returncode == 2 and "unknown printer type" in bad.stderr
+    assert bad.exit_code == 2 and "unknown printer type" in bad.stderr
     added = luot(
-        instance, "device", "add", "--site", "CB", "--kind", "kiosk", "--name", "K1", "--printer", "png://k"
+        app, "device", "add", "--site", "CB", "--kind", "kiosk", "--name", "K1", "--printer", "png://k"
     )
-    assert added.returncode == 0, added.stderr
+    succeeded(added)
+    device_id = succeeded(luot(app, "device", "list")).stdout.split("\t", 1)[0]
 
-    changed = luot(instance, "device", "set-printer", "1", "--printer", "agent://")
-    removed = luot(instance, "device", "set-printer", "1", "--none")
+    changed = succeeded(luot(app, "device", "set-printer", device_id, "--printer", "agent://"))
+    removed = succeeded(luot(app, "device", "set-printer", device_id, "--none"))
 
-    assert changed.returncode == 0, changed.stderr
     assert "prints at agent://" in changed.stdout
     assert "no printer" in removed.stdout
 
 
-def test_without_a_vietnamese_font_print_test_says_so_instead_of_printing_boxes(tmp_path: Path) -> None:
+def test_without_a_vietnamese_font_print_test_says_so_instead_of_printing_boxes(
+    tmp_path: Path, fonts_looked_up_again: None
+) -> None:
     done = luot(
-        tmp_path,
+        None,
         "print-test",
         "--printer",
         "png://tickets",
         env={
+            "LUOT_INSTANCE_PATH": str(tmp_path),
             "LUOT_TICKET_FONT": str(tmp_path / "missing.ttf"),
             "LUOT_TICKET_FONT_BOLD": str(tmp_path / "x.ttf"),
         },
     )
 
-    assert done.returncode == 2
-    assert "No font that can print Vietnamese" in done.stderr
+    refused(done, "No font that can print Vietnamese")
     assert not (tmp_path / "tickets").exists()

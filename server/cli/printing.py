@@ -1,35 +1,27 @@
-"""``luot print-test``, ``luot kiosk-agent`` and ``luot device set-printer``: what a technician runs when
-installing a kiosk's printer.
+"""``luot print-test`` and ``luot kiosk-agent``: what a technician runs when installing a kiosk's printer.
 
     luot print-test --printer tcp://192.168.1.50:9100          # a sample ticket, every Vietnamese letter
     luot print-test --printer png://tickets                     # a PNG in the instance folder's tickets/
     luot kiosk-agent --server http://10.0.0.2:5000 --token T --printer usb://0416:5011
-    luot device set-printer 7 --printer agent://                # the kiosk keeps its enrolment
+
+A kiosk's printer is chosen with ``luot device set-printer`` (:mod:`.installation`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-import os
-import sys
 from pathlib import Path
 
 import click
 
-from server.config import instance_path
-
-from .drivers import InvalidPrinterUri, PrinterError, is_agent, open_printer, parse
-from .render import FontMissing, render_ticket, sample_ticket
+from .base import Failure, failing_cleanly, printer_uri, settings
 
 
-def printer_uri(_ctx: click.Context | None, _param: click.Parameter | None, value: str | None) -> str | None:
-    """A click callback: the URI checked against the drivers (a usage error otherwise)."""
-    if value is None or value == "":
-        return None
-    try:
-        return parse(value).uri
-    except InvalidPrinterUri as exc:
-        raise click.BadParameter(str(exc)) from exc
+class PrinterDidNotPrint(Failure):
+    """The printer is offline, out of paper or in error: exit status 1, where a refusal is 2."""
+
+    exit_code = 1
 
 
 @click.command("print-test")
@@ -39,23 +31,24 @@ def printer_uri(_ctx: click.Context | None, _param: click.Parameter | None, valu
 @click.option(
     "--url", default="http://luot.local/t/mau-thu", show_default=True, help="What the QR code holds."
 )
+@failing_cleanly
 def print_test(printer: str, url: str) -> None:
     """Print a sample ticket with every Vietnamese letter (``?width=384`` for 58 mm paper)."""
+    from printers.drivers import PrinterError, is_agent, open_printer
+    from printers.render import FontMissing, render_ticket, sample_ticket
+
     if is_agent(printer):
         raise click.BadParameter(
             "run print-test on the kiosk PC, with its local printer's URI", param_hint="--printer"
         )
-    base = instance_path()
-    driver = open_printer(printer, base_dir=base)
+    driver = open_printer(printer, base_dir=Path(settings()["LUOT_INSTANCE_PATH"]))
     try:
         image = render_ticket(sample_ticket(url), driver.address.width)
         driver.print_image(image, name="print-test")
     except FontMissing as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+        raise Failure(str(exc)) from exc
     except PrinterError as exc:
-        click.echo(f"error: the printer is {exc.status}: {exc.detail}", err=True)
-        sys.exit(1)
+        raise PrinterDidNotPrint(f"the printer is {exc.status}: {exc.detail}") from exc
     where = f" into {driver.folder()}" if hasattr(driver, "folder") else ""
     click.echo(f"printed a sample ticket {image.width}×{image.height} dots{where}")
 
@@ -68,18 +61,17 @@ def print_test(printer: str, url: str) -> None:
 @click.option(
     "--printer", required=True, callback=printer_uri, help="The local printer, e.g. usb://0416:5011"
 )
+@failing_cleanly
 def kiosk_agent(server: str, token: str, printer: str) -> None:
     """Print this kiosk's tickets on its local printer (runs on the kiosk PC; see deploy/)."""
-    from .agent import KioskAgent
+    from printers.agent import KioskAgent
+    from printers.drivers import is_agent
+    from printers.spooler import SpoolerSettings
 
     if is_agent(printer):
         raise click.BadParameter("the agent needs the local printer's URI", param_hint="--printer")
+    config = settings()
+    timing = dataclasses.asdict(SpoolerSettings.from_config(dict(config)))  # the LUOT_PRINT_* settings
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    settings = {
-        "timeout_s": float(os.environ.get("LUOT_PRINT_TIMEOUT_S", 3)),
-        "retry_base_s": float(os.environ.get("LUOT_PRINT_RETRY_BASE_S", 0.5)),
-        "retry_cap_s": float(os.environ.get("LUOT_PRINT_RETRY_CAP_S", 15)),
-        "give_up_s": float(os.environ.get("LUOT_PRINT_GIVE_UP_S", 300)),
-    }
     click.echo(f"printing this kiosk's tickets on {printer}; server {server}")
-    KioskAgent(server, token, printer, base_dir=Path(instance_path()), **settings).run()
+    KioskAgent(server, token, printer, base_dir=Path(config["LUOT_INSTANCE_PATH"]), **timing).run()

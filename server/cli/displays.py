@@ -13,49 +13,17 @@ ends_at: 2026-11-27T17:00:00+07:00}``; times without an offset are the site's lo
 
 from __future__ import annotations
 
-import functools
 import json
-import sys
-from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
 import yaml
 
-from server.db.models import Site
-from server.domain.errors import LuotError
-from server.domain.notices import NoticeInfo
-from server.extension import Luot
-from server.services import display as display_service
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _extension() -> Luot:
-    from server.cli import open_app  # the one way every command opens the app (and migrates)
-
-    return open_app()[1]
-
-
-class _Refused(Exception):
-    """Something in a notices file that cannot be used."""
-
-
-def _failing_cleanly(command: F) -> F:
-    """Errors end the command as every ``luot`` command ends them: ``error: …`` and exit status 2."""
-
-    @functools.wraps(command)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except (LuotError, _Refused) as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(2)
-
-    return run  # type: ignore[return-value]
+from ..domain.notices import NoticeInfo
+from .base import Failure, failing_cleanly, open_app
 
 
 @click.group("display")
@@ -65,10 +33,12 @@ def display() -> None:
 
 @display.command("list")
 @click.option("--site", "site_code", default=None, help="Only the displays of this site.")
-@_failing_cleanly
+@failing_cleanly
 def display_list(site_code: str | None) -> None:
     """Enrolled displays with their id and settings."""
-    with _extension().read() as session:
+    from ..services import display as display_service
+
+    with open_app()[1].read() as session:
         displays = display_service.list_displays(session, site_code)
     for info in displays:
         state = " (revoked)" if info.revoked else ""
@@ -89,11 +59,13 @@ def _codes(value: str | None) -> list[str] | None:
 @click.option("--counters", default=None, help="Counter codes to show, e.g. Q1,Q2 ('all' for every one).")
 @click.option("--services", default=None, help="Service codes to show, e.g. HT,CT ('all' for every one).")
 @click.option("--sound/--no-sound", default=None, help="Whether this display plays the announcements.")
-@_failing_cleanly
+@failing_cleanly
 def display_configure(device_id: int, counters: str | None, services: str | None, sound: bool | None) -> None:
     """Choose the counters and services a display shows; it applies them when it next reconnects."""
+    from ..services import display as display_service
+
     info = display_service.configure_display(
-        _extension().uow(), device_id, counters=_codes(counters), services=_codes(services), sound=sound
+        open_app()[1].uow(), device_id, counters=_codes(counters), services=_codes(services), sound=sound
     )
     click.echo(f"{info.id}\t{info.site_code}\t{info.name}\t{json.dumps(info.settings, ensure_ascii=False)}")
 
@@ -105,12 +77,14 @@ def notices() -> None:
 
 @notices.command("show")
 @click.option("--site", "site_code", required=True)
-@_failing_cleanly
+@failing_cleanly
 def notices_show(site_code: str) -> None:
     """List a site's notices with their active periods."""
-    with _extension().read() as session:
-        site_id = display_service.site_id_by_code(session, site_code)
-        site = session.get_one(Site, site_id)
+    from ..services import display as display_service
+    from ..services.core.lookups import get_site
+
+    with open_app()[1].read() as session:
+        site = get_site(session, display_service.site_id_by_code(session, site_code))
         listed = display_service.notices_of(session, site)
     for notice in listed:
         period = f"{_when(notice.starts_at)} → {_when(notice.ends_at)}"
@@ -130,13 +104,16 @@ def _when(moment: datetime | None) -> str:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="YAML or JSON list of {text, starts_at, ends_at}.",
 )
-@_failing_cleanly
+@failing_cleanly
 def notices_set(site_code: str, texts: tuple[str, ...], path: Path | None) -> None:
     """Replace a site's notices (none given: remove them all)."""
-    extension = _extension()
+    from ..services import display as display_service
+    from ..services.core.lookups import get_site
+
+    _app, extension = open_app()
     with extension.read() as session:
         site_id = display_service.site_id_by_code(session, site_code)
-        zone = ZoneInfo(session.get_one(Site, site_id).timezone)
+        zone = ZoneInfo(get_site(session, site_id).timezone)
     items = [NoticeInfo(text=text) for text in texts]
     if path is not None:
         items += [_notice(entry, zone) for entry in _read_list(path)]
@@ -148,13 +125,13 @@ def notices_set(site_code: str, texts: tuple[str, ...], path: Path | None) -> No
 
 
 def _read_list(path: Path) -> list[Any]:
-    text = path.read_text(encoding="utf-8")
     try:
+        text = path.read_text(encoding="utf-8")
         document = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        raise _Refused(f"{path} cannot be read: {exc}") from exc
+    except (UnicodeDecodeError, yaml.YAMLError, json.JSONDecodeError) as exc:
+        raise Failure(f"{path} cannot be read: {exc}") from exc
     if not isinstance(document, list):
-        raise _Refused(f"{path} must hold a list of notices")
+        raise Failure(f"{path} must hold a list of notices")
     return document
 
 
@@ -162,10 +139,10 @@ def _notice(entry: Any, zone: ZoneInfo) -> NoticeInfo:
     if isinstance(entry, str):
         return NoticeInfo(text=entry)
     if not isinstance(entry, dict) or not isinstance(entry.get("text"), str):
-        raise _Refused(f"a notice needs a text: {entry!r}")
+        raise Failure(f"a notice needs a text: {entry!r}")
     unknown = set(entry) - {"text", "starts_at", "ends_at"}
     if unknown:
-        raise _Refused(f"unknown notice field(s): {', '.join(sorted(unknown))}")
+        raise Failure(f"unknown notice field(s): {', '.join(sorted(unknown))}")
     return NoticeInfo(
         text=entry["text"],
         starts_at=_moment(entry.get("starts_at"), zone),
@@ -181,9 +158,9 @@ def _moment(value: Any, zone: ZoneInfo) -> datetime | None:
         try:
             value = datetime.fromisoformat(value)
         except ValueError as exc:
-            raise _Refused(f"not a date and time: {value!r}") from exc
+            raise Failure(f"not a date and time: {value!r}") from exc
     if isinstance(value, date) and not isinstance(value, datetime):
         return datetime(value.year, value.month, value.day, tzinfo=zone)  # a date alone: from its start
     if not isinstance(value, datetime):
-        raise _Refused(f"not a date and time: {value!r}")
+        raise Failure(f"not a date and time: {value!r}")
     return value if value.tzinfo else value.replace(tzinfo=zone)
