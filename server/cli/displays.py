@@ -81,10 +81,9 @@ def notices() -> None:
 def notices_show(site_code: str) -> None:
     """List a site's notices with their active periods."""
     from ..services import display as display_service
-    from ..services.core.lookups import get_site
 
     with open_app()[1].read() as session:
-        site = get_site(session, display_service.site_id_by_code(session, site_code))
+        site = display_service.site_by_code(session, site_code)
         listed = display_service.notices_of(session, site)
     for notice in listed:
         period = f"{_when(notice.starts_at)} → {_when(notice.ends_at)}"
@@ -108,12 +107,11 @@ def _when(moment: datetime | None) -> str:
 def notices_set(site_code: str, texts: tuple[str, ...], path: Path | None) -> None:
     """Replace a site's notices (none given: remove them all)."""
     from ..services import display as display_service
-    from ..services.core.lookups import get_site
 
     _app, extension = open_app()
     with extension.read() as session:
-        site_id = display_service.site_id_by_code(session, site_code)
-        zone = ZoneInfo(get_site(session, site_id).timezone)
+        site = display_service.site_by_code(session, site_code)
+        site_id, zone = site.id, ZoneInfo(site.timezone)
     items = [NoticeInfo(text=text) for text in texts]
     if path is not None:
         items += [_notice(entry, zone) for entry in _read_list(path)]

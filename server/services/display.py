@@ -101,11 +101,11 @@ def notices_of(session: Session, site: Site) -> list[NoticeInfo]:
     ]
 
 
-def site_id_by_code(session: Session, code: str) -> int:
-    site_id = session.scalar(select(Site.id).where(Site.code == code))
-    if site_id is None:
+def site_by_code(session: Session, code: str) -> Site:
+    site = session.scalar(select(Site).where(Site.code == code))
+    if site is None:
         raise NotFound(N_("There is no site with the code %(site)s."), code="unknown_site", site=code)
-    return site_id
+    return site
 
 
 # -- which counters and services a display shows -------------------------------------------------
@@ -119,7 +119,7 @@ def list_displays(session: Session, site_code: str | None = None) -> list[Displa
         .order_by(Site.code, Device.id)
     )
     if site_code is not None:
-        query = query.where(Site.id == site_id_by_code(session, site_code))
+        query = query.where(Site.id == site_by_code(session, site_code).id)
     return [_display_info(device, code) for device, code in session.execute(query)]
 
 
