@@ -208,7 +208,7 @@ class NetworkDriver(EscposDriver):
                 try:
                     self.device = socket.create_connection((self.host, self.port), timeout=self.timeout)
                 except OSError as exc:
-                    self.device = None
+                    self.device = None  # type: ignore[assignment]  # python-escpos reads None as "not open"
                     raise DeviceNotFoundError(f"{self.host}:{self.port}: {exc}") from exc
 
         parts = urlsplit(self.address.uri)

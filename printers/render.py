@@ -199,7 +199,7 @@ class _Builder:
             self.text(number, size / self.unit, bold=True)
             return
         left, top, right, bottom = font.getbbox(number)
-        image = Image.new("L", (self.width, bottom - top), 255)
+        image = Image.new("L", (self.width, round(bottom - top)), 255)
         ImageDraw.Draw(image).text(
             ((self.width - (right - left)) / 2 - left, -top), number, font=font, fill=0
         )

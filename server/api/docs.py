@@ -11,7 +11,7 @@ from .schemas import ErrorSchema
 
 View = TypeVar("View", bound=Callable[..., Any])
 
-BEARER = [{"bearerAuth": []}]
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 SECURED = "luot_secured"
 
 

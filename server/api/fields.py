@@ -35,7 +35,7 @@ class Text(fields.String):
         super().__init__(**kwargs)
         self.max_length = max_length
         self.multiline = multiline
-        self.metadata.setdefault("maxLength", max_length)
+        self.metadata = {"maxLength": max_length, **self.metadata}
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         raw = super()._deserialize(value, attr, data, **kwargs)

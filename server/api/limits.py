@@ -76,7 +76,7 @@ def _outside(endpoints: set[str]) -> Callable[[], bool]:
 
 def init_app(app: Flask) -> Limiter:
     rules = {**DEFAULT_RULES, **(app.config.get("LUOT_RATE_LIMIT_RULES") or {})}
-    group_limits = [
+    group_limits: list[str | Callable[[], str] | Limit] = [
         Limit(
             rules[group],
             key_function=client_address,

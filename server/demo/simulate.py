@@ -9,6 +9,7 @@ seconds per real second, and starts again each time the simulated day ends.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import random
@@ -136,17 +137,13 @@ class Simulation:
     def open_counters(self) -> None:
         for site in self.sites:
             for desk in site.desks:
-                self._do(
-                    lambda d=desk: set_counter_status(
-                        SetCounterStatus(
-                            actor=d.clerk,
-                            counter_id=d.counter_id,
-                            status=CounterStatus.OPEN,
-                            at=self.luot.now(),
-                        ),
-                        self.luot.uow(),
-                    )
+                command = SetCounterStatus(
+                    actor=desk.clerk,
+                    counter_id=desk.counter_id,
+                    status=CounterStatus.OPEN,
+                    at=self.luot.now(),
                 )
+                self._do(functools.partial(set_counter_status, command, self.luot.uow()))
 
     def advance(self, simulated: float, elapsed: float) -> float:
         """Live ``elapsed`` simulated seconds from ``simulated`` (seconds since midnight) at once: who
@@ -178,18 +175,15 @@ class Simulation:
             priority = Priority.NONE
             if self.random.random() < PRIORITY_SHARE:
                 priority = self.random.choice([p for p in Priority if p is not Priority.NONE])
-            self._do(  # printed by the kiosk's printer (PNGs in the demo) like any other ticket
-                lambda s=service, p=priority: issue_ticket(
-                    IssueTicket(
-                        actor=site.kiosk,
-                        site_id=site.site_id,
-                        service_id=s.id,
-                        priority=p,
-                        at=self.luot.now(),
-                    ),
-                    self.luot.uow(),
-                )
+            command = IssueTicket(
+                actor=site.kiosk,
+                site_id=site.site_id,
+                service_id=service.id,
+                priority=priority,
+                at=self.luot.now(),
             )
+            # Printed by the kiosk's printer (PNGs in the demo) like any other ticket.
+            self._do(functools.partial(issue_ticket, command, self.luot.uow()))
 
     # -- clerks ------------------------------------------------------------------------------------
 

@@ -42,7 +42,7 @@ def ticket_room(public_code: str) -> str:
 
 def public_ticket(ticket: TicketInfo) -> dict[str, Any]:
     """The fields a citizen's status page may receive: nothing personal, nothing internal."""
-    return to_plain(
+    plain: dict[str, Any] = to_plain(
         {
             "public_code": ticket.public_code,
             "number": ticket.number,
@@ -52,6 +52,7 @@ def public_ticket(ticket: TicketInfo) -> dict[str, Any]:
             "counter": ticket.counter,
         }
     )
+    return plain
 
 
 def messages_for(event: Event) -> list[Message]:

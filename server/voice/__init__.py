@@ -50,7 +50,7 @@ class MissingClip(LookupError):
     """No clip of that name exists for that language (neither replaced nor built in)."""
 
 
-def read_wav(path: Path) -> array:
+def read_wav(path: Path) -> array[int]:
     """The samples of a PCM WAV file as mono 16-bit at :data:`RATE`."""
     with wave.open(str(path), "rb") as source:
         channels, width, rate = source.getnchannels(), source.getsampwidth(), source.getframerate()
@@ -68,7 +68,7 @@ def read_wav(path: Path) -> array:
     return resample(samples, rate, RATE)
 
 
-def resample(samples: array, source_rate: int, target_rate: int) -> array:
+def resample(samples: array[int], source_rate: int, target_rate: int) -> array[int]:
     """Linear-interpolation resampling, after a moving average when going down (so a 44.1 kHz
     recording's hiss does not fold back into the voice): plenty for speech at 16 kHz."""
     if source_rate == target_rate or not samples:
@@ -92,7 +92,7 @@ def resample(samples: array, source_rate: int, target_rate: int) -> array:
     return out
 
 
-def trim(samples: array, threshold: float = SILENCE) -> array:
+def trim(samples: array[int], threshold: float = SILENCE) -> array[int]:
     """Drop leading and trailing silence (keeping 10 ms either side, so no word is clipped)."""
     level = int(threshold * 32767)
     first = next((i for i, s in enumerate(samples) if abs(s) > level), None)
@@ -103,7 +103,7 @@ def trim(samples: array, threshold: float = SILENCE) -> array:
     return samples[max(0, first - margin) : min(len(samples), last + margin + 1)]
 
 
-def normalise(samples: array, peak: float = PEAK) -> array:
+def normalise(samples: array[int], peak: float = PEAK) -> array[int]:
     """Scale ``samples`` so their loudest point is ``peak`` of full scale."""
     top = max((abs(s) for s in samples), default=0)
     if top == 0:
@@ -112,12 +112,12 @@ def normalise(samples: array, peak: float = PEAK) -> array:
     return array("h", (int(s * gain) for s in samples))
 
 
-def silence(seconds: float) -> array:
+def silence(seconds: float) -> array[int]:
     return array("h", bytes(2 * int(seconds * RATE)))
 
 
 @functools.cache
-def chime() -> array:
+def chime() -> array[int]:
     """A two-note "ding-dong" (E5 then C5) with soft harmonics and a bell-like decay, about 1.6 s."""
     total = int(1.6 * RATE)
     out = [0.0] * total
@@ -138,11 +138,11 @@ def chime() -> array:
     return array("h", (int(max(-1.0, min(1.0, v)) * 32767) for v in out))
 
 
-def write_wav(path: Path, samples: array) -> None:
+def write_wav(path: Path, samples: array[int]) -> None:
     path.write_bytes(wav_bytes(samples))
 
 
-def wav_bytes(samples: array) -> bytes:
+def wav_bytes(samples: array[int]) -> bytes:
     """``samples`` as a WAV file: mono 16-bit PCM at :data:`RATE`."""
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as target:
@@ -161,7 +161,7 @@ class Voice:
         self.built_in = built_in
         self.cache = Path(instance_path) / "announcements"
         self.cache_limit = cache_limit
-        self._clips: dict[tuple[Path, int], array] = {}
+        self._clips: dict[tuple[Path, int], array[int]] = {}
         self._lock = threading.Lock()
 
     def clip_path(self, language: str, name: str) -> Path:
@@ -214,7 +214,7 @@ class Voice:
         self._prune()
         return key, data
 
-    def _compose(self, readings: Sequence[Reading], chime_file: Path | None) -> array:
+    def _compose(self, readings: Sequence[Reading], chime_file: Path | None) -> array[int]:
         out = array("h")
         out += self._load(chime_file) if chime_file else chime()
         out += silence(AFTER_CHIME_S)
@@ -231,7 +231,7 @@ class Voice:
         out += silence(0.3)
         return out
 
-    def _load(self, path: Path) -> array:
+    def _load(self, path: Path) -> array[int]:
         key = (path, path.stat().st_mtime_ns)
         with self._lock:
             cached = self._clips.get(key)
