@@ -60,9 +60,9 @@ const state = {
 };
 
 const entries = {
-  enrol: new Entry({ accept: /[A-Za-z0-9_\-]/, max: 96 }),
+  enrol: new Entry({ accept: /[A-Za-z0-9_-]/, max: 96 }),
   identify: new Entry({ accept: /[0-9]/, max: 12 }),
-  appointment: new Entry({ accept: /[A-Za-z0-9\-]/, max: 32 }),
+  appointment: new Entry({ accept: /[A-Za-z0-9-]/, max: 32 }),
 };
 // What was typed since the last pause, whole: a scanner's text (a chip card's QR text with its "|", a
 // confirmation or enrolment link with its "/") is recognised by its shape, never shown, reduced on Enter.
