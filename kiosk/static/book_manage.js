@@ -2,8 +2,9 @@
 // reads it, shows the appointment, its code and QR code, and lets the citizen reschedule or cancel.
 
 import { api } from "/static/luot/api.js";
+import { h } from "/static/luot/dom.js";
 import { onLanguageChange, t } from "/static/luot/i18n.js";
-import { createPicker, element, localName, setUpLanguages, showError, whenLabel } from "./book_common.js";
+import { createPicker, localName, setUpLanguages, showError, whenLabel } from "./book_common.js";
 
 setUpLanguages();
 
@@ -79,7 +80,7 @@ async function openReschedule() {
   const sites = choices.length ? choices : [here];
   const select = $("sites");
   select.replaceChildren(
-    ...sites.map((s) => element("option", { value: s.site_id, selected: s.site_id === appointment.site_id }, s.name ? localName(s) : appointment.site_name)),
+    ...sites.map((s) => h("option", { value: s.site_id, selected: s.site_id === appointment.site_id }, s.name ? localName(s) : appointment.site_name)),
   );
   $("site-select").hidden = sites.length < 2;
   const pick = () => {

@@ -8,7 +8,8 @@
 
 import { act, api, ApiError, requestId } from "/static/luot/api.js";
 import { deviceToken, forgetDevice, rememberDevice } from "/static/luot/device.js";
-import { apply, language, minutes, onLanguageChange, setLanguage, t } from "/static/luot/i18n.js";
+import { h, svg } from "/static/luot/dom.js";
+import { apply, language, minutes, onLanguageChange, setLanguage, t, translate } from "/static/luot/i18n.js";
 import { connectLive } from "/static/luot/live.js";
 import { shorterElsewhere } from "./elsewhere.js";
 import { renderHours } from "./hours.js";
@@ -35,7 +36,6 @@ const FIELD_ORDER = [
 
 const $ = (id) => document.getElementById(id);
 const ICONS = document.body.dataset.icons;
-const catalog = JSON.parse($("luot-strings").textContent);
 
 const state = {
   token: null,
@@ -78,19 +78,12 @@ function show(screen) {
   window.scrollTo(0, 0);
 }
 
-function both(key, params = {}) {
-  const fill = (text) => text.replace(/%\((\w+)\)s/g, (_, name) => String(params[name] ?? ""));
-  return [fill(catalog.vi?.[key] ?? key), fill(catalog.en?.[key] ?? key)];
-}
-
+/** Texts shown in both languages at once: Vietnamese, with English beneath. */
 function applyBoth() {
   for (const element of document.querySelectorAll("[data-both]")) {
-    const [vi, en] = both(element.dataset.both);
-    const second = document.createElement("span");
-    second.className = "second-language";
-    second.lang = "en";
-    second.textContent = en;
-    element.replaceChildren(document.createTextNode(vi), second);
+    const key = element.dataset.both;
+    const english = h("span", { class: "second-language", lang: "en" }, translate("en", key));
+    element.replaceChildren(translate("vi", key), english);
   }
 }
 
@@ -103,20 +96,7 @@ function fieldOf(service) {
 }
 
 function icon(name, className = "icon") {
-  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-  svg.setAttribute("class", className);
-  svg.setAttribute("aria-hidden", "true");
-  const use = document.createElementNS("http://www.w3.org/2000/svg", "use");
-  use.setAttribute("href", `${ICONS}#${name}`);
-  svg.append(use);
-  return svg;
-}
-
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
+  return svg("svg", { class: className, "aria-hidden": "true" }, svg("use", { href: `${ICONS}#${name}` }));
 }
 
 function waitText(serviceId) {
@@ -149,30 +129,37 @@ function renderHome() {
   const ordered = [...groups.entries()].sort(([a], [b]) => rank(a) - rank(b));
   const withHeadings = ordered.length > 1 && ordered.some(([, services]) => services.length > 1);
   const tiles = (services) =>
-    services.map((service) => {
-      const tile = element("button", `tile${serviceOpen(service) ? "" : " closed"}`);
-      tile.type = "button";
-      tile.dataset.action = "service";
-      tile.dataset.serviceId = service.id;
-      const wait = element("span", "tile-wait", serviceOpen(service) ? waitText(service.id) : t("service.closed"));
-      wait.dataset.waitFor = service.id;
-      tile.append(icon(`field-${fieldOf(service)}`), element("span", "tile-name", serviceName(service)), wait);
-      return tile;
-    });
+    services.map((service) =>
+      h(
+        "button",
+        {
+          type: "button",
+          class: serviceOpen(service) ? "tile" : "tile closed",
+          dataset: { action: "service", serviceId: service.id },
+        },
+        icon(`field-${fieldOf(service)}`),
+        h("span", { class: "tile-name" }, serviceName(service)),
+        h(
+          "span",
+          { class: "tile-wait", dataset: { waitFor: service.id } },
+          serviceOpen(service) ? waitText(service.id) : t("service.closed"),
+        ),
+      ),
+    );
   if (withHeadings) {
     $("services").replaceChildren(
-      ...ordered.map(([field, services]) => {
-        const grid = element("div", "grid");
-        grid.append(...tiles(services));
-        const group = element("div", "group");
-        group.append(element("h2", "group-title", t(`field.${field}`)), grid);
-        return group;
-      }),
+      ...ordered.map(([field, services]) =>
+        h(
+          "div",
+          { class: "group" },
+          h("h2", { class: "group-title" }, t(`field.${field}`)),
+          h("div", { class: "grid" }, tiles(services)),
+        ),
+      ),
     );
   } else {
-    const grid = element("div", `grid count-${state.services.length}`);
-    grid.append(...tiles(ordered.flatMap(([, services]) => services)));
-    $("services").replaceChildren(grid);
+    const all = ordered.flatMap(([, services]) => services);
+    $("services").replaceChildren(h("div", { class: `grid count-${state.services.length}` }, tiles(all)));
   }
 }
 

@@ -5,7 +5,7 @@
 import { api, ApiError } from "/static/luot/api.js";
 import { apply, language, minutes, setLanguage, t } from "/static/luot/i18n.js";
 import { connectLive, showConnection } from "/static/luot/live.js";
-import { $, h, say } from "./dom.js";
+import { $, h, say } from "/static/luot/dom.js";
 import { appointmentsText, clerkTable, counterTable, kpis, percent, periodText } from "./figures.js";
 import { session } from "./session.js";
 

@@ -3,7 +3,7 @@
 
 import { api } from "/static/luot/api.js";
 import { apply, t } from "/static/luot/i18n.js";
-import { $, say } from "./dom.js";
+import { $, say } from "/static/luot/dom.js";
 import { appointmentsText, clerkTable, counterTable, dmy, hourTable, kpis, serviceTable } from "./figures.js";
 import { session } from "./session.js";
 

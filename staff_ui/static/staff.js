@@ -6,7 +6,7 @@
 import { act, api, ApiError } from "/static/luot/api.js";
 import { apply, language, minutes, setLanguage, t } from "/static/luot/i18n.js";
 import { connectLive, showConnection } from "/static/luot/live.js";
-import { $, h, say } from "./dom.js";
+import { $, h, say } from "/static/luot/dom.js";
 import { session } from "./session.js";
 import { installShortcuts } from "./shortcuts.js";
 import {

@@ -2,9 +2,9 @@
 // unavailable ones are unavailable, the waiting list, the site's counters and the clerk's figures.
 // It reads the state and changes nothing but the page.
 
-import { language, minutes, t } from "/static/luot/i18n.js";
+import { $, h } from "/static/luot/dom.js";
+import { clock, language, minutes, t } from "/static/luot/i18n.js";
 import { deskActions } from "./actions.js";
-import { $, clock, h } from "./dom.js";
 
 export function myCounter(state) {
   return state.counters.find((c) => c.id === state.counterId) ?? null;
