@@ -3,10 +3,12 @@
 
 import { api } from "/static/luot/api.js";
 import { h } from "/static/luot/dom.js";
-import { clock, language, minutes, onLanguageChange, t } from "/static/luot/i18n.js";
-import { createPicker, dayLabel, dateOf, localName, setUpLanguages, showError, whenLabel } from "./book_common.js";
+import { apply, clock, language, minutes, onLanguageChange, t } from "/static/luot/i18n.js";
+import { languageSwitch } from "/static/luot/language.js";
+import { createPicker, dayLabel, dateOf, localName, showError, whenLabel } from "./book_common.js";
 
-setUpLanguages();
+apply();
+languageSwitch();
 
 const state = { commune: document.body.dataset.commune || null, service: null, site: null, slot: null, sites: [] };
 const $ = (id) => document.getElementById(id);

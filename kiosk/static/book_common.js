@@ -1,23 +1,9 @@
-// What the booking page and the private appointment page share: the language switch, error notices,
-// date and time formatting, and the day-and-time picker.
+// What the booking page and the private appointment page share: error notices, date and time formatting,
+// and the day-and-time picker.
 
 import { api } from "/static/luot/api.js";
 import { h } from "/static/luot/dom.js";
-import { apply, clock, language, onLanguageChange, setLanguage, t } from "/static/luot/i18n.js";
-
-export function setUpLanguages() {
-  apply();
-  for (const button of document.querySelectorAll("[data-lang]")) {
-    button.addEventListener("click", () => setLanguage(button.dataset.lang));
-  }
-  const mark = () => {
-    for (const button of document.querySelectorAll("[data-lang]")) {
-      button.setAttribute("aria-pressed", String(button.dataset.lang === language()));
-    }
-  };
-  mark();
-  onLanguageChange(mark);
-}
+import { clock, language, onLanguageChange, t } from "/static/luot/i18n.js";
 
 export function showError(error) {
   const box = document.getElementById("error");

@@ -3,10 +3,12 @@
 
 import { api } from "/static/luot/api.js";
 import { h } from "/static/luot/dom.js";
-import { onLanguageChange, t } from "/static/luot/i18n.js";
-import { createPicker, localName, setUpLanguages, showError, whenLabel } from "./book_common.js";
+import { apply, onLanguageChange, t } from "/static/luot/i18n.js";
+import { languageSwitch } from "/static/luot/language.js";
+import { createPicker, localName, showError, whenLabel } from "./book_common.js";
 
-setUpLanguages();
+apply();
+languageSwitch();
 
 const $ = (id) => document.getElementById(id);
 const code = document.body.dataset.code;

@@ -10,6 +10,7 @@ import { act, api, ApiError, requestId } from "/static/luot/api.js";
 import { deviceToken, forgetDevice, rememberDevice } from "/static/luot/device.js";
 import { h, svg } from "/static/luot/dom.js";
 import { apply, language, minutes, onLanguageChange, setLanguage, t, translate } from "/static/luot/i18n.js";
+import { languageSwitch } from "/static/luot/language.js";
 import { connectLive } from "/static/luot/live.js";
 import { shorterElsewhere } from "./elsewhere.js";
 import { renderHours } from "./hours.js";
@@ -695,7 +696,6 @@ function tick() {
 // -- one listener for every tap ----------------------------------------------------------------------
 
 const ACTIONS = {
-  language: () => setLanguage(language() === "vi" ? "en" : "vi"),
   service: (target) => chooseService(Number(target.dataset.serviceId)),
   home: goHome,
   back: backHome,
@@ -730,11 +730,6 @@ function onClick(event) {
   if (target && !target.disabled) ACTIONS[target.dataset.action]?.(target);
 }
 
-function labelLanguageSwitch() {
-  $("language-switch").textContent = t(language() === "vi" ? "language.en" : "language.vi");
-  $("language-switch").lang = language() === "vi" ? "en" : "vi";
-}
-
 // -- start --------------------------------------------------------------------------------------------
 
 async function start() {
@@ -766,9 +761,8 @@ buildKeypad($("identify-keypad"), "numeric");
 buildKeypad($("appointment-keypad"), "alnum");
 apply();
 applyBoth();
-labelLanguageSwitch();
+languageSwitch(); // nothing remembered: the next citizen starts in Vietnamese
 onLanguageChange(() => {
-  labelLanguageSwitch();
   renderHome();
   if (state.intent?.service) renderReview();
   if (state.screen === "identify") renderIdentify();

@@ -3,9 +3,10 @@
 // History: a day, week or month of one site or a whole commune, with charts and CSV exports.
 
 import { api, ApiError } from "/static/luot/api.js";
-import { apply, language, minutes, setLanguage, t } from "/static/luot/i18n.js";
-import { connectLive, showConnection } from "/static/luot/live.js";
 import { $, h, say } from "/static/luot/dom.js";
+import { apply, language, minutes, onLanguageChange, t } from "/static/luot/i18n.js";
+import { languageSwitch } from "/static/luot/language.js";
+import { connectLive, showConnection } from "/static/luot/live.js";
 import { appointmentsText, clerkTable, counterTable, kpis, percent, periodText } from "./figures.js";
 import { session } from "./session.js";
 
@@ -24,7 +25,6 @@ const call = (path) => api(path, { token: session.token });
 
 async function start() {
   apply();
-  $("#language").textContent = t(language() === "vi" ? "language.en" : "language.vi");
   if (!session.token) return signIn();
   try {
     state.user = await call("/api/v1/me");
@@ -72,11 +72,7 @@ $("#sign-out").addEventListener("click", async () => {
   location.reload();
 });
 
-$("#language").addEventListener("click", () => {
-  const next = language() === "vi" ? "en" : "vi";
-  session.language = next;
-  setLanguage(next);
-  $("#language").textContent = t(next === "vi" ? "language.en" : "language.vi");
+onLanguageChange(() => {
   for (const site of state.live.values()) renderSite(site);
   if (state.report) renderHistory(state.report);
 });
@@ -453,5 +449,5 @@ $("#notices-form").addEventListener("submit", (event) => {
   saved(() => send(`/api/v1/sites/${Number($("#settings-site").value)}/notices`, "PUT", { notices }));
 });
 
-if (session.language) setLanguage(session.language);
+languageSwitch({ remember: "luot.staff.language" });
 start().catch((error) => signIn(error.message, "error"));

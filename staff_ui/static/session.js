@@ -6,7 +6,6 @@ const KEYS = {
   user: "luot.staff.user",
   site: "luot.staff.site",
   counter: "luot.staff.counter",
-  language: "luot.staff.language",
 };
 
 function readJson(key) {
@@ -41,11 +40,5 @@ export const session = {
     localStorage.setItem(KEYS.site, String(siteId));
     if (counterId) localStorage.setItem(KEYS.counter, String(counterId));
     else localStorage.removeItem(KEYS.counter);
-  },
-  get language() {
-    return localStorage.getItem(KEYS.language);
-  },
-  set language(value) {
-    localStorage.setItem(KEYS.language, value);
   },
 };

@@ -4,9 +4,10 @@
 // act(): a request id, retried with the same id while the network is down, so it never acts twice.
 
 import { act, api, ApiError } from "/static/luot/api.js";
-import { apply, language, minutes, setLanguage, t } from "/static/luot/i18n.js";
-import { connectLive, showConnection } from "/static/luot/live.js";
 import { $, h, say } from "/static/luot/dom.js";
+import { apply, minutes, onLanguageChange, t } from "/static/luot/i18n.js";
+import { languageSwitch } from "/static/luot/language.js";
+import { connectLive, showConnection } from "/static/luot/live.js";
 import { session } from "./session.js";
 import { installShortcuts } from "./shortcuts.js";
 import {
@@ -98,7 +99,6 @@ function signedOut(why = "") {
 }
 
 async function boot() {
-  if (session.language) setLanguage(session.language);
   apply();
   if (!session.token) {
     signedOut();
@@ -542,13 +542,6 @@ function showIssued(ticket) {
 
 // -- wiring ---------------------------------------------------------------------------------------
 
-function switchLanguage() {
-  session.language = language() === "vi" ? "en" : "vi";
-  setLanguage(session.language);
-  if (atDesk()) render();
-  else renderHeader(state);
-}
-
 function on(selector, event, handler) {
   $(selector).addEventListener(event, handler);
 }
@@ -557,7 +550,6 @@ function wire() {
   on("#signin-form", "submit", signIn);
   on("#sign-out", "click", signOut);
   on("#switch-counter", "click", () => showSetup(state.siteId));
-  on("#language", "click", switchLanguage);
   on("#primary", "click", primary);
   on("#act-recall", "click", recall);
   on("#act-no-show", "click", openNoShow);
@@ -595,5 +587,7 @@ function wire() {
   setInterval(() => atDesk() && tickWaited(state), 30_000);
 }
 
+languageSwitch({ remember: "luot.staff.language" });
+onLanguageChange(() => (atDesk() ? render() : renderHeader(state)));
 wire();
 boot();

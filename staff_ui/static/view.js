@@ -38,10 +38,6 @@ export function renderHeader(state) {
   const user = state.user;
   document.title = `Lượt — ${t("page.title")}`;
   $("#who").textContent = user ? user.display_name || user.username : "";
-  const other = language() === "vi" ? "en" : "vi";
-  const button = $("#language");
-  button.textContent = t(`language.${other}`);
-  button.lang = other;
   const site = state.sites.find((s) => s.id === state.siteId);
   $("#place").textContent = document.body.dataset.view === "desk" ? (site?.name ?? "") : "";
 }

@@ -157,8 +157,8 @@ def test_english_is_one_tap_away(
     world: World, live_server: LiveServer, new_page: Any, kiosk_token: str
 ) -> None:
     page = open_kiosk(new_page, live_server.url, kiosk_token)
-    assert page.inner_text("[data-action=language]") == "English"
-    page.click("[data-action=language]")
+    assert page.inner_text("#language-switch") == "English"
+    page.click("#language-switch")
     page.wait_for_selector("h1.home-title:has-text('Choose a service')")
     assert "Civil status" in page.inner_text("#services")
     page.click(f".tile[data-service-id='{service_id(world, 'HT')}']")
@@ -375,7 +375,7 @@ def test_after_a_minute_without_a_touch_the_kiosk_goes_home_in_vietnamese(
     page.clock.install()
     page.goto(f"{live_server.url}/kiosk?token={kiosk_token}")
     page.wait_for_selector("body[data-screen=home] .tile")
-    page.click("[data-action=language]")
+    page.click("#language-switch")
     page.click(f".tile[data-service-id='{service_id(world, 'HT')}']")
     page.click("[data-action=identify]")
     type_on_keypad(page, "identify", "0912")
