@@ -327,7 +327,7 @@ function atCounter(ticket) {
   const mine = counter();
   if (!mine) return;
   state.version += 1;
-  mine.current_ticket = ["called", "serving"].includes(ticket.status) ? ticket : null;
+  mine.current_ticket = ticket.counter?.id === mine.id ? ticket : null; // the server names its counter
   state.queue = state.queue.filter((entry) => entry.id !== ticket.id);
 }
 
@@ -536,7 +536,7 @@ function wire() {
   on("#counter-close", "click", () => setCounter("close"));
   on("#complete-form", "submit", (event) => {
     event.preventDefault();
-    if (counter()?.current_ticket?.status === "serving") complete();
+    if (available("complete")) complete();
   });
   on("#transfer-form", "submit", submitTransfer);
   on("#cancel-form", "submit", submitCancel);

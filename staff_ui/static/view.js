@@ -4,7 +4,7 @@
 
 import { $, h } from "/static/luot/dom.js";
 import { clock, language, minutes, t } from "/static/luot/i18n.js";
-import { deskActions } from "./actions.js";
+import { allowedActions, deskActions } from "./actions.js";
 
 export function myCounter(state) {
   return state.counters.find((c) => c.id === state.counterId) ?? null;
@@ -67,8 +67,9 @@ function renderTicket(state) {
   $("#ticket").dataset.status = ticket?.status ?? "none";
   $("#ticket-number").textContent = ticket?.number ?? "";
   const form = $("#complete-form");
-  if (ticket?.status !== "serving") $("#dossier").value = "";
-  form.hidden = ticket?.status !== "serving";
+  const completing = allowedActions(ticket).has("complete"); // the dossier code goes with completing
+  if (!completing) $("#dossier").value = "";
+  form.hidden = !completing;
   if (!ticket) {
     $("#ticket-state").textContent = t("ticket.none");
     $("#ticket-service").textContent = t("ticket.waiting_here", { n: state.queue.length });

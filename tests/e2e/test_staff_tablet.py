@@ -171,6 +171,35 @@ def test_a_clerk_serves_at_the_counter_and_the_display_sees_each_step(
     expect(page.locator("#help-dialog")).to_be_hidden()
 
 
+def test_the_desk_offers_what_the_server_allows_on_the_ticket(
+    world: World, live_server: LiveServer, open_page: Any
+) -> None:
+    world.issue(world.device("kiosk"))
+    world.open_counter(world.staff(username="lan"))
+    page = open_page(1280, 800)
+
+    def without_no_show(route: Any) -> None:
+        """The server's answer, as if it allowed no no-show on the ticket at the counter."""
+        response = route.fetch()
+        body = response.json()
+        for ticket in [c["current_ticket"] for c in body] if isinstance(body, list) else [body]:
+            if ticket:
+                ticket["actions"] = [action for action in ticket["actions"] if action != "no_show"]
+        route.fulfill(response=response, json=body)
+
+    page.route("**/api/v1/sites/*/counters", without_no_show)
+    page.route("**/api/v1/counters/*/call-next", without_no_show)
+    sign_in(page, live_server, "lan")
+    page.click("#primary")
+    expect(page.locator("#ticket")).to_have_attribute("data-status", "called")
+    expect(page.locator("#primary")).to_have_attribute("data-action", "start")
+    expect(page.locator("#act-recall")).to_be_enabled()
+    expect(page.locator("#act-no-show")).to_be_disabled()  # a called ticket, but the server says no
+    expect(page.locator("#act-no-show .reason")).to_have_text("Chỉ dùng khi đang gọi số")
+    page.keyboard.press("n")
+    expect(page.locator("#no-show-dialog")).to_be_hidden()
+
+
 def test_an_ended_session_brings_back_the_sign_in_screen(
     world: World, live_server: LiveServer, open_page: Any
 ) -> None:
