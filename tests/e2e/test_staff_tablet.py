@@ -235,12 +235,20 @@ def test_two_clerks_calling_next_at_the_same_instant_for_one_ticket(
         expect(page.locator("#primary")).to_have_attribute("data-action", "call_next")
         pages.append(page)
 
-    # Both tablets press the button at the same instant (the two pages share the machine's clock).
-    at = pages[0].evaluate("Date.now() + 500")
+    # Both tablets press the button. The network holds each call until the other one is sent too, then
+    # lets both go together: the server has them at the same instant, whatever the machine's load.
+    held: list[Any] = []
+
+    def hold_until_both(route: Any) -> None:
+        held.append(route)
+        if len(held) == len(pages):
+            for request in held:
+                request.continue_()
+
     for page in pages:
-        page.evaluate(
-            "at => setTimeout(() => document.getElementById('primary').click(), at - Date.now())", at
-        )
+        page.route("**/call-next", hold_until_both)
+    for page in pages:
+        page.click("#primary")
     for page in pages:
         page.wait_for_function(
             "document.getElementById('ticket-number').textContent"
