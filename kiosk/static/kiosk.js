@@ -227,11 +227,15 @@ function renderReview() {
 }
 
 async function suggestElsewhere(service) {
-  $("elsewhere").hidden = true;
+  const box = $("elsewhere");
+  box.hidden = true;
+  delete box.dataset.checked;
   const here = state.waits.get(service.id)?.estimated_wait_s ?? 0;
-  if (!state.site || !serviceOpen(service)) return;
-  const better = await shorterElsewhere(state.sites, state.site, service, here);
-  if (!better || state.screen !== "review" || state.intent?.service.id !== service.id) return;
+  const open = state.site && serviceOpen(service);
+  const better = open ? await shorterElsewhere(state.sites, state.site, service, here) : null;
+  if (state.screen !== "review" || state.intent?.service.id !== service.id) return; // the citizen moved on
+  box.dataset.checked = String(service.id); // looked for this service (what the browser tests wait for)
+  if (!better) return;
   const name = (language() === "en" && better.site.name_en) || better.site.name;
   $("elsewhere-body").textContent = t(better.waiting ? "elsewhere.body" : "elsewhere.body_none", {
     site: name,
