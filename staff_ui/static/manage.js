@@ -360,11 +360,12 @@ async function saved(request) {
   say($("#settings-message"), "");
   try {
     await request();
-    say($("#settings-message"), t("settings.saved"), "ok");
-    await loadSettings(false);
   } catch (error) {
     say($("#settings-message"), error.message, "error");
+    return;
   }
+  // "Saved" once the tables show what was saved: nothing is then edited in a table about to be redrawn.
+  if (await loadSettings(false)) say($("#settings-message"), t("settings.saved"), "ok");
 }
 
 async function loadSettings(clear = true) {
@@ -376,7 +377,7 @@ async function loadSettings(clear = true) {
     [settings, notices] = await Promise.all([call(`/api/v1/sites/${siteId}/settings`), call(`/api/v1/sites/${siteId}/notices`)]);
   } catch (error) {
     say($("#settings-message"), error.status === 403 ? t("forbidden") : error.message, "error");
-    return;
+    return false;
   }
   const names = new Map(settings.services.map((s) => [s.id, s.name]));
   $("#settings-services").replaceChildren(
@@ -419,6 +420,7 @@ async function loadSettings(clear = true) {
   );
   state.notices = notices;
   $("#notices-text").value = notices.map((n) => n.text).join("\n");
+  return true;
 }
 
 $("#notices-form").addEventListener("submit", (event) => {
