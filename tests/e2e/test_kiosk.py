@@ -471,7 +471,7 @@ def test_the_kiosk_says_when_the_server_is_unreachable_and_recovers_by_itself(
     screenshot(page, "kiosk-unreachable-portrait")
 
     served.start()
-    page.wait_for_selector("#overlay-unreachable", state="hidden", timeout=20_000)
+    page.wait_for_selector("#overlay-unreachable", state="hidden")
     page.click(f".tile[data-service-id='{service_id(world, 'HT')}']")
     page.click("[data-action=take]")
     page.wait_for_selector("body[data-screen=ticket]")
@@ -516,7 +516,7 @@ def test_the_ticket_screen_follows_the_kiosks_printer_printed_or_broken(
     page = open_kiosk(new_page, live_server.url, working)
     page.click(f".tile[data-service-id='{service_id(world, 'HT')}']")
     page.click("[data-action=take]")
-    page.wait_for_selector("#ticket-print[data-print=printed]", timeout=15000)
+    page.wait_for_selector("#ticket-print[data-print=printed]")
     assert "Mời nhận phiếu đã in" in page.inner_text("#ticket-print")
     number = page.inner_text("#ticket-number")
     assert [
@@ -530,7 +530,7 @@ def test_the_ticket_screen_follows_the_kiosks_printer_printed_or_broken(
     page = open_kiosk(new_page, live_server.url, broken)
     page.click(f".tile[data-service-id='{service_id(world, 'HT')}']")
     page.click("[data-action=take]")
-    page.wait_for_selector("#ticket-print[data-print=failed]", timeout=15000)
+    page.wait_for_selector("#ticket-print[data-print=failed]")
     assert "Máy in đang gặp sự cố" in page.inner_text("#ticket-print")
     assert page.inner_text("#ticket-number")  # the ticket is valid all the same: number and QR on screen
     assert qr_text(page).startswith(live_server.url + "/t/")

@@ -14,8 +14,10 @@ from playwright.sync_api import expect
 
 from server.db.models import Ticket
 from tests.conftest import PASSWORD, Clock, LiveServer, World
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import WAIT_MS, screenshot
 from tests.realtime_client import Listener
+
+WAIT_S = WAIT_MS / 1000  # the display's listener waits for its events as long as the page waits
 
 
 @pytest.fixture
@@ -52,7 +54,7 @@ def snap(page: Any, name: str) -> None:
 def update(display: Listener, action: str) -> dict[str, Any]:
     """The next ``ticket.updated`` of the site room for ``action``."""
     while True:
-        event = display.next("ticket.updated")
+        event = display.next("ticket.updated", timeout=WAIT_S)
         if event.get("action") == action:
             return event
 
@@ -60,7 +62,7 @@ def update(display: Listener, action: str) -> dict[str, Any]:
 def called(display: Listener, number: str) -> dict[str, Any]:
     """The next ``ticket.called`` of ticket ``number``."""
     while True:
-        event = display.next("ticket.called")
+        event = display.next("ticket.called", timeout=WAIT_S)
         if event["ticket"]["number"] == number:
             return event
 
@@ -79,14 +81,14 @@ def test_a_clerk_serves_at_the_counter_and_the_display_sees_each_step(
     world.staff(username="lan")
     q1 = world.counter_id("CB", "Q1")
     display = listen({"token": world.device_token("display"), "site_id": world.site("CB")["id"]})
-    display.next("snapshot")
+    display.next("snapshot", timeout=WAIT_S)
     page = open_page(1366, 768)
 
     sign_in(page, live_server, "lan")
     primary = page.locator("#primary")
     expect(primary).to_have_text(re.compile("Mở quầy"))
     primary.click()
-    assert display.next("counter.updated")["counter"]["status"] == "open"
+    assert display.next("counter.updated", timeout=WAIT_S)["counter"]["status"] == "open"
 
     # The list is in the order Call next takes it: the elderly citizen first, with the priority marked.
     expect(primary).to_have_attribute("data-action", "call_next")
