@@ -19,10 +19,12 @@ setup:
 setup-test:
 	scripts/setup --test
 
+## lint: ruff, ruff format, mypy and ESLint (the front ends' ES modules)
 lint:
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/mypy
+	node_modules/.bin/eslint .
 
 ## translations: extract messages, merge them into the catalogs, compile them
 translations:

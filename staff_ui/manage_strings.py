@@ -7,18 +7,16 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from server.web.i18n import SIGN_IN
+
 STRINGS: dict[str, Any] = {
+    **SIGN_IN,
     "page.title": _l("Manager dashboard"),
     "report.title": _l("Daily report"),
     "signin.title": _l("Sign in to the manager dashboard"),
-    "signin.username": _l("Username"),
-    "signin.password": _l("Password"),
-    "signin.submit": _l("Sign in"),
-    "signin.expired": _l("Your session has ended. Please sign in again."),
     "signin.not_manager": _l(
         "This page is for managers. Your account serves at counters: use the staff page."
     ),
-    "me.sign_out": _l("Sign out"),
     "tab.live": _l("Now"),
     "tab.history": _l("History"),
     "tab.settings": _l("Settings"),

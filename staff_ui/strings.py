@@ -6,22 +6,19 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from server.web.i18n import SIGN_IN
+
 STRINGS: dict[str, Any] = {
+    **SIGN_IN,
     "page.title": _l("Counter"),
     # signing in and choosing where to work
     "signin.title": _l("Sign in to serve at a counter"),
-    "signin.username": _l("Username"),
-    "signin.password": _l("Password"),
-    "signin.submit": _l("Sign in"),
-    "signin.expired": _l("Your session has ended. Please sign in again."),
-    "signin.signed_out": _l("You are signed out."),
     "setup.site": _l("Choose your intake point"),
     "setup.counter": _l("Choose your counter"),
     "setup.forbidden": _l("Your account may not serve at this intake point. Choose another one."),
     "setup.no_site": _l("Your account has no intake point. Ask the centre's administrator."),
     "setup.taken": _l("Open — %(name)s"),
     "me.switch": _l("Change counter"),
-    "me.sign_out": _l("Sign out"),
     # the counter
     "counter.open": _l("Open"),
     "counter.paused": _l("Paused"),

@@ -3,22 +3,12 @@
 // Nodes are made when the set of counters or services changes (a snapshot, a new setting), never per
 // event: thousands of calls leave the page exactly as large as it was.
 
+import { h, setText } from "/static/luot/dom.js";
 import { translate } from "/static/luot/i18n.js";
 
 export const RECENT = 8; // calls listed under the latest one
 const FRESH_MS = 15_000; // a counter's tile stays highlighted this long after its call
 const ENDED = new Set(["done", "no_show", "cancelled", "waiting"]);
-
-function element(tag, className, parent) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  parent?.append(node);
-  return node;
-}
-
-function setText(node, text) {
-  if (node.textContent !== text) node.textContent = text;
-}
 
 const vi = (key, params) => translate("vi", key, params);
 const en = (key, params) => translate("en", key, params);
@@ -48,12 +38,10 @@ export class Board {
     this.quiet = false;
     this.pending = false;
     this.recentRows = Array.from({ length: RECENT }, () => {
-      const row = element("li", "recent-row", this.nodes.recent);
-      return {
-        row,
-        number: element("span", "recent-number", row),
-        counter: element("span", "recent-counter", row),
-      };
+      const slot = { number: h("span", { class: "recent-number" }), counter: h("span", { class: "recent-counter" }) };
+      slot.row = h("li", { class: "recent-row" }, slot.number, slot.counter);
+      this.nodes.recent.append(slot.row);
+      return slot;
     });
   }
 
@@ -244,15 +232,16 @@ export class Board {
       this.tileKey = key;
       this.tiles.clear();
       const tiles = shown.map((counter) => {
-        const root = element("li", "counter-tile");
-        const label = element("span", "counter-label", root);
-        element("span", "vi", label).textContent = vi("counter", { n: counter.number });
-        const english = element("span", "en", label);
-        english.lang = "en";
-        english.textContent = en("counter", { n: counter.number });
-        const tile = { root, number: element("span", "counter-number", root), state: element("span", "counter-state", root) };
+        const tile = { number: h("span", { class: "counter-number" }), state: h("span", { class: "counter-state" }) };
+        const label = h(
+          "span",
+          { class: "counter-label" },
+          h("span", { class: "vi" }, vi("counter", { n: counter.number })),
+          h("span", { class: "en", lang: "en" }, en("counter", { n: counter.number })),
+        );
+        tile.root = h("li", { class: "counter-tile" }, label, tile.number, tile.state);
         this.tiles.set(counter.id, tile);
-        return root;
+        return tile.root;
       });
       this.nodes.counters.replaceChildren(...tiles);
       this.nodes.counters.style.setProperty("--tiles", String(Math.max(1, shown.length)));
@@ -290,15 +279,16 @@ export class Board {
       this.waitKey = key;
       this.waitRows.clear();
       const rows = shown.map((service) => {
-        const root = element("li", "wait-row");
-        const name = element("span", "wait-service", root);
-        element("span", "vi", name).textContent = service.name;
-        const english = element("span", "en", name);
-        english.lang = "en";
-        english.textContent = service.name_en || "";
-        const row = { root, count: element("span", "wait-count", root), estimate: element("span", "wait-estimate", root) };
+        const row = { count: h("span", { class: "wait-count" }), estimate: h("span", { class: "wait-estimate" }) };
+        const name = h(
+          "span",
+          { class: "wait-service" },
+          h("span", { class: "vi" }, service.name),
+          h("span", { class: "en", lang: "en" }, service.name_en || ""),
+        );
+        row.root = h("li", { class: "wait-row" }, name, row.count, row.estimate);
         this.waitRows.set(service.id, row);
-        return root;
+        return row.root;
       });
       this.nodes.waits.replaceChildren(...rows);
     }

@@ -7,6 +7,7 @@
 
 import { api, ApiError } from "/static/luot/api.js";
 import { deviceToken } from "/static/luot/device.js";
+import { h } from "/static/luot/dom.js";
 import { translate } from "/static/luot/i18n.js";
 import { connectLive, showConnection } from "/static/luot/live.js";
 import { Announcer } from "./announcer.js";
@@ -34,13 +35,7 @@ let reloading = false;
 
 function stop(key) {
   const message = document.getElementById("message");
-  message.replaceChildren();
-  for (const lang of ["vi", "en"]) {
-    const line = document.createElement("p");
-    line.lang = lang;
-    line.textContent = translate(lang, key);
-    message.append(line);
-  }
+  message.replaceChildren(...["vi", "en"].map((lang) => h("p", { lang }, translate(lang, key))));
   message.hidden = false;
   body.dataset.state = "refused";
 }

@@ -2,10 +2,13 @@
 // day and time → name and phone. A booking opens the private page of the appointment.
 
 import { api } from "/static/luot/api.js";
-import { language, minutes, onLanguageChange, t } from "/static/luot/i18n.js";
-import { clock, createPicker, dayLabel, dateOf, element, localName, setUpLanguages, showError, whenLabel } from "./book_common.js";
+import { h } from "/static/luot/dom.js";
+import { apply, clock, language, minutes, onLanguageChange, t } from "/static/luot/i18n.js";
+import { languageSwitch } from "/static/luot/language.js";
+import { createPicker, dayLabel, dateOf, localName, showError, whenLabel } from "./book_common.js";
 
-setUpLanguages();
+apply();
+languageSwitch();
 
 const state = { commune: document.body.dataset.commune || null, service: null, site: null, slot: null, sites: [] };
 const $ = (id) => document.getElementById(id);
@@ -28,7 +31,7 @@ async function start() {
     show("commune");
     $("communes").replaceChildren(
       ...communes.map((commune) => {
-        const button = element("button", { type: "button", class: "choice" }, commune.name);
+        const button = h("button", { type: "button", class: "choice" }, commune.name);
         button.addEventListener("click", () => {
           state.commune = commune.code;
           show("commune", false);
@@ -50,15 +53,15 @@ async function loadServices() {
   const query = state.commune ? `?commune=${state.commune}` : "";
   const services = await api(`/api/v1/booking/services${query}`);
   if (!services.length) {
-    $("services").replaceChildren(element("p", { class: "notice" }, t("no_services")));
+    $("services").replaceChildren(h("p", { class: "notice" }, t("no_services")));
     return;
   }
   const render = () =>
     $("services").replaceChildren(
       ...services.map((service) => {
-        const button = element("button", { type: "button", class: "choice", "data-service": service.code });
-        button.append(element("strong", {}, localName(service)));
-        if (language() === "vi" && service.name_en) button.append(element("small", {}, service.name_en));
+        const button = h("button", { type: "button", class: "choice", "data-service": service.code });
+        button.append(h("strong", {}, localName(service)));
+        if (language() === "vi" && service.name_en) button.append(h("small", {}, service.name_en));
         button.addEventListener("click", () => chooseService(service));
         return button;
       }),
@@ -72,7 +75,7 @@ async function chooseService(service) {
   $("services").hidden = true;
   setChosen("service", localName(service));
   show("site");
-  $("sites").replaceChildren(element("p", {}, t("loading")));
+  $("sites").replaceChildren(h("p", {}, t("loading")));
   const query = new URLSearchParams({ service_code: service.code, ...(state.commune ? { commune: state.commune } : {}) });
   state.sites = await api(`/api/v1/booking/sites?${query}`);
   renderSites();
@@ -82,17 +85,17 @@ async function chooseService(service) {
 function renderSites() {
   $("sites").replaceChildren(
     ...state.sites.map((site) => {
-      const card = element("article", { class: "site", "data-site": site.code });
-      card.append(element("h3", {}, localName(site)), element("p", { class: "address" }, site.address));
+      const card = h("article", { class: "site", "data-site": site.code });
+      card.append(h("h3", {}, localName(site)), h("p", { class: "address" }, site.address));
       const earliest = site.earliest
         ? `${t("earliest")}: ${clock(site.earliest.start)}, ${dayLabel(dateOf(site.earliest.start))}`
         : t("no_free_slot");
-      card.append(element("p", { class: "earliest" }, earliest));
+      card.append(h("p", { class: "earliest" }, earliest));
       const wait = site.waiting
         ? t("waiting_today", { n: site.waiting, minutes: minutes(site.estimated_wait_s) })
         : t("nobody_waiting");
-      card.append(element("p", { class: "wait" }, wait));
-      const button = element("button", { type: "button", class: "primary", disabled: !site.earliest }, t("choose"));
+      card.append(h("p", { class: "wait" }, wait));
+      const button = h("button", { type: "button", class: "primary", disabled: !site.earliest }, t("choose"));
       button.addEventListener("click", () => chooseSite(site));
       card.append(button);
       return card;

@@ -1,22 +1,9 @@
-// What the booking page and the private appointment page share: the language switch, error notices,
-// date and time formatting, and the day-and-time picker.
+// What the booking page and the private appointment page share: error notices, date and time formatting,
+// and the day-and-time picker.
 
 import { api } from "/static/luot/api.js";
-import { apply, language, onLanguageChange, setLanguage, t } from "/static/luot/i18n.js";
-
-export function setUpLanguages() {
-  apply();
-  for (const button of document.querySelectorAll("[data-lang]")) {
-    button.addEventListener("click", () => setLanguage(button.dataset.lang));
-  }
-  const mark = () => {
-    for (const button of document.querySelectorAll("[data-lang]")) {
-      button.setAttribute("aria-pressed", String(button.dataset.lang === language()));
-    }
-  };
-  mark();
-  onLanguageChange(mark);
-}
+import { h } from "/static/luot/dom.js";
+import { clock, language, onLanguageChange, t } from "/static/luot/i18n.js";
 
 export function showError(error) {
   const box = document.getElementById("error");
@@ -36,8 +23,6 @@ export function dayLabel(isoDate, { long = false } = {}) {
   return new Intl.DateTimeFormat(locale(), options).format(new Date(Date.UTC(y, m - 1, d)));
 }
 
-/** "08:30" from an ISO time with offset (already in the site's time zone). */
-export const clock = (iso) => iso.slice(11, 16);
 export const dateOf = (iso) => iso.slice(0, 10);
 
 /** "08:30, thứ Hai 23/11/2026" */
@@ -47,16 +32,6 @@ export function whenLabel(start) {
 
 export const localName = (thing, key = "name") =>
   language() === "en" && thing[`${key}_en`] ? thing[`${key}_en`] : thing[key];
-
-function element(tag, attributes = {}, text = "") {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value !== undefined && value !== null && value !== false) node.setAttribute(name, value === true ? "" : value);
-  }
-  if (text) node.textContent = text;
-  return node;
-}
-export { element };
 
 /**
  * The day strip and the slot grid of one service at one site. onPick(slot) is called with the chosen
@@ -72,9 +47,9 @@ export function createPicker(container, { siteId, serviceId, onPick }) {
   container.dataset.picker = id;
   container.dataset.site = String(siteId);
   const current = () => container.dataset.picker === id;
-  container.replaceChildren(element("p", {}, t("loading")));
-  const strip = element("div", { class: "days", role: "list" });
-  const grid = element("div", { class: "slots", role: "list" });
+  container.replaceChildren(h("p", {}, t("loading")));
+  const strip = h("div", { class: "days", role: "list" });
+  const grid = h("div", { class: "slots", role: "list" });
 
   async function loadDays() {
     days = await api(`/api/v1/sites/${siteId}/slot-days?service_id=${serviceId}`);
@@ -90,7 +65,7 @@ export function createPicker(container, { siteId, serviceId, onPick }) {
     strip.replaceChildren(
       ...days.map((day) => {
         const note = !day.open ? day.holiday || t("closed_day") : day.available ? t("free_places", { n: day.available }) : t("full_day");
-        const button = element("button", {
+        const button = h("button", {
           type: "button",
           class: "day",
           role: "listitem",
@@ -98,7 +73,7 @@ export function createPicker(container, { siteId, serviceId, onPick }) {
           "aria-pressed": String(day.date === chosenDay),
           disabled: !day.open || !day.available,
         });
-        button.append(element("strong", {}, dayLabel(day.date)), element("small", {}, note));
+        button.append(h("strong", {}, dayLabel(day.date)), h("small", {}, note));
         button.addEventListener("click", () => {
           chosenDay = day.date;
           renderDays();
@@ -112,18 +87,18 @@ export function createPicker(container, { siteId, serviceId, onPick }) {
 
   async function loadSlots() {
     if (!chosenDay) {
-      grid.replaceChildren(element("p", {}, t("no_slots")));
+      grid.replaceChildren(h("p", {}, t("no_slots")));
       return;
     }
     const slots = await api(`/api/v1/sites/${siteId}/slots?service_id=${serviceId}&date=${chosenDay}`);
     if (!current()) return;
     if (!slots.some((s) => s.available > 0)) {
-      grid.replaceChildren(element("p", {}, t("no_slots")));
+      grid.replaceChildren(h("p", {}, t("no_slots")));
       return;
     }
     grid.replaceChildren(
       ...slots.map((slot) => {
-        const button = element("button", {
+        const button = h("button", {
           type: "button",
           class: "slot",
           role: "listitem",
@@ -131,7 +106,7 @@ export function createPicker(container, { siteId, serviceId, onPick }) {
           disabled: slot.available < 1,
         });
         button.append(clock(slot.start));
-        if (slot.available < 1) button.append(element("small", {}, t("full")));
+        if (slot.available < 1) button.append(h("small", {}, t("full")));
         button.addEventListener("click", () => {
           for (const other of grid.querySelectorAll(".slot")) other.setAttribute("aria-pressed", "false");
           button.setAttribute("aria-pressed", "true");

@@ -2,10 +2,13 @@
 // reads it, shows the appointment, its code and QR code, and lets the citizen reschedule or cancel.
 
 import { api } from "/static/luot/api.js";
-import { onLanguageChange, t } from "/static/luot/i18n.js";
-import { createPicker, element, localName, setUpLanguages, showError, whenLabel } from "./book_common.js";
+import { h } from "/static/luot/dom.js";
+import { apply, onLanguageChange, t } from "/static/luot/i18n.js";
+import { languageSwitch } from "/static/luot/language.js";
+import { createPicker, localName, showError, whenLabel } from "./book_common.js";
 
-setUpLanguages();
+apply();
+languageSwitch();
 
 const $ = (id) => document.getElementById(id);
 const code = document.body.dataset.code;
@@ -79,7 +82,7 @@ async function openReschedule() {
   const sites = choices.length ? choices : [here];
   const select = $("sites");
   select.replaceChildren(
-    ...sites.map((s) => element("option", { value: s.site_id, selected: s.site_id === appointment.site_id }, s.name ? localName(s) : appointment.site_name)),
+    ...sites.map((s) => h("option", { value: s.site_id, selected: s.site_id === appointment.site_id }, s.name ? localName(s) : appointment.site_name)),
   );
   $("site-select").hidden = sites.length < 2;
   const pick = () => {

@@ -1,6 +1,8 @@
 // On-screen keypads (big keys for touch) and the text they edit. Physical keys, including a USB QR scanner
 // (which types its text and then Enter), go to the same entry through the kiosk's one keydown listener.
 
+import { h } from "/static/luot/dom.js";
+
 const NUMERIC = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "delete"];
 const ALNUM = [..."1234567890ABCDEFGHIJKLMNOPQRSTUVWXYZ", "-", "delete"];
 
@@ -8,19 +10,11 @@ const ALNUM = [..."1234567890ABCDEFGHIJKLMNOPQRSTUVWXYZ", "-", "delete"];
 export function buildKeypad(container, kind) {
   const keys = kind === "numeric" ? NUMERIC : ALNUM;
   container.replaceChildren(
-    ...keys.map((key) => {
-      const button = document.createElement("button");
-      button.type = "button";
-      button.dataset.key = key;
-      if (key === "clear" || key === "delete") {
-        button.className = "key key-wide";
-        button.dataset.i18n = `identify.${key}`;
-      } else {
-        button.className = "key";
-        button.textContent = key;
-      }
-      return button;
-    }),
+    ...keys.map((key) =>
+      key === "clear" || key === "delete"
+        ? h("button", { type: "button", class: "key key-wide", dataset: { key, i18n: `identify.${key}` } })
+        : h("button", { type: "button", class: "key", dataset: { key } }, key),
+    ),
   );
 }
 

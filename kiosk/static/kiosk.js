@@ -8,7 +8,9 @@
 
 import { act, api, ApiError, requestId } from "/static/luot/api.js";
 import { deviceToken, forgetDevice, rememberDevice } from "/static/luot/device.js";
-import { apply, language, minutes, onLanguageChange, setLanguage, t } from "/static/luot/i18n.js";
+import { h, svg } from "/static/luot/dom.js";
+import { apply, language, minutes, onLanguageChange, setLanguage, t, translate } from "/static/luot/i18n.js";
+import { languageSwitch } from "/static/luot/language.js";
 import { connectLive } from "/static/luot/live.js";
 import { shorterElsewhere } from "./elsewhere.js";
 import { renderHours } from "./hours.js";
@@ -35,7 +37,6 @@ const FIELD_ORDER = [
 
 const $ = (id) => document.getElementById(id);
 const ICONS = document.body.dataset.icons;
-const catalog = JSON.parse($("luot-strings").textContent);
 
 const state = {
   token: null,
@@ -60,9 +61,9 @@ const state = {
 };
 
 const entries = {
-  enrol: new Entry({ accept: /[A-Za-z0-9_\-]/, max: 96 }),
+  enrol: new Entry({ accept: /[A-Za-z0-9_-]/, max: 96 }),
   identify: new Entry({ accept: /[0-9]/, max: 12 }),
-  appointment: new Entry({ accept: /[A-Za-z0-9\-]/, max: 32 }),
+  appointment: new Entry({ accept: /[A-Za-z0-9-]/, max: 32 }),
 };
 // What was typed since the last pause, whole: a scanner's text (a chip card's QR text with its "|", a
 // confirmation or enrolment link with its "/") is recognised by its shape, never shown, reduced on Enter.
@@ -78,19 +79,12 @@ function show(screen) {
   window.scrollTo(0, 0);
 }
 
-function both(key, params = {}) {
-  const fill = (text) => text.replace(/%\((\w+)\)s/g, (_, name) => String(params[name] ?? ""));
-  return [fill(catalog.vi?.[key] ?? key), fill(catalog.en?.[key] ?? key)];
-}
-
+/** Texts shown in both languages at once: Vietnamese, with English beneath. */
 function applyBoth() {
   for (const element of document.querySelectorAll("[data-both]")) {
-    const [vi, en] = both(element.dataset.both);
-    const second = document.createElement("span");
-    second.className = "second-language";
-    second.lang = "en";
-    second.textContent = en;
-    element.replaceChildren(document.createTextNode(vi), second);
+    const key = element.dataset.both;
+    const english = h("span", { class: "second-language", lang: "en" }, translate("en", key));
+    element.replaceChildren(translate("vi", key), english);
   }
 }
 
@@ -103,20 +97,7 @@ function fieldOf(service) {
 }
 
 function icon(name, className = "icon") {
-  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-  svg.setAttribute("class", className);
-  svg.setAttribute("aria-hidden", "true");
-  const use = document.createElementNS("http://www.w3.org/2000/svg", "use");
-  use.setAttribute("href", `${ICONS}#${name}`);
-  svg.append(use);
-  return svg;
-}
-
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
+  return svg("svg", { class: className, "aria-hidden": "true" }, svg("use", { href: `${ICONS}#${name}` }));
 }
 
 function waitText(serviceId) {
@@ -149,30 +130,37 @@ function renderHome() {
   const ordered = [...groups.entries()].sort(([a], [b]) => rank(a) - rank(b));
   const withHeadings = ordered.length > 1 && ordered.some(([, services]) => services.length > 1);
   const tiles = (services) =>
-    services.map((service) => {
-      const tile = element("button", `tile${serviceOpen(service) ? "" : " closed"}`);
-      tile.type = "button";
-      tile.dataset.action = "service";
-      tile.dataset.serviceId = service.id;
-      const wait = element("span", "tile-wait", serviceOpen(service) ? waitText(service.id) : t("service.closed"));
-      wait.dataset.waitFor = service.id;
-      tile.append(icon(`field-${fieldOf(service)}`), element("span", "tile-name", serviceName(service)), wait);
-      return tile;
-    });
+    services.map((service) =>
+      h(
+        "button",
+        {
+          type: "button",
+          class: serviceOpen(service) ? "tile" : "tile closed",
+          dataset: { action: "service", serviceId: service.id },
+        },
+        icon(`field-${fieldOf(service)}`),
+        h("span", { class: "tile-name" }, serviceName(service)),
+        h(
+          "span",
+          { class: "tile-wait", dataset: { waitFor: service.id } },
+          serviceOpen(service) ? waitText(service.id) : t("service.closed"),
+        ),
+      ),
+    );
   if (withHeadings) {
     $("services").replaceChildren(
-      ...ordered.map(([field, services]) => {
-        const grid = element("div", "grid");
-        grid.append(...tiles(services));
-        const group = element("div", "group");
-        group.append(element("h2", "group-title", t(`field.${field}`)), grid);
-        return group;
-      }),
+      ...ordered.map(([field, services]) =>
+        h(
+          "div",
+          { class: "group" },
+          h("h2", { class: "group-title" }, t(`field.${field}`)),
+          h("div", { class: "grid" }, tiles(services)),
+        ),
+      ),
     );
   } else {
-    const grid = element("div", `grid count-${state.services.length}`);
-    grid.append(...tiles(ordered.flatMap(([, services]) => services)));
-    $("services").replaceChildren(grid);
+    const all = ordered.flatMap(([, services]) => services);
+    $("services").replaceChildren(h("div", { class: `grid count-${state.services.length}` }, tiles(all)));
   }
 }
 
@@ -239,11 +227,15 @@ function renderReview() {
 }
 
 async function suggestElsewhere(service) {
-  $("elsewhere").hidden = true;
+  const box = $("elsewhere");
+  box.hidden = true;
+  delete box.dataset.checked;
   const here = state.waits.get(service.id)?.estimated_wait_s ?? 0;
-  if (!state.site || !serviceOpen(service)) return;
-  const better = await shorterElsewhere(state.sites, state.site, service, here);
-  if (!better || state.screen !== "review" || state.intent?.service.id !== service.id) return;
+  const open = state.site && serviceOpen(service);
+  const better = open ? await shorterElsewhere(state.sites, state.site, service, here) : null;
+  if (state.screen !== "review" || state.intent?.service.id !== service.id) return; // the citizen moved on
+  box.dataset.checked = String(service.id); // looked for this service (what the browser tests wait for)
+  if (!better) return;
   const name = (language() === "en" && better.site.name_en) || better.site.name;
   $("elsewhere-body").textContent = t(better.waiting ? "elsewhere.body" : "elsewhere.body_none", {
     site: name,
@@ -708,7 +700,6 @@ function tick() {
 // -- one listener for every tap ----------------------------------------------------------------------
 
 const ACTIONS = {
-  language: () => setLanguage(language() === "vi" ? "en" : "vi"),
   service: (target) => chooseService(Number(target.dataset.serviceId)),
   home: goHome,
   back: backHome,
@@ -743,11 +734,6 @@ function onClick(event) {
   if (target && !target.disabled) ACTIONS[target.dataset.action]?.(target);
 }
 
-function labelLanguageSwitch() {
-  $("language-switch").textContent = t(language() === "vi" ? "language.en" : "language.vi");
-  $("language-switch").lang = language() === "vi" ? "en" : "vi";
-}
-
 // -- start --------------------------------------------------------------------------------------------
 
 async function start() {
@@ -779,9 +765,8 @@ buildKeypad($("identify-keypad"), "numeric");
 buildKeypad($("appointment-keypad"), "alnum");
 apply();
 applyBoth();
-labelLanguageSwitch();
+languageSwitch(); // nothing remembered: the next citizen starts in Vietnamese
 onLanguageChange(() => {
-  labelLanguageSwitch();
   renderHome();
   if (state.intent?.service) renderReview();
   if (state.screen === "identify") renderIdentify();

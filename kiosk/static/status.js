@@ -3,10 +3,10 @@
 // `seq` are normal) and speaks Vietnamese or English; the choice is remembered on the phone.
 
 import { api } from "/static/luot/api.js";
-import { apply, language, minutes, setLanguage, t } from "/static/luot/i18n.js";
+import { apply, language, minutes, onLanguageChange, t } from "/static/luot/i18n.js";
+import { languageSwitch } from "/static/luot/language.js";
 import { connectLive, showConnection } from "/static/luot/live.js";
 
-const LANGUAGE_KEY = "luot.status.language";
 const code = document.body.dataset.publicCode;
 const $ = (id) => document.getElementById(id);
 let ticket = null;
@@ -59,22 +59,9 @@ function follow(update) {
   if (transferred) loadDetails(); // the service may have changed
 }
 
-function labelSwitch() {
-  const other = language() === "vi" ? "en" : "vi";
-  $("language-switch").textContent = t(`language.${other}`);
-  $("language-switch").lang = other;
-}
-
-const saved = localStorage.getItem(LANGUAGE_KEY);
-if (saved && saved !== language()) setLanguage(saved);
 apply();
-labelSwitch();
-$("language-switch").addEventListener("click", () => {
-  setLanguage(language() === "vi" ? "en" : "vi");
-  localStorage.setItem(LANGUAGE_KEY, language());
-  labelSwitch();
-  render();
-});
+languageSwitch({ remember: "luot.status.language" }); // the choice is kept on the citizen's phone
+onLanguageChange(render);
 
 if (code) {
   loadDetails();

@@ -26,6 +26,18 @@ COMMON: dict[str, Any] = {
     "minutes": _l("%(n)s min"),
 }
 
+# The staff sign-in form (luot/signin.html with /static/luot/signin.js), for the pages that include it;
+# each page adds its own "signin.title".
+SIGN_IN: dict[str, Any] = {
+    "signin.username": _l("Username"),
+    "signin.password": _l("Password"),
+    "signin.submit": _l("Sign in"),
+    "signin.expired": _l("Your session has ended. Please sign in again."),
+    "signin.signed_out": _l("You are signed out."),
+    "signin.unreachable": _l("The server could not be reached. Check the network and try again."),
+    "me.sign_out": _l("Sign out"),
+}
+
 
 def catalog(strings: Mapping[str, Any]) -> dict[str, dict[str, str]]:
     """``{"vi": {key: text}, "en": {key: text}}`` for the given lazy strings."""

@@ -2,7 +2,7 @@
 // history and the printable daily report.
 
 import { minutes, t } from "/static/luot/i18n.js";
-import { h } from "./dom.js";
+import { h } from "/static/luot/dom.js";
 
 export const duration = (seconds) => (seconds === null || seconds === undefined ? "–" : minutes(seconds));
 export const percent = (value) => (value === null || value === undefined ? "–" : `${value.toLocaleString(document.documentElement.lang)} %`);

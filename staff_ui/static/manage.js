@@ -2,12 +2,14 @@
 // live over Socket.IO (a snapshot at each connect, then events; a gap in `seq` asks for a new snapshot).
 // History: a day, week or month of one site or a whole commune, with charts and CSV exports.
 
-import { api, ApiError } from "/static/luot/api.js";
-import { apply, language, minutes, setLanguage, t } from "/static/luot/i18n.js";
+import { api } from "/static/luot/api.js";
+import { $, h, say } from "/static/luot/dom.js";
+import { apply, language, minutes, onLanguageChange, t } from "/static/luot/i18n.js";
+import { languageSwitch } from "/static/luot/language.js";
 import { connectLive, showConnection } from "/static/luot/live.js";
-import { $, h, say } from "./dom.js";
+import { session, STAFF_LANGUAGE } from "/static/luot/session.js";
+import { resumeSession, showSignIn, signInForm, signOut } from "/static/luot/signin.js";
 import { appointmentsText, clerkTable, counterTable, kpis, percent, periodText } from "./figures.js";
-import { session } from "./session.js";
 
 const body = document.body;
 const state = { user: null, sites: [], live: new Map(), charts: {} };
@@ -24,17 +26,9 @@ const call = (path) => api(path, { token: session.token });
 
 async function start() {
   apply();
-  $("#language").textContent = t(language() === "vi" ? "language.en" : "language.vi");
-  if (!session.token) return signIn();
-  try {
-    state.user = await call("/api/v1/me");
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 401) {
-      session.forget();
-      return signIn(t("signin.expired"));
-    }
-    throw error;
-  }
+  const { user, ended } = await resumeSession();
+  if (!user) return signIn(ended ? t("signin.expired") : "");
+  state.user = user;
   if (!["manager", "admin"].includes(state.user.role)) return signIn(t("signin.not_manager"), "error");
   $("#who").textContent = state.user.username;
   const all = await api("/api/v1/sites");
@@ -48,35 +42,17 @@ async function start() {
 
 function signIn(message = "", kind = "") {
   show("signin");
-  say($("#signin-message"), message, kind);
+  showSignIn(message, kind);
 }
 
-$("#signin-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const form = new FormData(event.target);
-  try {
-    const answer = await api("/api/v1/auth/login", {
-      method: "POST",
-      body: { username: form.get("username"), password: form.get("password") },
-    });
-    session.signedIn(answer.token, answer.user);
-    await start();
-  } catch (error) {
-    say($("#signin-message"), error.message, "error");
-  }
-});
+signInForm({ onSignedIn: start });
 
 $("#sign-out").addEventListener("click", async () => {
-  await api("/api/v1/auth/logout", { method: "POST", token: session.token }).catch(() => null);
-  session.forget();
+  await signOut();
   location.reload();
 });
 
-$("#language").addEventListener("click", () => {
-  const next = language() === "vi" ? "en" : "vi";
-  session.language = next;
-  setLanguage(next);
-  $("#language").textContent = t(next === "vi" ? "language.en" : "language.vi");
+onLanguageChange(() => {
   for (const site of state.live.values()) renderSite(site);
   if (state.report) renderHistory(state.report);
 });
@@ -384,11 +360,12 @@ async function saved(request) {
   say($("#settings-message"), "");
   try {
     await request();
-    say($("#settings-message"), t("settings.saved"), "ok");
-    await loadSettings(false);
   } catch (error) {
     say($("#settings-message"), error.message, "error");
+    return;
   }
+  // "Saved" once the tables show what was saved: nothing is then edited in a table about to be redrawn.
+  if (await loadSettings(false)) say($("#settings-message"), t("settings.saved"), "ok");
 }
 
 async function loadSettings(clear = true) {
@@ -400,7 +377,7 @@ async function loadSettings(clear = true) {
     [settings, notices] = await Promise.all([call(`/api/v1/sites/${siteId}/settings`), call(`/api/v1/sites/${siteId}/notices`)]);
   } catch (error) {
     say($("#settings-message"), error.status === 403 ? t("forbidden") : error.message, "error");
-    return;
+    return false;
   }
   const names = new Map(settings.services.map((s) => [s.id, s.name]));
   $("#settings-services").replaceChildren(
@@ -443,6 +420,7 @@ async function loadSettings(clear = true) {
   );
   state.notices = notices;
   $("#notices-text").value = notices.map((n) => n.text).join("\n");
+  return true;
 }
 
 $("#notices-form").addEventListener("submit", (event) => {
@@ -453,5 +431,5 @@ $("#notices-form").addEventListener("submit", (event) => {
   saved(() => send(`/api/v1/sites/${Number($("#settings-site").value)}/notices`, "PUT", { notices }));
 });
 
-if (session.language) setLanguage(session.language);
+languageSwitch({ remember: STAFF_LANGUAGE });
 start().catch((error) => signIn(error.message, "error"));

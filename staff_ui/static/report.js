@@ -3,9 +3,9 @@
 
 import { api } from "/static/luot/api.js";
 import { apply, t } from "/static/luot/i18n.js";
-import { $, say } from "./dom.js";
+import { $, say } from "/static/luot/dom.js";
+import { session } from "/static/luot/session.js";
 import { appointmentsText, clerkTable, counterTable, dmy, hourTable, kpis, serviceTable } from "./figures.js";
-import { session } from "./session.js";
 
 async function start() {
   apply();

@@ -4,10 +4,13 @@
 // act(): a request id, retried with the same id while the network is down, so it never acts twice.
 
 import { act, api, ApiError } from "/static/luot/api.js";
-import { apply, language, minutes, setLanguage, t } from "/static/luot/i18n.js";
+import { $, h, say } from "/static/luot/dom.js";
+import { apply, minutes, onLanguageChange, t } from "/static/luot/i18n.js";
+import { languageSwitch } from "/static/luot/language.js";
 import { connectLive, showConnection } from "/static/luot/live.js";
-import { $, h, say } from "./dom.js";
-import { session } from "./session.js";
+import { session, STAFF_LANGUAGE } from "/static/luot/session.js";
+import { resumeSession, showSignIn, signInForm, signOut } from "/static/luot/signin.js";
+import { place } from "./place.js";
 import { installShortcuts } from "./shortcuts.js";
 import {
   actionsNow,
@@ -93,19 +96,18 @@ function signedOut(why = "") {
   state.user = null;
   for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
   show("signin");
-  say($("#signin-message"), why ? t(`signin.${why}`) : "", why === "expired" ? "error" : "");
-  $("#signin-form [name=username]").focus();
+  showSignIn(why ? t(`signin.${why}`) : "", why === "expired" ? "error" : "");
 }
 
 async function boot() {
-  if (session.language) setLanguage(session.language);
   apply();
-  if (!session.token) {
-    signedOut();
-    return;
-  }
   try {
-    state.user = { ...session.user, ...(await call("/api/v1/me")) };
+    const { user, ended } = await resumeSession();
+    if (!user) {
+      signedOut(ended ? "expired" : "");
+      return;
+    }
+    state.user = user;
     await chooseWorkplace();
   } catch (error) {
     if (isUnauthorised(error)) return;
@@ -115,34 +117,9 @@ async function boot() {
   }
 }
 
-async function signIn(event) {
-  event.preventDefault();
-  const form = event.target;
-  const username = form.username.value.trim();
-  const password = form.password.value;
-  if (!username || !password) {
-    form.reportValidity();
-    return;
-  }
-  try {
-    const result = await api("/api/v1/auth/login", { method: "POST", body: { username, password } });
-    session.signedIn(result.token, result.user);
-    state.user = result.user;
-    form.reset();
-    say($("#signin-message"), "");
-    await chooseWorkplace();
-  } catch (error) {
-    say($("#signin-message"), describe(error), "error");
-  }
-}
-
-async function signOut() {
-  try {
-    await call("/api/v1/auth/logout", { method: "POST" });
-  } catch {
-    // the token is forgotten here whatever the server says
-  }
-  signedOut("signed_out");
+async function signedIn(user) {
+  state.user = user;
+  await chooseWorkplace();
 }
 
 /** Go to the counter this browser remembers, or let the clerk choose one. */
@@ -150,7 +127,7 @@ async function chooseWorkplace() {
   const sites = await call("/api/v1/sites");
   const mine = new Set(state.user.site_ids);
   state.sites = state.user.role === "admin" ? sites : sites.filter((site) => mine.has(site.id));
-  const { siteId, counterId } = session.place;
+  const { siteId, counterId } = place.last;
   if (counterId && state.sites.some((site) => site.id === siteId)) await openDesk(siteId, counterId);
   else await showSetup(siteId);
 }
@@ -199,7 +176,7 @@ function counterChoice(siteId, choice) {
       class: "choice",
       dataset: { counter: choice.code, status: choice.status },
       onclick: () => {
-        session.remember(siteId, choice.id);
+        place.remember(siteId, choice.id);
         openDesk(siteId, choice.id);
       },
     },
@@ -350,7 +327,7 @@ function atCounter(ticket) {
   const mine = counter();
   if (!mine) return;
   state.version += 1;
-  mine.current_ticket = ["called", "serving"].includes(ticket.status) ? ticket : null;
+  mine.current_ticket = ticket.counter?.id === mine.id ? ticket : null; // the server names its counter
   state.queue = state.queue.filter((entry) => entry.id !== ticket.id);
 }
 
@@ -542,22 +519,14 @@ function showIssued(ticket) {
 
 // -- wiring ---------------------------------------------------------------------------------------
 
-function switchLanguage() {
-  session.language = language() === "vi" ? "en" : "vi";
-  setLanguage(session.language);
-  if (atDesk()) render();
-  else renderHeader(state);
-}
-
 function on(selector, event, handler) {
   $(selector).addEventListener(event, handler);
 }
 
 function wire() {
-  on("#signin-form", "submit", signIn);
-  on("#sign-out", "click", signOut);
+  signInForm({ onSignedIn: signedIn });
+  on("#sign-out", "click", () => signOut().then(() => signedOut("signed_out")));
   on("#switch-counter", "click", () => showSetup(state.siteId));
-  on("#language", "click", switchLanguage);
   on("#primary", "click", primary);
   on("#act-recall", "click", recall);
   on("#act-no-show", "click", openNoShow);
@@ -567,7 +536,7 @@ function wire() {
   on("#counter-close", "click", () => setCounter("close"));
   on("#complete-form", "submit", (event) => {
     event.preventDefault();
-    if (counter()?.current_ticket?.status === "serving") complete();
+    if (available("complete")) complete();
   });
   on("#transfer-form", "submit", submitTransfer);
   on("#cancel-form", "submit", submitCancel);
@@ -595,5 +564,7 @@ function wire() {
   setInterval(() => atDesk() && tickWaited(state), 30_000);
 }
 
+languageSwitch({ remember: STAFF_LANGUAGE });
+onLanguageChange(() => (atDesk() ? render() : renderHeader(state)));
 wire();
 boot();

@@ -2,9 +2,9 @@
 // unavailable ones are unavailable, the waiting list, the site's counters and the clerk's figures.
 // It reads the state and changes nothing but the page.
 
-import { language, minutes, t } from "/static/luot/i18n.js";
-import { deskActions } from "./actions.js";
-import { $, clock, h } from "./dom.js";
+import { $, h } from "/static/luot/dom.js";
+import { clock, language, minutes, t } from "/static/luot/i18n.js";
+import { allowedActions, deskActions } from "./actions.js";
 
 export function myCounter(state) {
   return state.counters.find((c) => c.id === state.counterId) ?? null;
@@ -38,10 +38,6 @@ export function renderHeader(state) {
   const user = state.user;
   document.title = `Lượt — ${t("page.title")}`;
   $("#who").textContent = user ? user.display_name || user.username : "";
-  const other = language() === "vi" ? "en" : "vi";
-  const button = $("#language");
-  button.textContent = t(`language.${other}`);
-  button.lang = other;
   const site = state.sites.find((s) => s.id === state.siteId);
   $("#place").textContent = document.body.dataset.view === "desk" ? (site?.name ?? "") : "";
 }
@@ -71,8 +67,9 @@ function renderTicket(state) {
   $("#ticket").dataset.status = ticket?.status ?? "none";
   $("#ticket-number").textContent = ticket?.number ?? "";
   const form = $("#complete-form");
-  if (ticket?.status !== "serving") $("#dossier").value = "";
-  form.hidden = ticket?.status !== "serving";
+  const completing = allowedActions(ticket).has("complete"); // the dossier code goes with completing
+  if (!completing) $("#dossier").value = "";
+  form.hidden = !completing;
   if (!ticket) {
     $("#ticket-state").textContent = t("ticket.none");
     $("#ticket-service").textContent = t("ticket.waiting_here", { n: state.queue.length });

@@ -25,12 +25,20 @@ CHROMIUM_ARGS = [
 
 pytestmark = pytest.mark.e2e
 
+# How long a wait for a condition may last before the test fails: a bound for a page that never gets
+# there, not a measure. Two suites at once on two busy cores make a page that reconnects (a retry every
+# 2 s, then a snapshot) take several seconds; Playwright's own defaults (5 s for expect, 30 s for the
+# rest) were set per context to 10 s, which such a page exceeded. No test asserts speed with these.
+WAIT_MS = 30_000
+
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is missing (scripts/setup --test installs Debian's chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=WAIT_MS)
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -50,12 +58,16 @@ def new_page(browser: object) -> Iterator[object]:
     def open_page(width: int = 1280, height: int = 800, **options: object) -> object:
         options.setdefault("bypass_csp", True)
         context = browser.new_context(viewport={"width": width, "height": height}, **options)  # type: ignore[attr-defined]
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(WAIT_MS)
         contexts.append(context)
         return context.new_page()
 
     yield open_page
     for context in contexts:
+        # A page may still be fetching through a test's route (a refetch after a live event): its handler
+        # would fail once the context is gone and raise that in the next test's first Playwright call.
+        for page in context.pages:
+            page.unroute_all(behavior="ignoreErrors")
         context.close()
 
 

@@ -52,6 +52,12 @@ def tap(page: Any, selector: str, taps: list[str] | None = None) -> None:
         taps.append(selector)
 
 
+def looked_elsewhere(page: Any, service: int) -> None:
+    """Until the review screen has looked for a shorter wait at the other intake point: an offer that
+    appears moves the "Get a ticket" button, and a tap aimed at it meanwhile lands beside it."""
+    page.wait_for_selector(f"#elsewhere[data-checked='{service}']", state="attached")
+
+
 def qr_text(page: Any) -> str:
     page.wait_for_function("document.getElementById('ticket-qr').complete")
     image = Image.open(BytesIO(page.locator("#ticket-qr").screenshot()))
@@ -129,6 +135,7 @@ def test_a_regular_ticket_takes_at_most_three_taps_from_home(
 
     taps: list[str] = []
     tap(page, f".tile[data-service-id='{ht}']", taps)
+    looked_elsewhere(page, ht)  # four wait here, nobody at the other point: it is offered, not taken
     tap(page, "[data-action=take]", taps)
     page.wait_for_selector("body[data-screen=ticket]")
     assert len(taps) <= 3
@@ -157,8 +164,8 @@ def test_english_is_one_tap_away(
     world: World, live_server: LiveServer, new_page: Any, kiosk_token: str
 ) -> None:
     page = open_kiosk(new_page, live_server.url, kiosk_token)
-    assert page.inner_text("[data-action=language]") == "English"
-    page.click("[data-action=language]")
+    assert page.inner_text("#language-switch") == "English"
+    page.click("#language-switch")
     page.wait_for_selector("h1.home-title:has-text('Choose a service')")
     assert "Civil status" in page.inner_text("#services")
     page.click(f".tile[data-service-id='{service_id(world, 'HT')}']")
@@ -283,8 +290,9 @@ def test_a_clearly_shorter_wait_at_the_other_intake_point_is_offered(
     page.wait_for_selector("body[data-screen=ticket]")
 
     page.click("#ticket-done")
-    page.click(f".tile[data-service-id='{service_id(world, 'CT')}']")  # nobody waits: nothing to offer
-    page.wait_for_timeout(500)
+    ct = service_id(world, "CT")
+    page.click(f".tile[data-service-id='{ct}']")  # nobody waits: nothing to offer
+    looked_elsewhere(page, ct)
     assert page.is_hidden("#elsewhere")
 
 
@@ -375,7 +383,7 @@ def test_after_a_minute_without_a_touch_the_kiosk_goes_home_in_vietnamese(
     page.clock.install()
     page.goto(f"{live_server.url}/kiosk?token={kiosk_token}")
     page.wait_for_selector("body[data-screen=home] .tile")
-    page.click("[data-action=language]")
+    page.click("#language-switch")
     page.click(f".tile[data-service-id='{service_id(world, 'HT')}']")
     page.click("[data-action=identify]")
     type_on_keypad(page, "identify", "0912")
@@ -396,6 +404,7 @@ def test_a_day_of_tickets_does_not_grow_the_page(
 
     def one_ticket() -> None:
         page.click(f".tile[data-service-id='{ht}']")
+        looked_elsewhere(page, ht)  # the queue grows: from the second ticket on the other point is offered
         page.click("[data-action=take]")
         page.wait_for_selector("body[data-screen=ticket]")
         page.click("#ticket-done")
@@ -434,19 +443,19 @@ class ServedProcess:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a bound for a broken server: a busy machine starts it slowly
         while time.monotonic() < deadline:
             try:
-                if requests.get(f"{self.url}/api/v1/health", timeout=1).ok:
+                if requests.get(f"{self.url}/api/v1/health", timeout=10).ok:
                     return
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or too busy starting to answer
                 time.sleep(0.1)
         raise RuntimeError("the server did not start")
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
-            self.process.wait(timeout=10)
+            self.process.wait()
 
 
 @pytest.fixture
@@ -470,7 +479,7 @@ def test_the_kiosk_says_when_the_server_is_unreachable_and_recovers_by_itself(
     screenshot(page, "kiosk-unreachable-portrait")
 
     served.start()
-    page.wait_for_selector("#overlay-unreachable", state="hidden", timeout=20_000)
+    page.wait_for_selector("#overlay-unreachable", state="hidden")
     page.click(f".tile[data-service-id='{service_id(world, 'HT')}']")
     page.click("[data-action=take]")
     page.wait_for_selector("body[data-screen=ticket]")
@@ -515,7 +524,7 @@ def test_the_ticket_screen_follows_the_kiosks_printer_printed_or_broken(
     page = open_kiosk(new_page, live_server.url, working)
     page.click(f".tile[data-service-id='{service_id(world, 'HT')}']")
     page.click("[data-action=take]")
-    page.wait_for_selector("#ticket-print[data-print=printed]", timeout=15000)
+    page.wait_for_selector("#ticket-print[data-print=printed]")
     assert "Mời nhận phiếu đã in" in page.inner_text("#ticket-print")
     number = page.inner_text("#ticket-number")
     assert [
@@ -529,7 +538,7 @@ def test_the_ticket_screen_follows_the_kiosks_printer_printed_or_broken(
     page = open_kiosk(new_page, live_server.url, broken)
     page.click(f".tile[data-service-id='{service_id(world, 'HT')}']")
     page.click("[data-action=take]")
-    page.wait_for_selector("#ticket-print[data-print=failed]", timeout=15000)
+    page.wait_for_selector("#ticket-print[data-print=failed]")
     assert "Máy in đang gặp sự cố" in page.inner_text("#ticket-print")
     assert page.inner_text("#ticket-number")  # the ticket is valid all the same: number and QR on screen
     assert qr_text(page).startswith(live_server.url + "/t/")

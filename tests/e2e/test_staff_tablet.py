@@ -14,8 +14,10 @@ from playwright.sync_api import expect
 
 from server.db.models import Ticket
 from tests.conftest import PASSWORD, Clock, LiveServer, World
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import WAIT_MS, screenshot
 from tests.realtime_client import Listener
+
+WAIT_S = WAIT_MS / 1000  # the display's listener waits for its events as long as the page waits
 
 
 @pytest.fixture
@@ -52,7 +54,7 @@ def snap(page: Any, name: str) -> None:
 def update(display: Listener, action: str) -> dict[str, Any]:
     """The next ``ticket.updated`` of the site room for ``action``."""
     while True:
-        event = display.next("ticket.updated")
+        event = display.next("ticket.updated", timeout=WAIT_S)
         if event.get("action") == action:
             return event
 
@@ -60,7 +62,7 @@ def update(display: Listener, action: str) -> dict[str, Any]:
 def called(display: Listener, number: str) -> dict[str, Any]:
     """The next ``ticket.called`` of ticket ``number``."""
     while True:
-        event = display.next("ticket.called")
+        event = display.next("ticket.called", timeout=WAIT_S)
         if event["ticket"]["number"] == number:
             return event
 
@@ -79,14 +81,14 @@ def test_a_clerk_serves_at_the_counter_and_the_display_sees_each_step(
     world.staff(username="lan")
     q1 = world.counter_id("CB", "Q1")
     display = listen({"token": world.device_token("display"), "site_id": world.site("CB")["id"]})
-    display.next("snapshot")
+    display.next("snapshot", timeout=WAIT_S)
     page = open_page(1366, 768)
 
     sign_in(page, live_server, "lan")
     primary = page.locator("#primary")
     expect(primary).to_have_text(re.compile("Mở quầy"))
     primary.click()
-    assert display.next("counter.updated")["counter"]["status"] == "open"
+    assert display.next("counter.updated", timeout=WAIT_S)["counter"]["status"] == "open"
 
     # The list is in the order Call next takes it: the elderly citizen first, with the priority marked.
     expect(primary).to_have_attribute("data-action", "call_next")
@@ -171,6 +173,35 @@ def test_a_clerk_serves_at_the_counter_and_the_display_sees_each_step(
     expect(page.locator("#help-dialog")).to_be_hidden()
 
 
+def test_the_desk_offers_what_the_server_allows_on_the_ticket(
+    world: World, live_server: LiveServer, open_page: Any
+) -> None:
+    world.issue(world.device("kiosk"))
+    world.open_counter(world.staff(username="lan"))
+    page = open_page(1280, 800)
+
+    def without_no_show(route: Any) -> None:
+        """The server's answer, as if it allowed no no-show on the ticket at the counter."""
+        response = route.fetch()
+        body = response.json()
+        for ticket in [c["current_ticket"] for c in body] if isinstance(body, list) else [body]:
+            if ticket:
+                ticket["actions"] = [action for action in ticket["actions"] if action != "no_show"]
+        route.fulfill(response=response, json=body)
+
+    page.route("**/api/v1/sites/*/counters", without_no_show)
+    page.route("**/api/v1/counters/*/call-next", without_no_show)
+    sign_in(page, live_server, "lan")
+    page.click("#primary")
+    expect(page.locator("#ticket")).to_have_attribute("data-status", "called")
+    expect(page.locator("#primary")).to_have_attribute("data-action", "start")
+    expect(page.locator("#act-recall")).to_be_enabled()
+    expect(page.locator("#act-no-show")).to_be_disabled()  # a called ticket, but the server says no
+    expect(page.locator("#act-no-show .reason")).to_have_text("Chỉ dùng khi đang gọi số")
+    page.keyboard.press("n")
+    expect(page.locator("#no-show-dialog")).to_be_hidden()
+
+
 def test_an_ended_session_brings_back_the_sign_in_screen(
     world: World, live_server: LiveServer, open_page: Any
 ) -> None:
@@ -206,12 +237,20 @@ def test_two_clerks_calling_next_at_the_same_instant_for_one_ticket(
         expect(page.locator("#primary")).to_have_attribute("data-action", "call_next")
         pages.append(page)
 
-    # Both tablets press the button at the same instant (the two pages share the machine's clock).
-    at = pages[0].evaluate("Date.now() + 500")
+    # Both tablets press the button. The network holds each call until the other one is sent too, then
+    # lets both go together: the server has them at the same instant, whatever the machine's load.
+    held: list[Any] = []
+
+    def hold_until_both(route: Any) -> None:
+        held.append(route)
+        if len(held) == len(pages):
+            for request in held:
+                request.continue_()
+
     for page in pages:
-        page.evaluate(
-            "at => setTimeout(() => document.getElementById('primary').click(), at - Date.now())", at
-        )
+        page.route("**/call-next", hold_until_both)
+    for page in pages:
+        page.click("#primary")
     for page in pages:
         page.wait_for_function(
             "document.getElementById('ticket-number').textContent"

@@ -45,3 +45,8 @@ export function onLanguageChange(listener) {
 export function minutes(seconds) {
   return t("minutes", { n: Math.max(0, Math.round(seconds / 60)) });
 }
+
+/** "09:30" from an ISO time with offset, as the site's clock reads it (the API sends the site's local times). */
+export function clock(iso) {
+  return iso ? iso.slice(11, 16) : "";
+}
