@@ -58,6 +58,7 @@ const state = {
   socketDown: false,
   apiDown: false,
   probing: false,
+  homeShape: null, // the service tiles as last drawn (what they show, not their waits)
 };
 
 const entries = {
@@ -129,6 +130,17 @@ function renderHome() {
   const rank = (field) => (FIELD_ORDER.includes(field) ? FIELD_ORDER.indexOf(field) : FIELD_ORDER.length);
   const ordered = [...groups.entries()].sort(([a], [b]) => rank(a) - rank(b));
   const withHeadings = ordered.length > 1 && ordered.some(([, services]) => services.length > 1);
+  // A refresh that changes no tile only updates the waits: rebuilding the tiles under a finger that is
+  // touching one would swallow the tap.
+  const shape = JSON.stringify([
+    language(),
+    ordered.map(([field, services]) => [field, services.map((s) => [s.id, serviceName(s), serviceOpen(s)])]),
+  ]);
+  if (shape === state.homeShape) {
+    updateTileWaits();
+    return;
+  }
+  state.homeShape = shape;
   const tiles = (services) =>
     services.map((service) =>
       h(
@@ -164,11 +176,15 @@ function renderHome() {
   }
 }
 
-function updateWaits() {
+function updateTileWaits() {
   for (const node of document.querySelectorAll("[data-wait-for]")) {
     const service = state.services.find((s) => s.id === Number(node.dataset.waitFor));
     if (service && serviceOpen(service)) node.textContent = waitText(service.id);
   }
+}
+
+function updateWaits() {
+  updateTileWaits();
   if (state.screen === "review") {
     renderReviewWaiting();
     if ($("elsewhere").hidden) suggestElsewhere(state.intent.service);

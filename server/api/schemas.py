@@ -169,6 +169,10 @@ class QueueEntrySchema(Schema):
     waited_s = fields.Integer(required=True)
     rule = fields.String(required=True)
     appointment_start = fields.DateTime(allow_none=True)
+    actions = fields.List(
+        fields.String(metadata={"enum": [a.value for a in Action]}),
+        metadata={"description": "What staff may do with the ticket now."},
+    )
 
 
 class CounterSchema(Schema):

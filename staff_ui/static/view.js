@@ -109,7 +109,8 @@ export function renderActions(state) {
   note.textContent = state.queue.length && actions.call ? t(actions.call) : "";
   note.hidden = !note.textContent;
   for (const call of document.querySelectorAll("#queue-list .entry-call")) {
-    call.disabled = state.busy || actions.call !== null;
+    const entry = state.queue.find((e) => String(e.id) === call.closest("li").dataset.id);
+    call.disabled = state.busy || actions.call !== null || !allowedActions(entry).has("call");
   }
 }
 

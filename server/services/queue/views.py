@@ -16,6 +16,7 @@ from ...domain.access import Principal
 from ...domain.days import local_day
 from ...domain.errors import N_, NotFound
 from ...domain.events import CounterRef, CounterState, ServiceWaiting, TicketInfo
+from ...domain.tickets import TicketStatus, allowed_actions
 from ..core.lookups import get_counter, get_site
 from .state import QueueState, counter_streak, current_tickets, local_time, opening_hours, site_is_open
 
@@ -55,6 +56,10 @@ class ServiceInfo:
     target_wait_minutes: int
 
 
+# What staff may do with a waiting ticket (the state machine's allowed actions).
+WAITING_ACTIONS = tuple(action.value for action in allowed_actions(TicketStatus.WAITING))
+
+
 @dataclass(frozen=True)
 class QueueEntry:
     id: int
@@ -66,6 +71,7 @@ class QueueEntry:
     waited_s: int
     rule: str
     appointment_start: datetime | None
+    actions: tuple[str, ...] = WAITING_ACTIONS
 
 
 @dataclass(frozen=True)
