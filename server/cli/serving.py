@@ -39,6 +39,7 @@ def run_server(app: Flask, host: str, port: int) -> None:
         raise KeyboardInterrupt  # the server's loop ends on it and returns
 
     check_address(host, port)
+    app.extensions["luot"].public.listen(host, port)  # the QR codes' address, unless LUOT_PUBLIC_URL says
     signal.signal(signal.SIGTERM, _stop)
     if scheduler_enabled(app):
         start_scheduler(app)  # one box: reminders and no-shows run in the server process

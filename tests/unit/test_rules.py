@@ -84,3 +84,21 @@ def test_text_is_nfc_and_control_characters_are_refused() -> None:
         clean_text("a\x00b", field="name", max_length=20)
     with pytest.raises(InvalidValue):
         clean_text("x" * 21, field="name", max_length=20)
+
+
+def test_the_public_address_is_the_installers_then_the_requests_then_where_the_server_listens() -> None:
+    from server.config import PublicAddress
+
+    all_interfaces = "0.0.0.0"  # noqa: S104 - what luot serve was told, not a bind
+
+    configured = PublicAddress("http://192.168.1.10:5000/")
+    configured.listen(all_interfaces, 5000)
+    assert configured.base("http://127.0.0.1:5000/") == "http://192.168.1.10:5000"
+    learned = PublicAddress(None)
+    assert learned.base() == "http://localhost:5000"
+    learned.listen("10.0.0.7", 8080)
+    assert learned.base() == "http://10.0.0.7:8080"
+    assert learned.base("http://kiosk.lan:8080/") == "http://kiosk.lan:8080"
+    everywhere = PublicAddress(None)
+    everywhere.listen(all_interfaces, 5000)
+    assert not everywhere.base().startswith("http://0.0.0.0")
