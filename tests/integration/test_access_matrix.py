@@ -73,6 +73,7 @@ RIGHTS: dict[str, str] = {
     "appointments.day_list": "serve",
     "appointments.slot_board": "manage",
     "audit.audit": "manage",
+    "audit.refusals": "manage",
     "appointments.close_slots": "manage",
     "appointments.open_slots": "manage",
     "printers.site_printers": "serve",
