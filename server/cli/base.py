@@ -187,7 +187,11 @@ def printer_uri(_ctx: click.Context | None, _param: click.Parameter | None, valu
     if value is None or value == "":
         return None
     try:
-        return parse(value, printer_folders()).uri
+        folders = printer_folders()
+    except InvalidConfiguration as exc:  # the callback runs before the command's own failing_cleanly
+        raise Failure(str(exc)) from exc
+    try:
+        return parse(value, folders).uri
     except InvalidPrinterUri as exc:
         raise Failure(f"--printer: {exc}") from exc
 
