@@ -7,6 +7,7 @@
     luot device code --site KB1 --kind display --name "Màn hình sảnh"
     luot device set-printer 7 --printer agent://                # the kiosk keeps its enrolment
     luot device set-printer 7 --printer kiosk-sanh              # a printer declared for the site
+    luot device refusals [--site KB1]                           # printer addresses refused via the API
 
 Each command brings the database to the current schema first.
 """
@@ -219,3 +220,23 @@ def device_set_printer(device_id: int, printer: str | None, no_printer: bool) ->
         extension.uow(),
     )
     click.echo(f"device {info.id} ({info.name}) prints at {info.printer_uri or 'no printer'}")
+
+
+@device.command("refusals")
+@click.option("--site", "site_code", default=None, help="Only this site (default: every site).")
+@failing_cleanly
+def device_refusals(site_code: str | None) -> None:
+    """Printer addresses refused through the API, newest first: when, site, device, who, what, why."""
+    from ..services import audit
+    from ..services.accounts.auth import sites_by_code
+
+    _flask_app, extension = open_app()
+    with extension.read() as session:
+        site_id = sites_by_code(session, [site_code])[0].id if site_code else None
+        entries = audit.refusals(session, None, site_id)
+    for entry in entries:
+        click.echo(
+            f"{entry.at.isoformat(timespec='seconds')}\tsite {entry.site_id}\tdevice {entry.device_id}\t"
+            f"{entry.actor or '-'}\t{entry.attempted}\t{entry.detail}"
+        )
+    click.echo(f"{len(entries)} refused", err=True)

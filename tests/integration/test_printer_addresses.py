@@ -92,6 +92,9 @@ def test_every_address_of_the_issue_is_refused_for_a_manager_and_each_refusal_is
     }
     with world.luot.read() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(AuditRecord)) == len(ATTACKS)
+    listed_on_the_command_line = succeeded(luot(app, "device", "refusals", "--site", "CB")).stdout
+    assert sorted(line.split("\t")[4] for line in listed_on_the_command_line.splitlines()) == sorted(ATTACKS)
+    assert all("\tmanager-cb\t" in line for line in listed_on_the_command_line.splitlines())
 
 
 def test_a_manager_chooses_a_declared_printer_by_name_or_exact_uri_and_the_next_ticket_prints_there(
