@@ -11,6 +11,7 @@ from marshmallow import Schema, fields
 
 from ..extension import luot
 from ..services import printing
+from ..services.declared_printers import site_declared
 from .access import principal, staff_principal
 from .docs import error, secured
 from .fields import Id, Text
@@ -74,6 +75,22 @@ def site_printers(site_id: int) -> Any:
     with extension.read() as session:
         views = printing.site_printers(session, staff_principal(), site_id, extension.now())
     return [asdict(view) for view in views]
+
+
+class DeclaredPrinterSchema(Schema):
+    name = fields.String(required=True, metadata={"description": "what PUT /devices/{id}/printer accepts"})
+    uri = fields.String(required=True)
+
+
+@blp.route("/sites/<id:site_id>/printers/declared")
+@blp.response(200, DeclaredPrinterSchema(many=True))
+@secured(blp)
+def declared_printers(site_id: int) -> Any:
+    """The printers the installer declared for the site: what a manager may choose for its kiosks
+    (besides ``agent://`` and network printers in ``LUOT_PRINTER_NETWORKS``); managers and admins."""
+    extension = luot()
+    with extension.read() as session:
+        return [asdict(printer) for printer in site_declared(session, staff_principal(), site_id)]
 
 
 @blp.route("/tickets/<id:ticket_id>/reprint", methods=["POST"])

@@ -10,8 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..db.models import SitePrinter
+from ..db.repositories import Repositories
+from ..domain.access import Principal
 from ..domain.errors import N_
 from ..domain.printing import DeclaredPrinter, PrinterRefused, declared_printer
+from .core.lookups import get_site
 
 
 def declared(session: Session, site_id: int) -> list[DeclaredPrinter]:
@@ -20,6 +23,13 @@ def declared(session: Session, site_id: int) -> list[DeclaredPrinter]:
         select(SitePrinter).where(SitePrinter.site_id == site_id).order_by(SitePrinter.name)
     )
     return [DeclaredPrinter(row.name, row.uri) for row in rows]
+
+
+def site_declared(session: Session, actor: Principal, site_id: int) -> list[DeclaredPrinter]:
+    """What a manager may choose from for the site's kiosks (managers and admins of the site)."""
+    site = get_site(Repositories(session).sites, site_id)
+    actor.require(actor.can_manage(site.id))
+    return declared(session, site.id)
 
 
 def installer_printer(session: Session, site_id: int, value: str | None) -> str | None:

@@ -79,6 +79,7 @@ RIGHTS: dict[str, str] = {
     "printers.site_printers": "serve",
     "printers.reprint": "serve",
     "printers.set_device_printer": "manage",
+    "printers.declared_printers": "manage",
     "stats.site_stats": "manage",
     "stats.site_stats_csv": "manage",
     "stats.site_ticket_log": "manage",

@@ -121,6 +121,11 @@ def test_a_manager_chooses_a_declared_printer_by_name_or_exact_uri_and_the_next_
     finally:
         printer.stop()
 
+    choices = world.client.get(f"/api/v1/sites/{world.site('CB')['id']}/printers/declared", headers=manager)
+    assert choices.json == [
+        {"name": "quay-1", "uri": "usb://0416:5011?width=384"},
+        {"name": "sanh", "uri": printer.uri},
+    ]
     assert by_uri.status_code == 200 and by_uri.json["printer_uri"] == "usb://0416:5011?width=384"
     assert by_name.status_code == 200 and by_name.json["printer_uri"] == printer.uri
     assert received.starts_with_init and received.cut_after_image
