@@ -126,6 +126,11 @@ def _allowed_tcp(value: str, networks: Sequence[str]) -> str:
         raise PrinterRefused(
             N_("A network printer is chosen here by its IP address and port, e.g. tcp://192.168.1.50:9100.")
         )
+    width = parse_qs(parts.query).get("width", ["576"])[-1]
+    if not width.isdigit() or not 200 <= int(width) <= 1024:
+        raise PrinterRefused(
+            N_("A network printer is chosen here by its IP address and port, e.g. tcp://192.168.1.50:9100.")
+        )
     if port not in RAW_PRINT_PORTS:
         raise PrinterRefused(
             N_("A network printer listens on a port from 9100 to 9109, not %(port)s."), port=port

@@ -37,7 +37,7 @@ def installer_printer(session: Session, site_id: int, value: str | None) -> str 
     is, or the name of a printer declared for the site, as its URI."""
     if value is None or not value.strip():
         return None
-    if "://" in value or ":" in value:
+    if ":" in value:
         return value
     printer = declared_printer(value.strip(), declared(session, site_id))
     if printer is None:

@@ -53,6 +53,8 @@ def test_a_manager_may_choose_a_declared_printer_the_agent_or_an_allowed_network
         "tcp://user:pw@192.168.1.50:9100",
         "tcp://192.168.1.50:9100/path",
         "tcp://192.168.1.50:9100?host=x",
+        "tcp://192.168.1.50:9100?width=20",
+        "tcp://192.168.1.50:9100?width=wide",
         "http://192.168.1.50:9100",
     ],
 )
