@@ -8,19 +8,24 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 import sqlalchemy as sa
 from flask import Flask
 
 from server.db.models import AuditRecord, Device, Site
 from tests.commands import luot, refused, succeeded
-from tests.conftest import TEST_CONFIG, World
+from tests.conftest import PASSWORD, TEST_CONFIG, World
 from tests.printer_server import PrinterServer
+from tests.servers import ServerProcess
 
 # The addresses issue 23 found a manager could set (each answered 200 and then written to or reached).
 ATTACKS = [
@@ -295,3 +300,87 @@ def test_the_configuration_file_declares_printers_checks_them_and_the_command_li
     smaller.write_text(json.dumps(config_with_printers([{"name": "sanh", "uri": "png://sanh"}])))
     succeeded(luot(app, "config", "load", str(smaller)))
     assert put_printer(world, int(device_id), "quay-1", manager).status_code == 422  # no longer declared
+
+
+# -- against a server started as the README says ----------------------------------------------------------
+
+
+def test_against_luot_serve_a_manager_reaches_neither_the_servers_files_nor_undeclared_hosts(
+    tmp_path: Path, servers: list[ServerProcess]
+) -> None:
+    printer = PrinterServer().start()
+    try:
+        env = {
+            "LUOT_INSTANCE_PATH": str(tmp_path / "instance"),
+            "LUOT_DATABASE_URL": f"sqlite:///{tmp_path / 'luot.sqlite3'}",
+            "LUOT_PRINTER_NETWORKS": "192.168.77.0/24",
+        }
+        sites = tmp_path / "sites.json"
+        sites.write_text(json.dumps(config_with_printers([{"name": "sanh", "uri": printer.uri}])))
+        command(env, "config", "load", str(sites))
+        command(
+            env,
+            "user",
+            "add",
+            "quanly",
+            "--role",
+            "manager",
+            "--site",
+            "CB",
+            "--password-stdin",
+            input=PASSWORD,
+        )
+        kiosk_token = command(env, "device", "add", "--site", "CB", "--kind", "kiosk", "--name", "K1")
+        kiosk = {"Authorization": f"Bearer {kiosk_token}"}
+        server = ServerProcess(env)
+        servers.append(server)
+        api = f"{server.start().url}/api/v1"
+        login = requests.post(
+            f"{api}/auth/login", json={"username": "quanly", "password": PASSWORD}, timeout=10
+        )
+        manager = {"Authorization": f"Bearer {login.json()['token']}"}
+        device_id = requests.get(f"{api}/device", headers=kiosk, timeout=10).json()["id"]
+        victim = tmp_path / "victim"
+        attacks = ["file:///etc/passwd", f"file://{victim}", "png://%2e%2e/x", "tcp://127.0.0.1:9100"]
+
+        def put(value: str) -> requests.Response:
+            return requests.put(
+                f"{api}/devices/{device_id}/printer", json={"printer_uri": value}, headers=manager, timeout=10
+            )
+
+        refused_answers = [put(uri) for uri in attacks]
+        allowed_network = put("tcp://192.168.77.5:9100")
+        declared = put("sanh")
+        site = next(s for s in requests.get(f"{api}/sites", timeout=10).json() if s["code"] == "CB")
+        service = requests.get(f"{api}/sites/{site['id']}/services", timeout=10).json()[0]
+        issued = requests.post(
+            f"{api}/sites/{site['id']}/tickets", json={"service_id": service["id"]}, headers=kiosk, timeout=10
+        )
+        (received,) = printer.wait_for(1)
+        audit = requests.get(f"{api}/sites/{site['id']}/audit/refusals", headers=manager, timeout=10).json()
+    finally:
+        printer.stop()
+
+    assert [(a.status_code, a.json()["error"]["code"]) for a in refused_answers] == [
+        (422, "invalid_printer")
+    ] * 4
+    assert allowed_network.status_code == 200
+    assert declared.status_code == 200 and declared.json()["printer_uri"] == printer.uri
+    assert issued.status_code == 201 and received.starts_with_init
+    assert not victim.exists()
+    assert sorted(entry["attempted"] for entry in audit) == sorted(attacks)
+
+
+def command(env: dict[str, str], *args: str, input: str | None = None) -> str:
+    """``luot ARGS`` as the installer runs it: its own process, the installation's environment."""
+    done = subprocess.run(
+        [sys.executable, "-m", "server.cli", *args],
+        env={**os.environ, **env},
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
