@@ -39,9 +39,9 @@ def is_agent(uri: str | None) -> bool:
 
 # -- who may point a kiosk at which printer ----------------------------------------------------------------
 
-# Printers that reach the server's own files and devices: only the installer sets them (the command line,
-# the site-configuration file), never a page or the API.
-INSTALLER_ONLY_SCHEMES = frozenset({"file", "png", "serial", "usb", "cups", "test"})
+# Printers that reach the server's own files and devices (file, png, serial, usb, cups, test) only the
+# installer sets (the command line, the site-configuration file); a page or the API chooses among the
+# printers the installer declared, the kiosk's agent, and network printers in the allowed networks.
 RAW_PRINT_PORTS = range(9100, 9110)  # what ``tcp://`` may reach through the API (JetDirect's raw ports)
 PRINTER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 URI_OPTIONS = frozenset({"width", "beep"})
