@@ -265,6 +265,7 @@ def ticket_info(site: Site, ticket: Ticket, position: int, estimated_wait_s: int
         appointment_start=local(ticket.appointment_start),
         wait_s=ticket.wait_s,
         actions=tuple(action.value for action in allowed_actions(TicketStatus(ticket.status))),
+        day=ticket.day,
     )
 
 
