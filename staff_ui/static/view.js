@@ -4,6 +4,7 @@
 
 import { $, h } from "/static/luot/dom.js";
 import { clock, language, minutes, t } from "/static/luot/i18n.js";
+import { ticketDay } from "/static/luot/day.js";
 import { allowedActions, deskActions } from "./actions.js";
 
 export function myCounter(state) {
@@ -65,7 +66,8 @@ function renderCounter(state) {
 function renderTicket(state) {
   const ticket = myCounter(state)?.current_ticket ?? null;
   $("#ticket").dataset.status = ticket?.status ?? "none";
-  $("#ticket-number").textContent = ticket?.number ?? "";
+  const day = ticketDay(ticket?.day); // a ticket kept overnight: its day beside its number
+  $("#ticket-number").textContent = ticket ? (day ? `${ticket.number} · ${day}` : ticket.number) : "";
   const form = $("#complete-form");
   const completing = allowedActions(ticket).has("complete"); // the dossier code goes with completing
   if (!completing) $("#dossier").value = "";
@@ -126,7 +128,7 @@ function queueEntry(state, entry, index, onCall) {
       class: index === 0 ? "entry next" : "entry",
       dataset: { id: entry.id, number: entry.number, priority: entry.priority },
     },
-    h("span", { class: "entry-number" }, entry.number),
+    h("span", { class: "entry-number" }, entry.number, ticketDay(entry.day) && h("small", { class: "entry-day" }, ticketDay(entry.day))),
     h(
       "span",
       { class: "entry-main" },

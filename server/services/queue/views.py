@@ -100,6 +100,7 @@ class RecentCall:
     counter: CounterRef
     called_at: datetime
     recall: bool
+    day: date | None = None  # the ticket's business day (a number kept overnight is shown with it)
 
 
 @dataclass(frozen=True)
@@ -268,6 +269,7 @@ def recent_calls(session: Session, site: Site, now: datetime, limit: int = RECEN
             counter=CounterRef(id=counter.id, number=counter.number, name=counter.name),
             called_at=local_time(site, event.at),
             recall=event.kind == "recalled",
+            day=ticket.day,
         )
         for event, ticket, counter in rows
     ]
