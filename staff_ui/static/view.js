@@ -22,6 +22,12 @@ export function serviceName(state, serviceId) {
   return language() === "en" && service.name_en ? service.name_en : service.name;
 }
 
+/** A ticket's day beside its number when it is of an earlier day than the site's today (kept overnight). */
+function dayOf(state, day) {
+  const site = state.sites.find((s) => s.id === state.siteId);
+  return ticketDay(day, { timeZone: site?.timezone || undefined });
+}
+
 function priorityText(priority) {
   return priority && priority !== "none" ? t(`priority.${priority}`) : "";
 }
@@ -66,7 +72,7 @@ function renderCounter(state) {
 function renderTicket(state) {
   const ticket = myCounter(state)?.current_ticket ?? null;
   $("#ticket").dataset.status = ticket?.status ?? "none";
-  const day = ticketDay(ticket?.day); // a ticket kept overnight: its day beside its number
+  const day = dayOf(state, ticket?.day); // a ticket kept overnight: its day beside its number
   $("#ticket-number").textContent = ticket ? (day ? `${ticket.number} · ${day}` : ticket.number) : "";
   const form = $("#complete-form");
   const completing = allowedActions(ticket).has("complete"); // the dossier code goes with completing
@@ -128,7 +134,7 @@ function queueEntry(state, entry, index, onCall) {
       class: index === 0 ? "entry next" : "entry",
       dataset: { id: entry.id, number: entry.number, priority: entry.priority },
     },
-    h("span", { class: "entry-number" }, entry.number, ticketDay(entry.day) && h("small", { class: "entry-day" }, ticketDay(entry.day))),
+    h("span", { class: "entry-number" }, entry.number, dayOf(state, entry.day) && h("small", { class: "entry-day" }, dayOf(state, entry.day))),
     h(
       "span",
       { class: "entry-main" },

@@ -1,5 +1,6 @@
 """Closing the day in a real browser: the citizen's status page says, in Vietnamese and English, that the
-ticket expired when the day closed, and a ticket kept overnight shows its day beside its number."""
+ticket expired when the day closed, and a ticket kept overnight shows its day beside its number on the
+status page, the tablet's queue and ticket, and the wall display."""
 
 from __future__ import annotations
 
@@ -10,9 +11,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
+from playwright.sync_api import expect
 
 from server.jobs.scheduler import Sweeper
 from tests.conftest import Clock, LiveServer, World
+from tests.e2e.test_display import open_display
+from tests.e2e.test_staff_tablet import numbers, sign_in
 from tests.integration.test_closing_day import day_config
 
 PHONE = (390, 844)
@@ -89,3 +93,28 @@ def test_a_ticket_kept_overnight_shows_its_day_beside_its_number(
     assert other.is_hidden("#number-day")
     assert other.inner_text("#position") == "2"  # behind yesterday's ticket
     assert phone.errors == [] and other.errors == []
+
+
+def test_the_tablet_and_the_display_show_the_day_of_a_number_kept_overnight(
+    world: World, live_server: LiveServer, new_page: Callable[..., Any], clock: Clock
+) -> None:
+    kiosk = world.device("kiosk")
+    kept = world.issue(kiosk, service="DD")  # C100 of yesterday, kept overnight
+    world.issue(kiosk)  # A001 of yesterday: expires with its day
+    clock.set(TODAY_8AM)
+    assert Sweeper(world.app, holder="test").run_once()
+    today = world.issue(kiosk, service="DD")  # C100 of today
+    day = f"{TODAY - timedelta(days=1):%d/%m}"
+    world.staff(username="lan")
+
+    display = open_display(new_page(1920, 1080), live_server.url, world.device_token("display"))
+    tablet = new_page(1366, 768)
+    sign_in(tablet, live_server, "lan", counter="Q3")
+    tablet.click("#primary")  # open the counter
+    expect(tablet.locator("#primary")).to_have_attribute("data-action", "call_next")
+    assert numbers(tablet) == [f"{kept['number']}\n{day}", today["number"]]  # no A001 of yesterday
+
+    tablet.click("#primary")  # call next: yesterday's C100
+    expect(tablet.locator("#ticket-number")).to_have_text(f"{kept['number']} · {day}")
+    expect(display.locator("#now-number")).to_have_text(f"{kept['number']} · {day}")
+    assert display.errors == []
