@@ -72,20 +72,20 @@ def weekday_centre(centre: Centre) -> Centre:  # noqa: F811 - the imported fixtu
 
 
 def test_at_closing_time_waiting_and_called_tickets_expire_with_an_event_each(weekday_centre: Centre) -> None:
-    site = weekday_centre
-    waiting = site.issue()
-    called = site.issue(at=NINE + timedelta(minutes=1))
-    served = site.issue(site.certify, at=NINE + timedelta(minutes=2))
-    assert site.call_next(site.q2, NINE + timedelta(minutes=3)) == served
-    site.act(served, Action.START, NINE + timedelta(minutes=4))
-    site.act(served, Action.COMPLETE, NINE + timedelta(minutes=5))
-    site.call_next(site.q1, NINE + timedelta(minutes=6))  # calls the first A ticket
-    tickets = site.store.tickets
-    assert tickets[waiting].status == "called" and site.q1.current_ticket_id == waiting
-    before = len(site.store.published)
+    weekday = weekday_centre
+    waiting = weekday.issue()
+    called = weekday.issue(at=NINE + timedelta(minutes=1))
+    served = weekday.issue(weekday.certify, at=NINE + timedelta(minutes=2))
+    assert weekday.call_next(weekday.q2, NINE + timedelta(minutes=3)) == served
+    weekday.act(served, Action.START, NINE + timedelta(minutes=4))
+    weekday.act(served, Action.COMPLETE, NINE + timedelta(minutes=5))
+    weekday.call_next(weekday.q1, NINE + timedelta(minutes=6))  # calls the first A ticket
+    tickets = weekday.store.tickets
+    assert tickets[waiting].status == "called" and weekday.q1.current_ticket_id == waiting
+    before = len(weekday.store.published)
 
-    assert close_days(site.uow, FIVE_PM - timedelta(minutes=1)).expired == 0
-    closed = close_days(site.uow, FIVE_PM)
+    assert close_days(weekday.uow, FIVE_PM - timedelta(minutes=1)).expired == 0
+    closed = close_days(weekday.uow, FIVE_PM)
 
     assert (closed.sites, closed.expired) == (1, 2)
     assert (tickets[waiting].status, tickets[called].status, tickets[served].status) == (
@@ -93,9 +93,9 @@ def test_at_closing_time_waiting_and_called_tickets_expire_with_an_event_each(we
         "expired",
         "done",
     )
-    assert site.q1.current_ticket_id is None  # the counter is free for tomorrow
-    assert site.store.events_of(tickets[called])[-1] == "expired"
-    new = site.store.published[before:]
+    assert weekday.q1.current_ticket_id is None  # the counter is free for tomorrow
+    assert weekday.store.events_of(tickets[called])[-1] == "expired"
+    new = weekday.store.published[before:]
     changed = [e for e in new if isinstance(e, TicketChanged)]
     assert [(e.ticket.id, e.ticket.status, e.action) for e in changed] == [
         (waiting, "expired", "expire"),
@@ -104,31 +104,31 @@ def test_at_closing_time_waiting_and_called_tickets_expire_with_an_event_each(we
     assert [e.ticket.position for e in changed] == [0, 0]
     (queue,) = [e for e in new if isinstance(e, QueueChanged)]
     assert all(row.waiting == 0 for row in queue.waiting_by_service)
-    assert close_days(site.uow, FIVE_PM + timedelta(minutes=1)) == type(closed)(0, 0)  # idempotent
+    assert close_days(weekday.uow, FIVE_PM + timedelta(minutes=1)) == type(closed)(0, 0)  # idempotent
 
 
 def test_a_ticket_issued_at_the_desk_after_closing_waits_until_midnight(weekday_centre: Centre) -> None:
-    site = weekday_centre
+    weekday = weekday_centre
     at = FIVE_PM + timedelta(minutes=30)  # the kiosks are closed; a clerk issues it at the desk
-    cmd = IssueTicket(actor=site.clerk, site_id=site.site.id, service_id=site.civil.id, at=at)
-    evening = issue_ticket(cmd, site.uow()).ticket.id
+    cmd = IssueTicket(actor=weekday.clerk, site_id=weekday.site.id, service_id=weekday.civil.id, at=at)
+    evening = issue_ticket(cmd, weekday.uow()).ticket.id
 
-    assert close_days(site.uow, FIVE_PM + timedelta(hours=1)).expired == 0
-    assert close_days(site.uow, MIDNIGHT).expired == 1
-    assert site.store.tickets[evening].status == "expired"
+    assert close_days(weekday.uow, FIVE_PM + timedelta(hours=1)).expired == 0
+    assert close_days(weekday.uow, MIDNIGHT).expired == 1
+    assert weekday.store.tickets[evening].status == "expired"
 
 
 def test_an_overnight_service_keeps_its_tickets_in_the_next_days_queue(weekday_centre: Centre) -> None:
-    site = weekday_centre
-    site.certify.overnight = True
-    kept = site.issue(site.certify)
-    gone = site.issue(site.civil)
+    weekday = weekday_centre
+    weekday.certify.overnight = True
+    kept = weekday.issue(weekday.certify)
+    gone = weekday.issue(weekday.civil)
     tomorrow = MIDNIGHT + timedelta(hours=2)
 
-    assert close_days(site.uow, tomorrow).expired == 1
-    assert site.store.tickets[gone].status == "expired"
-    assert site.store.tickets[kept].status == "waiting"
-    state = QueueState.load(site.uow(), site.site, tomorrow)
+    assert close_days(weekday.uow, tomorrow).expired == 1
+    assert weekday.store.tickets[gone].status == "expired"
+    assert weekday.store.tickets[kept].status == "waiting"
+    state = QueueState.load(weekday.uow(), weekday.site, tomorrow)
     assert [w.id for w in state.waiting] == [kept]
 
 
