@@ -110,6 +110,9 @@ class Service(Base):
     appointments: Mapped[bool] = mapped_column(Boolean, default=False)
     is_open: Mapped[bool] = mapped_column(Boolean, default=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Keeps its queue overnight: its tickets are not closed with the day and wait, with their day's number,
+    # in the next day's queue.
+    overnight: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     site: Mapped[Site] = relationship(back_populates="services")
 

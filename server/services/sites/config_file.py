@@ -53,6 +53,7 @@ class ServiceSchema(Schema):
     target_wait_minutes = fields.Integer(load_default=30, validate=validate.Range(1, 1440))
     appointments = fields.Boolean(load_default=False)
     open = fields.Boolean(load_default=True)
+    overnight = fields.Boolean(load_default=False)  # keeps its queue overnight (not closed with the day)
 
 
 class BookingSchema(Schema):
