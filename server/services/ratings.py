@@ -19,9 +19,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..db.models import Counter, Rating, Service, Site, Ticket, User
-from ..domain.access import Principal
+from ..domain.access import DeviceKind, Principal
 from ..domain.days import business_day, day_bounds
-from ..domain.errors import N_, Conflict, NotFound
+from ..domain.errors import N_, Conflict, Forbidden, NotFound
 from ..domain.events import RatingGiven, RatingRequested
 from ..domain.ratings import (
     MAX_COMMENT,
@@ -194,8 +194,8 @@ def _name(user: User | None) -> str:
 def pad_state(session: Session, actor: Principal, at: datetime) -> dict[str, Any]:
     """What a rating pad shows between tickets: its counter, the clerk's name, the number being served,
     and the ticket it may still ask about (completed within the pad's window and not yet rated)."""
-    if actor.counter_id is None:
-        raise NotFound(N_("This device is not a rating pad."), code="not_a_rating_pad")
+    if actor.device_kind is not DeviceKind.RATING or actor.counter_id is None:
+        raise Forbidden(N_("This device is not a rating pad."), code="not_a_rating_pad")
     counter = session.get(Counter, actor.counter_id)
     if counter is None:
         raise NotFound(N_("There is no such counter."))
