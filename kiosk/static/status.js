@@ -6,6 +6,7 @@ import { api } from "/static/luot/api.js";
 import { apply, language, minutes, onLanguageChange, t } from "/static/luot/i18n.js";
 import { languageSwitch } from "/static/luot/language.js";
 import { connectLive, showConnection } from "/static/luot/live.js";
+import { offerRating } from "./status_rating.js";
 
 const code = document.body.dataset.publicCode;
 const $ = (id) => document.getElementById(id);
@@ -40,6 +41,7 @@ function render() {
   const finished = ["done", "no_show", "cancelled"].includes(ticket.status);
   $("finished").hidden = !finished;
   if (finished) $("finished").textContent = t(`status.${ticket.status}`);
+  offerRating(code, ticket.status); // once done: the satisfaction question, privately
 }
 
 async function loadDetails() {

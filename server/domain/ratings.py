@@ -25,6 +25,9 @@ MAX_COMMENT = 500
 
 DEFAULT_PAD_SECONDS = 30
 DEFAULT_WINDOW_HOURS = 24
+# A citizen who tapped a face on the pad within its window has this much longer to choose reasons and type
+# a comment before the answer is sent.
+PAD_REASONS_SECONDS = 90
 
 
 class Channel(StrEnum):
@@ -92,7 +95,12 @@ class RatingSettings:
         )
 
     def pad_closes(self, finished_at: datetime) -> datetime:
+        """Until when the pad asks (``expires_at`` of ``rating.requested``)."""
         return finished_at + timedelta(seconds=self.pad_seconds)
+
+    def pad_accepts(self, finished_at: datetime) -> datetime:
+        """Until when the pad's answer is taken: its window, then time to choose reasons."""
+        return self.pad_closes(finished_at) + timedelta(seconds=PAD_REASONS_SECONDS)
 
     def phone_closes(self, finished_at: datetime) -> datetime:
         return finished_at + timedelta(hours=self.window_hours)

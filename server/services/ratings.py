@@ -105,7 +105,7 @@ def _rate(uow: UnitOfWork, ticket: Ticket, cmd: RateTicket, channel: Channel) ->
     session = uow.session
     rated = session.scalar(select(Rating.id).where(Rating.ticket_id == ticket.id)) is not None
     finished = ticket.finished_at
-    window = settings.pad_closes if channel is Channel.COUNTER else settings.phone_closes
+    window = settings.pad_accepts if channel is Channel.COUNTER else settings.phone_closes
     check_rateable(ticket.status, finished, window(finished) if finished else None, rated, cmd.at)
     assert finished is not None
     clerk = session.get(User, ticket.served_by_id) if ticket.served_by_id else None

@@ -150,6 +150,8 @@ def test_the_pad_window_closes_after_its_seconds(world_and_clock: tuple[World, C
     clerk = world.staff("clerk")
     ticket = served(world, clerk, world.open_counter(clerk))
     clock.advance(seconds=31)
+    assert world.client.get("/api/v1/rating-pad", headers=mine).json["pending"] is None  # no longer asks
+    clock.advance(seconds=90)  # 30 s to ask, 90 s more to choose reasons: past both
     late = post(world, f"tickets/{ticket['id']}/rating", {"score": 5}, mine)
     assert late.status_code == 410 and late.json["error"]["code"] == "rating_closed"
     # The phone still may, for 24 hours.
