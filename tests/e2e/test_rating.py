@@ -201,3 +201,28 @@ def test_the_dashboard_shows_satisfaction_beside_waiting_time(
     expect(table.locator("tbody tr").first).to_contain_text("80")  # response rate 80 %
     page.locator("#history-satisfaction").scroll_into_view_if_needed()
     snap(page, "manage-satisfaction")
+
+
+def test_the_pad_and_the_status_pages_question_run_under_the_content_security_policy(
+    world: World, live_server: LiveServer, new_page: Any
+) -> None:
+    from tests.e2e.test_content_security_policy import settled, watch
+
+    clerk = world.staff(username="lan")
+    counter = world.open_counter(clerk)
+    ticket = world.issue(world.device("kiosk"))
+    post(world, f"counters/{counter}/call-next", clerk)
+    post(world, f"tickets/{ticket['id']}/start", clerk)
+    post(world, f"tickets/{ticket['id']}/complete", clerk)
+    screens = [
+        (f"/rate?token={pad_token(world, 'Q1')}", "body[data-state=asking] .face-5"),  # still within 30 s
+        (f"/t/{ticket['public_code']}", "body[data-status=done] #rating .face-5"),
+    ]
+    for path, ready in screens:
+        page = new_page(1024, 768, bypass_csp=False)
+        problems = watch(page)
+        response = page.goto(f"{live_server.url}{path}")
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+        page.wait_for_selector(ready, state="attached")
+        settled(page)
+        assert problems == [], (path, problems)
