@@ -20,7 +20,7 @@ const THANKS_MS = 4000;
 function showIdle() {
   if (!state) return;
   const counter = state.counter;
-  $("pad-counter").textContent = `${translate("vi", "pad.counter", { n: counter.number })} · ${counter.name}`;
+  $("pad-counter").textContent = counter.name || translate("vi", "pad.counter", { n: counter.number });
   $("pad-clerk").textContent = state.clerk?.name ?? "";
   $("pad-serving").textContent = state.serving?.number ?? "—";
 }
