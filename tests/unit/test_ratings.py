@@ -7,8 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from server.db.models import Counter, Device
 from server.domain.access import DeviceKind, Role, device, staff
 from server.domain.errors import Conflict, Gone, InvalidValue
+from server.domain.events import RatingRequested
 from server.domain.ratings import (
     DEFAULT_REASONS,
     RatingSettings,
@@ -17,6 +19,9 @@ from server.domain.ratings import (
     check_score,
     satisfied_pct,
 )
+from server.domain.tickets import Action
+from server.services.queue.tickets import TicketCommand, act_on_ticket
+from tests.unit.test_queue_use_cases import NINE, Centre, centre  # noqa: F401 - the fixture
 
 DONE = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)
 
@@ -71,3 +76,32 @@ def test_only_the_pad_of_the_counter_may_rate_there() -> None:
     assert not pad.can_rate_at(4) and not pad.can_rate_at(None)
     assert not device(8, DeviceKind.KIOSK, 1).can_rate_at(3)
     assert not staff(1, "admin", Role.ADMIN, frozenset()).can_rate_at(3)
+
+
+def test_completing_a_ticket_asks_the_counters_pad_and_only_where_there_is_one(centre: Centre) -> None:  # noqa: F811
+    pad = Device(
+        id=centre.store.next_id(),
+        site_id=centre.site.id,
+        kind="rating",
+        name="Pad",
+        settings={"counter_id": centre.q1.id},
+    )
+    centre.store.devices[pad.id] = pad
+    centre.site.ratings = {}
+
+    def serve(counter: Counter) -> list[object]:
+        centre.issue(centre.certify)
+        ticket = centre.call_next(counter, NINE)
+        assert ticket is not None
+        act_on_ticket(
+            TicketCommand(actor=centre.clerk, ticket_id=ticket, action=Action.START, at=NINE), centre.uow()
+        )
+        before = len(centre.store.published)
+        done = TicketCommand(actor=centre.clerk, ticket_id=ticket, action=Action.COMPLETE, at=NINE)
+        act_on_ticket(done, centre.uow())
+        return list(centre.store.published[before:])
+
+    asked = [e for e in serve(centre.q1) if isinstance(e, RatingRequested)]
+    assert len(asked) == 1
+    assert asked[0].counter_id == centre.q1.id and asked[0].expires_at == NINE + timedelta(seconds=30)
+    assert not [e for e in serve(centre.q2) if isinstance(e, RatingRequested)]  # no pad at Q2
