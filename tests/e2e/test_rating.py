@@ -130,6 +130,7 @@ def test_the_pad_asks_when_its_counter_completes_and_the_manager_sees_the_answer
     expect(flagged).to_contain_text(ticket["number"])
     expect(flagged).to_contain_text("Thời gian chờ lâu")
     expect(flagged).to_contain_text("Hướng dẫn chưa rõ ràng")
+    snap(manager, "manage-live-rating")
 
     phone = world.client.post(f"/api/v1/tickets/status/{ticket['public_code']}/rating", json={"score": 5})
     assert phone.status_code == 409 and phone.json["error"]["code"] == "already_rated"
