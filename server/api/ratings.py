@@ -185,6 +185,17 @@ def site_ratings_csv(args: dict[str, Any], site_id: int) -> Any:
     return _csv(ratings.export_csv(rows, scope.timezone), stats.csv_name(scope, "ratings"))
 
 
+@blp.route("/communes/<string(maxlength=16):code>/ratings")
+@blp.arguments(DossierQuerySchema, location="query")
+@blp.response(200)
+@error(blp, 404, "No such commune")
+@secured(blp)
+def commune_ratings(args: dict[str, Any], code: str) -> Any:
+    """The ratings of the commune's sites that the caller manages, per dossier code (JSON)."""
+    _scope, rows = _export(staff_principal(), None, code, args)
+    return rows
+
+
 @blp.route("/communes/<string(maxlength=16):code>/ratings.csv")
 @blp.arguments(DossierQuerySchema, location="query")
 @blp.response(200, content_type="text/csv")

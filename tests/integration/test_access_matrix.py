@@ -96,6 +96,7 @@ RIGHTS: dict[str, str] = {
     "ratings.my_ratings": "staff",
     "ratings.site_ratings": "manage",
     "ratings.site_ratings_csv": "manage",
+    "ratings.commune_ratings": "manage",
     "ratings.commune_ratings_csv": "manage",
 }
 

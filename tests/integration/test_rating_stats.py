@@ -249,6 +249,8 @@ def test_the_exports_list_each_rating_with_its_dossier_code(rated_day: dict[str,
         "2026-11-23 08:15:00",
         "2026-11-23 08:40:00",
     ]
+    in_commune = world.client.get(f"/api/v1/communes/11914/ratings?from={DAY}", headers=manager).json
+    assert [r["number"] for r in in_commune] == [r["number"] for r in rows]
     commune = world.client.get(f"/api/v1/communes/11914/ratings.csv?from={DAY}", headers=manager)
     assert commune.status_code == 200 and len(commune.get_data(as_text=True).splitlines()) == 5
     clerk = world.staff("clerk")
