@@ -1,4 +1,5 @@
-"""The citizen's touch screen (``/kiosk``) and a ticket's live status page (``/t/<public_code>``)."""
+"""The citizen's touch screen (``/kiosk``), a ticket's live status page (``/t/<public_code>``) and the
+counter's rating pad (``/rate``)."""
 
 from __future__ import annotations
 
@@ -8,4 +9,4 @@ bp = Blueprint(
     "kiosk", __name__, template_folder="templates", static_folder="static", static_url_path="/static/kiosk"
 )
 
-from . import booking, routes  # noqa: E402,F401
+from . import booking, rating, routes  # noqa: E402,F401

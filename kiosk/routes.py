@@ -22,6 +22,7 @@ from server.services.queue.views import ticket_exists
 from server.web.i18n import render_page
 
 from . import bp
+from .rating import RATING_STRINGS
 
 FIELDS = {
     "field.civil_status": _l("Civil status"),
@@ -195,7 +196,8 @@ def _ticket_exists(public_code: str) -> bool:
 def ticket_status(public_code: str) -> ResponseReturnValue:
     """The citizen's live status page: number, position, estimated wait, counter — nothing personal."""
     found = _ticket_exists(public_code)
-    page = render_page("kiosk/status.html", STATUS_STRINGS, public_code=public_code if found else None)
+    strings = {**STATUS_STRINGS, **RATING_STRINGS}  # the satisfaction question once the ticket is done
+    page = render_page("kiosk/status.html", strings, public_code=public_code if found else None)
     return page, (200 if found else 404)
 
 

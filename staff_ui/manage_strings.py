@@ -96,4 +96,22 @@ STRINGS: dict[str, Any] = {
     "report.generated": _l("Printed %(time)s"),
     "report.print": _l("Print"),
     "empty": _l("No tickets in this period."),
+    # Citizens' satisfaction (the live view, the history and the daily report).
+    "sat.title": _l("Citizens' satisfaction"),
+    "sat.summary": _l(
+        "%(avg)s / 5 · %(satisfied)s satisfied · %(ratings)s ratings of %(served)s served (%(rate)s)"
+    ),
+    "sat.unsatisfied": _l("Unsatisfied: %(number)s gave %(score)s / 5 (%(clerk)s)"),
+    "sat.group": _l("By"),
+    "sat.name": _l("Name"),
+    "sat.all": _l("All"),
+    "sat.service": _l("Service"),
+    "sat.ratings": _l("Ratings / served"),
+    "sat.response": _l("Response rate"),
+    "sat.avg": _l("Average score"),
+    "sat.distribution": _l("Scores"),
+    "sat.satisfied": _l("Satisfied (4–5)"),
+    "sat.unsatisfied_n": _l("Unsatisfied (1–2)"),
+    "sat.chart": _l("Satisfaction against waiting time, by service"),
+    "sat.chart_points": _l("Services"),
 }

@@ -89,6 +89,15 @@ class FakeSites:
     def device(self, device_id: int) -> Device | None:
         return self.store.devices.get(device_id)
 
+    def has_rating_pad(self, site_id: int, counter_id: int) -> bool:
+        return any(
+            d.site_id == site_id
+            and d.kind == "rating"
+            and d.revoked_at is None
+            and (d.settings or {}).get("counter_id") == counter_id
+            for d in self.store.devices.values()
+        )
+
     def share_commune(self, site_ids: Collection[int], commune_id: int) -> bool:
         return any(self.store.sites[i].commune_id == commune_id for i in site_ids if i in self.store.sites)
 

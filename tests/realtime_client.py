@@ -18,6 +18,8 @@ EVENTS = (
     "notices.changed",
     "printer.status",
     "print.updated",
+    "rating.requested",
+    "rating.given",
 )
 
 

@@ -7,6 +7,7 @@ import { ticketDay } from "/static/luot/day.js";
 import { apply, language, minutes, onLanguageChange, t } from "/static/luot/i18n.js";
 import { languageSwitch } from "/static/luot/language.js";
 import { connectLive, showConnection } from "/static/luot/live.js";
+import { offerRating } from "./status_rating.js";
 
 const code = document.body.dataset.publicCode;
 const $ = (id) => document.getElementById(id);
@@ -44,6 +45,7 @@ function render() {
   const finished = ["done", "no_show", "cancelled", "expired"].includes(ticket.status);
   $("finished").hidden = !finished;
   if (finished) $("finished").textContent = t(`status.${ticket.status}`);
+  offerRating(code, ticket.status); // once done: the satisfaction question, privately
 }
 
 async function loadDetails() {

@@ -40,6 +40,7 @@ def init_app(app: Flask) -> None:
         limits,
         printers,
         public,
+        ratings,
         settings,
         staff,
         stats,
@@ -73,6 +74,7 @@ def init_app(app: Flask) -> None:
         audit,
         stats,
         settings,
+        ratings,
     )
     for module in modules:
         api.register_blueprint(module.blp, url_prefix="/api/v1")

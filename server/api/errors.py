@@ -29,6 +29,7 @@ STATUS = {
     errors.Conflict: 409,
     errors.InvalidValue: 422,
     errors.LimitReached: 429,
+    errors.Gone: 410,
 }
 
 HTTP_CODES = {
@@ -39,6 +40,7 @@ HTTP_CODES = {
     405: "method_not_allowed",
     406: "not_acceptable",
     409: "conflict",
+    410: "gone",
     413: "request_too_large",
     415: "unsupported_media_type",
     422: "invalid_value",

@@ -4,6 +4,7 @@
     luot config load sites.yaml
     echo 'a-long-password' | luot user add lan --role clerk --site KB1 --password-stdin
     luot device add --site KB1 --kind kiosk --name "Kiosk sảnh" [--printer URI]
+    luot device add --site KB1 --kind rating --counter Q1 --name "Đánh giá quầy 1"
     luot device code --site KB1 --kind display --name "Màn hình sảnh"
     luot device set-printer 7 --printer agent://                # the kiosk keeps its enrolment
     luot device set-printer 7 --printer kiosk-sanh              # a printer declared for the site
@@ -124,8 +125,9 @@ def device() -> None:
     callback=printer_choice,
     help="Printer URI (e.g. tcp://192.168.1.50:9100) or the name of a printer declared for the site",
 )
+@click.option("--counter", "counter_code", default=None, help="A rating pad's counter code, e.g. Q1")
 @failing_cleanly
-def device_add(site_code: str, kind: str, name: str, printer: str | None) -> None:
+def device_add(site_code: str, kind: str, name: str, printer: str | None, counter_code: str | None) -> None:
     """Enrol a device; prints its token (shown only once) on standard output."""
     from ..services.accounts import auth as auth_service
 
@@ -137,6 +139,7 @@ def device_add(site_code: str, kind: str, name: str, printer: str | None) -> Non
         name=name,
         printer_uri=printer,
         at=extension.now(),
+        counter_code=counter_code,
     )
     click.echo(token)
 
@@ -151,8 +154,9 @@ def device_add(site_code: str, kind: str, name: str, printer: str | None) -> Non
     callback=printer_choice,
     help="Printer URI (e.g. tcp://192.168.1.50:9100) or the name of a printer declared for the site",
 )
+@click.option("--counter", "counter_code", default=None, help="A rating pad's counter code, e.g. Q1")
 @failing_cleanly
-def device_code(site_code: str, kind: str, name: str, printer: str | None) -> None:
+def device_code(site_code: str, kind: str, name: str, printer: str | None, counter_code: str | None) -> None:
     """Print a short code (valid once, for a day) to type on the kiosk's or display's enrolment screen."""
     from ..services.accounts.enrolment import issue_code
 
@@ -165,6 +169,7 @@ def device_code(site_code: str, kind: str, name: str, printer: str | None) -> No
         name=name,
         printer_uri=printer,
         at=extension.now(),
+        counter_code=counter_code,
     )
     until = issued.expires_at.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%Y-%m-%d %H:%M")
     click.echo(issued.code)

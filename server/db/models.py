@@ -84,6 +84,8 @@ class Site(Base):
     announce_english: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Last per-site event number handed out; advanced in the transaction that produced the events.
     event_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Satisfaction ratings: the file's ``ratings`` section (reasons, pad_seconds, window_hours).
+    ratings: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     commune: Mapped[Commune] = relationship(back_populates="sites")
     services: Mapped[list[Service]] = relationship(back_populates="site", order_by="Service.position")
@@ -541,3 +543,33 @@ class AuditRecord(Base):
     device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
     detail: Mapped[str] = mapped_column(String(400), default="")
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+# -- Satisfaction ratings ------------------------------------------------------------------------------
+
+
+class Rating(Base):
+    """A citizen's satisfaction rating of a served ticket (đánh giá mức độ hài lòng): one per ticket,
+    whichever channel (the phone's status page or the counter's pad) answers first."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (
+        UniqueConstraint("ticket_id"),
+        Index("ix_ratings_site_finished", "site_id", "finished_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"))
+    clerk_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    dossier_code: Mapped[str | None] = mapped_column(String(64))
+    score: Mapped[int] = mapped_column(Integer)
+    reasons: Mapped[list[Any]] = mapped_column(default=list)
+    comment: Mapped[str | None] = mapped_column(String(500))
+    channel: Mapped[str] = mapped_column(String(16))  # phone, counter
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
+    # When the ticket was completed (the day and hour the rating counts in) and when it was rated.
+    finished_at: Mapped[datetime] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column()

@@ -83,6 +83,14 @@ class SqlSites:
     def device(self, device_id: int) -> Device | None:
         return self.session.get(Device, device_id)
 
+    def has_rating_pad(self, site_id: int, counter_id: int) -> bool:
+        query = select(Device.settings).where(
+            Device.site_id == site_id, Device.kind == "rating", Device.revoked_at.is_(None)
+        )
+        return any(
+            (settings or {}).get("counter_id") == counter_id for settings in self.session.scalars(query)
+        )
+
     def share_commune(self, site_ids: Collection[int], commune_id: int) -> bool:
         if not site_ids:
             return False

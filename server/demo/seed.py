@@ -116,6 +116,20 @@ def seed(app: Flask, extension: Luot) -> dict[str, Any]:
             credentials["devices"].append(
                 {"site": site.code, "site_id": site.id, "kind": kind.value, "token": token, "id": info.id}
             )
+        first = next((c for c in counters if c.site_id == site.id), None)
+        if first is not None:  # a satisfaction pad facing the citizens of the site's first counter
+            info, token = auth_service.add_device(
+                extension.uow(),
+                site_code=site.code,
+                kind=DeviceKind.RATING,
+                name=f"Đánh giá {site.code} {first.code}",
+                printer_uri=None,
+                at=now,
+                counter_code=first.code,
+            )
+            credentials["devices"].append(
+                {"site": site.code, "site_id": site.id, "kind": "rating", "token": token, "id": info.id}
+            )
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w") as handle:
         json.dump(credentials, handle, ensure_ascii=False, indent=2)
@@ -126,7 +140,7 @@ def describe(credentials: dict[str, Any], base: str) -> str:
     """The demo's URLs and credentials, as printed when it starts."""
     lines = ["", "Lượt demo — Phường Kinh Bắc, Tỉnh Bắc Ninh (two intake points)", ""]
     for dev in credentials["devices"]:
-        page = "kiosk" if dev["kind"] == "kiosk" else "display"
+        page = {"kiosk": "kiosk", "display": "display", "rating": "rate"}.get(dev["kind"], dev["kind"])
         lines.append(f"  {page:8} {dev['site']}: {base}/{page}?token={dev['token']}")
     lines += [
         "",

@@ -4,7 +4,9 @@
 - ``manager`` — reads all of their sites, statistics and configuration of their sites, and may serve;
 - ``clerk`` — serves at the counters of their sites;
 - a kiosk device issues tickets and checks in appointments at its one site;
-- a display device only listens to its one site.
+- a display device only listens to its one site;
+- a rating pad (``rating``) is bound to one counter: it listens to that counter and rates only the tickets
+  the counter completed.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ class Role(StrEnum):
 class DeviceKind(StrEnum):
     KIOSK = "kiosk"
     DISPLAY = "display"
+    RATING = "rating"  # the satisfaction pad facing the citizen at one counter
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,7 @@ class Principal:
     device_id: int | None = None
     device_kind: DeviceKind | None = None
     token_id: int | None = None
+    counter_id: int | None = None  # a rating pad's counter
 
     @property
     def is_staff(self) -> bool:
@@ -59,6 +63,12 @@ class Principal:
     def can_listen(self, site_id: int) -> bool:
         return (self.device_kind is not None and site_id in self.site_ids) or self.can_serve(site_id)
 
+    def can_rate_at(self, counter_id: int | None) -> bool:
+        """A rating pad, for a ticket its own counter served."""
+        return (
+            self.device_kind is DeviceKind.RATING and counter_id is not None and counter_id == self.counter_id
+        )
+
     def require(self, allowed: bool) -> None:
         if not allowed:
             raise Forbidden(N_("You are not allowed to do this here."))
@@ -68,5 +78,7 @@ def staff(user_id: int, username: str, role: Role, site_ids: frozenset[int]) -> 
     return Principal(user_id=user_id, username=username, role=role, site_ids=site_ids)
 
 
-def device(device_id: int, kind: DeviceKind, site_id: int) -> Principal:
-    return Principal(device_id=device_id, device_kind=kind, site_ids=frozenset({site_id}))
+def device(device_id: int, kind: DeviceKind, site_id: int, counter_id: int | None = None) -> Principal:
+    return Principal(
+        device_id=device_id, device_kind=kind, site_ids=frozenset({site_id}), counter_id=counter_id
+    )

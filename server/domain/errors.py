@@ -74,3 +74,9 @@ class LimitReached(LuotError):
     """A limit of the centre was reached (tickets per person) or a rate limit."""
 
     code = "limit_reached"
+
+
+class Gone(LuotError):
+    """The thing asked for existed but its time has passed (a closed rating window)."""
+
+    code = "gone"

@@ -196,3 +196,36 @@ class PrintJobChanged(Event):
     ticket_id: int
     device_id: int | None
     status: str
+
+
+# -- Satisfaction ratings -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class RatingRequested(Event):
+    """A counter completed a ticket: its rating pad asks the citizen until ``expires_at``. Message:
+    ``rating.requested`` in the site's room and in the counter's room (where its pads listen)."""
+
+    counter_id: int
+    ticket_id: int
+    number: str
+    clerk_name: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class RatingGiven(Event):
+    """A citizen rated a served ticket (``channel``: phone or counter). Message: ``rating.given`` in the
+    site's room (the manager's live view); it carries neither the comment nor anything personal."""
+
+    rating_id: int
+    ticket_id: int
+    number: str
+    service_id: int
+    counter_id: int | None
+    clerk_id: int | None
+    clerk_name: str
+    score: int
+    reasons: tuple[str, ...]
+    channel: str
+    rated_at: datetime

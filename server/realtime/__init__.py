@@ -14,11 +14,13 @@ from flask import Flask, request
 from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room
 
 from .. import jsonutil
+from ..domain.access import DeviceKind
 from ..domain.errors import LuotError
 from ..extension import luot
+from ..services import ratings as rating_service
 from ..services.accounts import auth as auth_service
 from ..services.queue import views as queries
-from .messages import public_ticket, site_room, ticket_room
+from .messages import counter_room, public_ticket, site_room, ticket_room
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,10 @@ def _snapshot_for(auth: dict[str, Any]) -> tuple[str, dict[str, Any]]:
                 info = queries.public_ticket_info(session, ticket, now)
                 return ticket_room(public_code), {**jsonutil.to_plain(snap), "ticket": public_ticket(info)}
             principal = auth_service.authenticate(session, auth.get("token"), now)
+            if principal.device_kind is DeviceKind.RATING and principal.counter_id is not None:
+                # A rating pad listens to its own counter only: what it shows and when to ask.
+                pad = rating_service.pad_state(session, principal, now)
+                return counter_room(principal.counter_id), jsonutil.to_plain({"seq": 0, **pad})
             site_id = auth.get("site_id")
             if site_id is None and len(principal.site_ids) == 1 and not principal.is_staff:
                 (site_id,) = principal.site_ids

@@ -17,6 +17,8 @@ from ..domain.events import (
     PrinterStatusChanged,
     PrintJobChanged,
     QueueChanged,
+    RatingGiven,
+    RatingRequested,
     TicketCalled,
     TicketChanged,
     TicketInfo,
@@ -38,6 +40,12 @@ def site_room(site_id: int) -> str:
 
 def ticket_room(public_code: str) -> str:
     return f"ticket:{public_code}"
+
+
+def counter_room(counter_id: int) -> str:
+    """A counter's own room, where its rating pads listen: its calls, its state, ``rating.requested``
+    (gaps in ``seq`` are normal there)."""
+    return f"counter:{counter_id}"
 
 
 def public_ticket(ticket: TicketInfo) -> dict[str, Any]:
@@ -80,6 +88,7 @@ def messages_for(event: Event) -> list[Message]:
                 {**head, "ticket": public_ticket(event.ticket)},
                 ticket_room(event.ticket.public_code),
             ),
+            Message("ticket.called", to_plain(called), counter_room(event.counter.id)),
         ]
     if isinstance(event, TicketIssued | TicketChanged):
         action = event.action if isinstance(event, TicketChanged) else "issue"
@@ -96,7 +105,42 @@ def messages_for(event: Event) -> list[Message]:
             Message("queue.changed", to_plain({**head, "waiting_by_service": event.waiting_by_service}), room)
         ]
     if isinstance(event, CounterChanged):
-        return [Message("counter.updated", to_plain({**head, "counter": event.counter}), room)]
+        counter = to_plain({**head, "counter": event.counter})
+        return [
+            Message("counter.updated", counter, room),
+            Message("counter.updated", counter, counter_room(event.counter.id)),
+        ]
+    if isinstance(event, RatingRequested):
+        requested = to_plain(
+            {
+                **head,
+                "counter_id": event.counter_id,
+                "ticket": {"id": event.ticket_id, "number": event.number},
+                "clerk": {"name": event.clerk_name},
+                "expires_at": event.expires_at,
+            }
+        )
+        return [
+            Message("rating.requested", requested, room),
+            Message("rating.requested", requested, counter_room(event.counter_id)),
+        ]
+    if isinstance(event, RatingGiven):
+        given = {
+            **head,
+            "rating": {
+                "id": event.rating_id,
+                "ticket": {"id": event.ticket_id, "number": event.number},
+                "service_id": event.service_id,
+                "counter_id": event.counter_id,
+                "clerk": {"id": event.clerk_id, "name": event.clerk_name},
+                "score": event.score,
+                "reasons": list(event.reasons),
+                "channel": event.channel,
+                "unsatisfied": event.score <= 2,
+                "at": event.rated_at,
+            },
+        }
+        return [Message("rating.given", to_plain(given), room)]
     if isinstance(event, AppointmentChanged):
         payload = {**head, "appointment": event.appointment, "action": event.action}
         return [Message("appointment.updated", to_plain(payload), room)]

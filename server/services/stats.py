@@ -9,7 +9,9 @@ loaded into Python. Definitions (docs/stats.md):
 - *wait* = first call − issue (check-in for appointments): the ticket's ``wait_s``, counted in the period
   of its first call; *service* = complete − start: ``service_s``, counted in the period of completion;
 - percentiles are nearest-rank: the p-th percentile of n values is the k-th smallest, k = ⌈p·n/100⌉;
-- averages are rounded to whole seconds (halves up); percentages to one decimal (halves up).
+- averages are rounded to whole seconds (halves up); percentages to one decimal (halves up);
+- *satisfaction* counts the ratings of the tickets completed in the period, beside those tickets
+  (``served``): the response rate stands next to every score (see :func:`satisfaction`).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal_column, select
 from sqlalchemy.orm import Session, aliased
 
-from ..db.models import Appointment, Commune, Counter, Service, Site, Ticket, TicketEvent, User
+from ..db.models import Appointment, Commune, Counter, Rating, Service, Site, Ticket, TicketEvent, User
 from ..db.queries import local_hour
 from ..db.repositories import Repositories
 from ..domain.access import Principal
@@ -249,6 +251,7 @@ def compute(session: Session, scope: Scope) -> dict[str, Any]:
     service_by_service = {g: (d.n, d.total) for g, d in service_groups.items()}
 
     by_counter, by_clerk = _served_by(session, done)
+    rated = _ratings(session, done)
 
     services = session.scalars(
         select(Service).where(Service.site_id.in_(scope.site_ids)).order_by(Service.site_id, Service.position)
@@ -279,6 +282,7 @@ def compute(session: Session, scope: Scope) -> dict[str, Any]:
                 "wait_max_s": wait.maximum,
                 "within_target_pct": _pct(wait.within, wait.n),
                 "service_avg_s": _avg(served_total, served_n),
+                "satisfaction": rated.of("service", s.id),
             }
         )
 
@@ -302,6 +306,7 @@ def compute(session: Session, scope: Scope) -> dict[str, Any]:
         },
         "service_s": {"avg": _avg(service.total, service.n), "p50": service.p50, "p90": service.p90},
         "within_target_pct": _pct(waits.within, waits.n),
+        "satisfaction": rated.of("all", 0),
         "by_service": by_service,
         "by_counter": [
             {
@@ -311,6 +316,7 @@ def compute(session: Session, scope: Scope) -> dict[str, Any]:
                 "name": counters[counter_id].name,
                 "served": served,
                 "service_avg_s": _avg(total, timed),
+                "satisfaction": rated.of("counter", counter_id),
             }
             for counter_id, (served, total, timed) in sorted(
                 by_counter.items(), key=lambda item: (counters[item[0]].site_id, counters[item[0]].number)
@@ -323,6 +329,7 @@ def compute(session: Session, scope: Scope) -> dict[str, Any]:
                 "display_name": users[user_id].display_name,
                 "served": served,
                 "service_avg_s": _avg(total, timed),
+                "satisfaction": rated.of("clerk", user_id),
             }
             for user_id, (served, total, timed) in sorted(
                 by_clerk.items(), key=lambda item: users[item[0]].username
@@ -370,6 +377,75 @@ def _served_by(session: Session, done: ColumnElement[bool]) -> tuple[Served, Ser
     )
 
 
+@dataclass
+class _Rated:
+    """Served tickets and their ratings, per group (``all``, ``service``, ``counter``, ``clerk``)."""
+
+    served: dict[tuple[str, int], int]
+    scores: dict[tuple[str, int], dict[int, int]]
+    channels: dict[tuple[str, int], dict[str, int]]
+
+    def of(self, group: str, key: int) -> dict[str, Any]:
+        return satisfaction(
+            self.served.get((group, key), 0),
+            self.scores.get((group, key), {}),
+            self.channels.get((group, key), {}),
+        )
+
+
+def satisfaction(served: int, scores: dict[int, int], channels: dict[str, int]) -> dict[str, Any]:
+    """API.md's ``satisfaction`` object: ratings, served, response rate, average (two decimals, halves
+    up), distribution, satisfied % (scores 4–5 among ratings), unsatisfied (scores 1–2), by channel."""
+    ratings = sum(scores.values())
+    total = sum(score * n for score, n in scores.items())
+    return {
+        "ratings": ratings,
+        "served": served,
+        "response_rate_pct": _pct(ratings, served),
+        "avg_score": (200 * total + ratings) // (2 * ratings) / 100 if ratings else None,
+        "distribution": {str(score): scores.get(score, 0) for score in range(1, 6)},
+        "satisfied_pct": _pct(scores.get(4, 0) + scores.get(5, 0), ratings),
+        "unsatisfied": scores.get(1, 0) + scores.get(2, 0),
+        "by_channel": {"phone": channels.get("phone", 0), "counter": channels.get("counter", 0)},
+    }
+
+
+def _ratings(session: Session, done: ColumnElement[bool]) -> _Rated:
+    """The period's completed tickets and their ratings, per service, counter and clerk: one query
+    grouped by all three, score and channel (a few hundred rows at most), added up here."""
+    rated = _Rated({}, {}, {})
+    rows = session.execute(
+        select(
+            Ticket.service_id,
+            Ticket.counter_id,
+            Ticket.served_by_id,
+            Rating.score,
+            Rating.channel,
+            func.count(),
+        )
+        .outerjoin(Rating, Rating.ticket_id == Ticket.id)
+        .where(done)
+        .group_by(Ticket.service_id, Ticket.counter_id, Ticket.served_by_id, Rating.score, Rating.channel)
+    )
+    for service_id, counter_id, clerk_id, score, channel, n in rows:
+        for group, member in (
+            ("all", 0),
+            ("service", service_id),
+            ("counter", counter_id),
+            ("clerk", clerk_id),
+        ):
+            if member is None:
+                continue
+            key = (group, int(member))
+            rated.served[key] = rated.served.get(key, 0) + int(n)
+            if score is not None:
+                scores = rated.scores.setdefault(key, {})
+                scores[int(score)] = scores.get(int(score), 0) + int(n)
+                channels = rated.channels.setdefault(key, {})
+                channels[channel] = channels.get(channel, 0) + int(n)
+    return rated
+
+
 def _wait_histogram(waits: _Distribution) -> list[dict[str, int | None]]:
     step = WAIT_BUCKET_S // 60
     return [
@@ -404,7 +480,7 @@ def _appointments(session: Session, scope: Scope, start: datetime, end: datetime
 CSV_HEADER = ("section", "key", "name", "metric", "value")
 
 
-def _csv_text(rows: Sequence[Sequence[Any]]) -> str:
+def csv_text(rows: Sequence[Sequence[Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerows(rows)
@@ -425,6 +501,8 @@ def report_csv(report: dict[str, Any]) -> str:
     for group in ("wait_s", "service_s"):
         for name, value in report[group].items():
             rows.append(("total", "", "", f"{group}_{name}", _cell(value)))
+    for metric, value in _flat("satisfaction", report["satisfaction"]):
+        rows.append(("total", "", "", metric, _cell(value)))
     sections = (
         ("service", "by_service", "service_id", "name"),
         ("counter", "by_counter", "counter_id", "name"),
@@ -434,14 +512,26 @@ def report_csv(report: dict[str, Any]) -> str:
     for section, key, id_field, name_field in sections:
         for item in report[key]:
             name = item[name_field] if name_field else ""
-            for metric, value in item.items():
+            for metric, value in _flat("", item):
                 if metric not in (id_field, name_field, "site_id", "code", "number", "display_name"):
                     rows.append((section, item[id_field], name, metric, _cell(value)))
     for bucket in report["wait_histogram"]:
         rows.append(("wait_histogram", bucket["from_min"], "", "count", bucket["count"]))
     for metric, value in report["appointments"].items():
         rows.append(("appointments", "", "", metric, value))
-    return _csv_text(rows)
+    return csv_text(rows)
+
+
+def _flat(prefix: str, values: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Nested objects as ``satisfaction_distribution_5``-style metric names."""
+    out: list[tuple[str, Any]] = []
+    for name, value in values.items():
+        metric = f"{prefix}_{name}" if prefix else name
+        if isinstance(value, dict):
+            out += _flat(metric, value)
+        else:
+            out.append((metric, value))
+    return out
 
 
 TICKET_LOG_HEADER = (
@@ -503,7 +593,7 @@ def ticket_log_csv(session: Session, scope: Scope) -> str:
                 _cell(ticket.dossier_code),
             )
         )
-    return _csv_text(rows)
+    return csv_text(rows)
 
 
 def csv_name(scope: Scope, what: str) -> str:

@@ -10,6 +10,7 @@ import { connectLive, showConnection } from "/static/luot/live.js";
 import { session, STAFF_LANGUAGE } from "/static/luot/session.js";
 import { resumeSession, showSignIn, signInForm, signOut } from "/static/luot/signin.js";
 import { appointmentsText, clerkTable, counterTable, kpis, percent, periodText } from "./figures.js";
+import { liveSatisfaction, noteRating, satisfactionChart, satisfactionTable } from "./satisfaction.js";
 
 const body = document.body;
 const state = { user: null, sites: [], live: new Map(), charts: {} };
@@ -106,6 +107,8 @@ function debounce(fn, ms) {
 async function connectSite(live) {
   const services = await call(`/api/v1/sites/${live.site.id}/services`);
   for (const service of services) live.services.set(service.id, service);
+  const reasons = await call(`/api/v1/sites/${live.site.id}/rating-reasons`).catch(() => []);
+  live.reasons = new Map(reasons.map((r) => [r.code, language() === "en" ? r.name_en : r.name]));
   const refetchCounters = debounce(async () => {
     live.counters = await call(`/api/v1/sites/${live.site.id}/counters`).catch(() => live.counters);
     renderSite(live);
@@ -127,7 +130,8 @@ async function connectSite(live) {
       live.card.dataset.seq = data.seq;
       if (name === "queue.changed") setWaits(live, data.waiting_by_service);
       if (["counter.updated", "ticket.called", "ticket.updated"].includes(name)) refetchCounters();
-      if (["queue.changed", "ticket.updated"].includes(name)) refetchToday();
+      if (["queue.changed", "ticket.updated", "rating.given"].includes(name)) refetchToday();
+      if (name === "rating.given") noteRating(live, data);
       renderSite(live);
     },
     onStatus: (status) => {
@@ -207,6 +211,7 @@ function renderSite(live) {
         ),
       ),
     ),
+    liveSatisfaction(live),
   );
 }
 
@@ -309,6 +314,8 @@ function renderHistory(report) {
   $("#history-appointments").textContent = appointmentsText(report);
   counterTable($("#table-counters"), report);
   clerkTable($("#table-clerks"), report);
+  satisfactionTable($("#table-satisfaction"), report);
+  satisfactionChart($("#chart-satisfaction"), report, state.charts);
   if (!window.Chart) return;
   const hours = [];
   const first = Math.min(7, ...report.by_hour.map((r) => r.hour));

@@ -6,6 +6,7 @@ import { apply, t } from "/static/luot/i18n.js";
 import { $, say } from "/static/luot/dom.js";
 import { session } from "/static/luot/session.js";
 import { appointmentsText, clerkTable, counterTable, dmy, hourTable, kpis, serviceTable } from "./figures.js";
+import { satisfactionTable } from "./satisfaction.js";
 
 async function start() {
   apply();
@@ -30,6 +31,7 @@ async function start() {
   hourTable($("#report-hours"), report);
   counterTable($("#report-counters"), report);
   clerkTable($("#report-clerks"), report);
+  satisfactionTable($("#report-satisfaction"), report);
   $("#report-generated").textContent = t("report.generated", { time: new Date().toLocaleString(document.documentElement.lang) });
   document.body.dataset.ready = "true";
 }

@@ -10,6 +10,7 @@ import { languageSwitch } from "/static/luot/language.js";
 import { connectLive, showConnection } from "/static/luot/live.js";
 import { session, STAFF_LANGUAGE } from "/static/luot/session.js";
 import { resumeSession, showSignIn, signInForm, signOut } from "/static/luot/signin.js";
+import { renderMyRatings } from "./my_ratings.js";
 import { place } from "./place.js";
 import { installShortcuts } from "./shortcuts.js";
 import {
@@ -261,6 +262,7 @@ async function loadFigures() {
   try {
     state.figures = await call(`/api/v1/me/today?site_id=${state.siteId}`);
     renderFigures(state);
+    renderMyRatings($("#my-ratings"), await call("/api/v1/me/ratings"));
   } catch {
     // a help, not a blocker: the next action or reconnection loads them again
   }
@@ -274,7 +276,10 @@ function startLive() {
       refresh();
       loadFigures();
     },
-    onEvent: refreshSoon,
+    onEvent: (name) => {
+      refreshSoon();
+      if (name === "rating.given") loadFigures(); // the clerk's own ratings of the day
+    },
     onStatus: (status, detail) => {
       document.body.dataset.live = status;
       showConnection(status === "offline" ? t("offline") : "");

@@ -201,3 +201,19 @@ def test_the_command_says_in_one_line_that_its_database_cannot_be_reached(tmp_pa
     assert result.stdout == ""
     (line,) = result.stderr.splitlines()
     assert line.startswith("error: cannot reach the database postgresql+psycopg://postgres@127.0.0.1:1/luot")
+
+
+def test_device_add_enrols_a_rating_pad_bound_to_its_counter(tmp_path: Path, config_file: Path) -> None:
+    instance = tmp_path / "instance"
+    assert run(instance, "config", "load", str(config_file)).returncode == 0
+    added = run(
+        instance, "device", "add", "--site", "CB", "--kind", "rating", "--counter", "Q1", "--name", "Pad 1"
+    )
+    assert added.returncode == 0, added.stderr
+    assert len(added.stdout.strip()) >= 20  # the token, shown once
+    unbound = run(instance, "device", "add", "--site", "CB", "--kind", "rating", "--name", "Pad 2")
+    assert unbound.returncode != 0 and "--counter" in unbound.stderr
+    unknown = run(
+        instance, "device", "add", "--site", "CB", "--kind", "rating", "--counter", "Q9", "--name", "P"
+    )
+    assert unknown.returncode != 0 and "Q9" in unknown.stderr

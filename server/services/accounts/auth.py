@@ -18,7 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from ...db.models import ApiToken, Device, Site, User, UserSite
+from ...db.models import ApiToken, Counter, Device, Site, User, UserSite
 from ...domain.access import DeviceKind, Principal, Role, device, staff
 from ...domain.errors import N_, InvalidValue, NotFound, Unauthorized
 from ...domain.text import clean_text
@@ -119,7 +119,8 @@ def authenticate(session: Session, raw_token: str | None, at: datetime) -> Princ
         dev = token.device
         if dev is None or dev.revoked_at is not None:
             raise Unauthorized(N_("This device is no longer enrolled."))
-        principal = device(dev.id, DeviceKind(dev.kind), dev.site_id)
+        counter_id = (dev.settings or {}).get("counter_id") if dev.kind == DeviceKind.RATING else None
+        principal = device(dev.id, DeviceKind(dev.kind), dev.site_id, counter_id)
     return Principal(**{**principal.__dict__, "token_id": token.id})
 
 
@@ -200,9 +201,17 @@ def add_user(
 
 
 def add_device(
-    uow: UnitOfWork, *, site_code: str, kind: DeviceKind, name: str, printer_uri: str | None, at: datetime
+    uow: UnitOfWork,
+    *,
+    site_code: str,
+    kind: DeviceKind,
+    name: str,
+    printer_uri: str | None,
+    at: datetime,
+    counter_code: str | None = None,
 ) -> tuple[DeviceInfo, str]:
-    """Enrol a kiosk or display at a site; returns the device and its token (shown only now)."""
+    """Enrol a kiosk, display or rating pad at a site; returns the device and its token (shown only now).
+    A rating pad is bound to one counter of the site (``counter_code``)."""
     with uow:
         session = uow.session
         (site,) = sites_by_code(session, [site_code])
@@ -212,7 +221,7 @@ def add_device(
             name=clean_text(name, field="name", max_length=200),
             printer_uri=installer_printer(session, site.id, printer_uri),
             created_at=at,
-            settings={},
+            settings=device_counter_settings(session, site, kind, counter_code),
         )
         session.add(dev)
         session.flush()
@@ -260,6 +269,26 @@ def disable_user(uow: UnitOfWork, username: str, at: datetime) -> UserInfo:
 
 def _revoke_tokens(session: Session, condition: Any, at: datetime) -> None:
     session.execute(update(ApiToken).where(condition, ApiToken.revoked_at.is_(None)).values(revoked_at=at))
+
+
+def device_counter_settings(
+    session: Session, site: Site, kind: DeviceKind, counter_code: str | None
+) -> dict[str, object]:
+    """A rating pad's counter, as its settings hold it; other kinds take no counter."""
+    if kind is not DeviceKind.RATING:
+        if counter_code:
+            raise InvalidValue(N_("Only a rating pad is bound to a counter."), code="counter_not_allowed")
+        return {}
+    if not counter_code:
+        raise InvalidValue(N_("A rating pad needs its counter (--counter)."), code="counter_required")
+    counter = session.scalar(select(Counter).where(Counter.site_id == site.id, Counter.code == counter_code))
+    if counter is None:
+        raise NotFound(
+            N_("The site has no counter with the code %(counter)s."),
+            code="unknown_counter",
+            counter=counter_code,
+        )
+    return {"counter_id": counter.id}
 
 
 def sites_by_code(session: Session, codes: Sequence[str]) -> list[Site]:

@@ -20,7 +20,7 @@ from ...domain.errors import N_, Conflict, NotFound
 from ...domain.text import clean_text
 from ..core.unit_of_work import UnitOfWork
 from ..declared_printers import installer_printer
-from .auth import DeviceInfo, hash_token, new_token, sites_by_code
+from .auth import DeviceInfo, device_counter_settings, hash_token, new_token, sites_by_code
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,7 @@ def issue_code(
     name: str,
     printer_uri: str | None,
     at: datetime,
+    counter_code: str | None = None,
 ) -> IssuedCode:
     """A new enrolment code for the active device of this site, kind and name (created if there is none).
 
@@ -70,9 +71,14 @@ def issue_code(
             .order_by(Device.id.desc())
             .limit(1)
         )
+        counter_settings = device_counter_settings(session, site, kind, counter_code)
         if dev is None:
-            dev = Device(site_id=site.id, kind=kind.value, name=name, created_at=at, settings={})
+            dev = Device(
+                site_id=site.id, kind=kind.value, name=name, created_at=at, settings=counter_settings
+            )
             session.add(dev)
+        elif counter_settings:
+            dev.settings = {**(dev.settings or {}), **counter_settings}
         if printer_uri is not None:
             dev.printer_uri = installer_printer(session, site.id, printer_uri)
         session.flush()

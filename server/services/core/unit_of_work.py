@@ -56,6 +56,10 @@ class Sites(Protocol):
 
     def device(self, device_id: int) -> Device | None: ...
 
+    def has_rating_pad(self, site_id: int, counter_id: int) -> bool:
+        """Whether an enrolled rating pad faces the citizen at this counter."""
+        ...
+
     def share_commune(self, site_ids: Collection[int], commune_id: int) -> bool:
         """Whether one of ``site_ids`` belongs to the commune."""
         ...

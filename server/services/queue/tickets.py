@@ -25,6 +25,7 @@ from ..core.idempotency import claim_request, remember_request, retry_on_race
 from ..core.lookups import get_counter, get_site, get_ticket
 from ..core.unit_of_work import UnitOfWork
 from ..printing import PrintAnswer, last_print, queue_ticket_print
+from ..ratings import request_rating
 from .state import QueueState, counter_ref, counter_streak, site_is_open
 
 
@@ -323,6 +324,8 @@ def _change(uow: UnitOfWork, state: QueueState, ticket: Ticket, cmd: TicketComma
         state.forget(ticket)
     info = state.ticket_info(ticket)
     uow.emit(TicketChanged(site_id=ticket.site_id, ticket=info, action=cmd.action.value, at=cmd.at))
+    if cmd.action is Action.COMPLETE:
+        request_rating(uow, ticket, counter, cmd.at)  # the counter's rating pad asks the citizen
     if was_waiting or cmd.action in (Action.TRANSFER, Action.COMPLETE):
         # The waiting list changed, or today's pace (and so every estimate) did.
         uow.emit(

@@ -81,6 +81,33 @@ class BookingSchema(Schema):
             raise ValidationError("no_show_minutes must not be shorter than check_in_late_minutes.")
 
 
+class RatingReasonSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    code = fields.String(required=True, validate=_CODE)
+    name = _Text(required=True, validate=validate.Length(1, 120))
+    name_en = _Text(load_default="", validate=validate.Length(0, 120))
+
+
+class RatingsSchema(Schema):
+    """A site's satisfaction ratings (``ratings:``): the reasons offered for a low score, how long the
+    counter's pad asks and how long the phone may still rate (defaults in docs/ratings.md)."""
+
+    class Meta:
+        unknown = RAISE
+
+    reasons = fields.List(fields.Nested(RatingReasonSchema), validate=validate.Length(1, 20))
+    pad_seconds = fields.Integer(validate=validate.Range(5, 600))
+    window_hours = fields.Integer(validate=validate.Range(1, 24 * 30))
+
+    @validates_schema
+    def _unique_reasons(self, data: Mapping[str, Any], **_: Any) -> None:
+        codes = [r["code"] for r in data.get("reasons", [])]
+        if len(codes) != len(set(codes)):
+            raise ValidationError("Each rating reason code appears once.")
+
+
 class CounterSchema(Schema):
     class Meta:
         unknown = RAISE
@@ -124,6 +151,7 @@ class SiteSchema(Schema):
     settings = fields.Dict(load_default=dict)
     booking = fields.Nested(BookingSchema, load_default=dict)
     announce_english = fields.Boolean(load_default=False)  # wall displays: English after Vietnamese
+    ratings = fields.Nested(RatingsSchema, load_default=dict)  # satisfaction ratings
     services = fields.List(fields.Nested(ServiceSchema), load_default=list)
     counters = fields.List(fields.Nested(CounterSchema), load_default=list)
     # The printers declared for the site; absent: those declared already stay as they are.

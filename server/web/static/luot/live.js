@@ -13,6 +13,8 @@ export const SITE_EVENTS = [
   "print.updated",
   "appointment.updated",
   "notices.changed",
+  "rating.requested",
+  "rating.given",
 ];
 
 /**
