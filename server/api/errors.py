@@ -1,7 +1,8 @@
 """One mapping from errors to API.md's JSON shape: ``{"error": {"code": ..., "message": ...}}``.
 
-Every response under ``/api/`` uses it, unknown routes and methods included; pages outside ``/api/`` keep
-HTML errors. Messages are translated into the request's language (Vietnamese unless asked otherwise).
+Every response under ``/api/`` uses it, unknown routes and methods included (``OPTIONS`` too: a 405);
+pages outside ``/api/`` keep HTML errors. Messages are translated into the request's language
+(Vietnamese unless asked otherwise).
 """
 
 from __future__ import annotations
@@ -123,8 +124,20 @@ def _flatten_locations(details: Any) -> Any:
     return details
 
 
+def refuse_options() -> Response | None:
+    """``OPTIONS`` under ``/api/``: Flask would answer an empty HTML page; the API serves no cross-origin
+    callers (its pages are same-origin), so the answer is API.md's 405 with the route's ``Allow`` list."""
+    if request.method != "OPTIONS" or not _is_api() or request.url_rule is None:
+        return None  # an unknown route is the router's 404, in the same shape
+    response = error_response(405, "method_not_allowed", gettext(HTTP_MESSAGES[405]))
+    allowed = sorted((request.url_rule.methods or set()) - {"OPTIONS"})
+    response.headers["Allow"] = ", ".join(allowed)
+    return response
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(errors.LuotError, handle_luot_error)
+    app.before_request(refuse_options)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Any:

