@@ -4,18 +4,25 @@ a 4xx in API.md's error shape (or a neutralised cell), never a 5xx."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import csv
 import io
-from collections.abc import Callable
+import os
+import socket
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 
+from server.app import create_app
 from server.domain.access import Role
 from server.services.accounts import auth as auth_service
 from tests.booking import MONDAY_7AM, at, booking_config
+from tests.commands import luot, refused
 from tests.conftest import PASSWORD, World
 from tests.integration.test_bad_input import assert_error
 
@@ -217,3 +224,95 @@ def test_options_under_the_api_answers_in_the_json_error_shape(world: World, pat
 
 def test_options_of_an_unknown_api_route_is_the_json_404(world: World) -> None:
     assert_error(world.client.options("/api/v1/no-such-route"), 404, "not_found")
+
+
+# -- health as a writer sees it --------------------------------------------------------------------
+
+
+def _database_file(app: Flask) -> Path:
+    return Path(app.extensions["luot"].database.url.database)
+
+
+@contextlib.contextmanager
+def read_only(path: Path) -> Iterator[None]:
+    """The file cannot be written, even by root (immutable where chmod does not stop root)."""
+    path.chmod(0o444)
+    immutable = os.geteuid() == 0 and subprocess.run(["chattr", "+i", str(path)], check=False).returncode == 0
+    try:
+        try:
+            os.close(os.open(path, os.O_WRONLY))
+        except OSError:
+            pass
+        else:
+            pytest.skip("this machine cannot make a file read-only for this user")
+        yield
+    finally:
+        if immutable:
+            subprocess.run(["chattr", "-i", str(path)], check=True)
+        path.chmod(0o644)
+
+
+def assert_unhealthy(response: Any) -> None:
+    assert response.status_code == 503, response.get_data(as_text=True)
+    assert response.content_type == "application/json"
+    assert response.json["status"] == "error"
+    assert response.json["db"] == "error"
+    assert response.json["version"]
+
+
+def test_health_is_ok_when_the_database_can_be_written(client: Any) -> None:
+    response = client.get("/api/v1/health")
+    assert response.status_code == 200
+    assert (response.json["status"], response.json["db"]) == ("ok", "ok")
+
+
+def test_health_is_503_while_the_sqlite_file_is_read_only(world: World) -> None:
+    world.issue(world.device("kiosk"))
+    with read_only(_database_file(world.app)):
+        assert_unhealthy(world.client.get("/api/v1/health"))
+    assert world.client.get("/api/v1/health").status_code == 200
+
+
+def test_health_is_503_once_the_sqlite_file_is_deleted(world: World) -> None:
+    world.issue(world.device("kiosk"))
+    path = _database_file(world.app)
+    for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+    assert_unhealthy(world.client.get("/api/v1/health"))
+    assert not path.exists()  # the probe never creates an empty database in its place
+
+
+def test_health_is_503_when_postgresql_cannot_be_reached(tmp_path: Path) -> None:
+    app = create_app(
+        {
+            "LUOT_INSTANCE_PATH": str(tmp_path / "instance"),
+            "LUOT_DATABASE_URL": f"postgresql://postgres@127.0.0.1:{closed_port()}/luot",
+            "LUOT_RATE_LIMITS": False,
+            "LUOT_ENV": "test",
+            "SECRET_KEY": "test-secret",
+            "TESTING": True,
+        }
+    )
+    try:
+        assert_unhealthy(app.test_client().get("/api/v1/health"))
+    finally:
+        app.extensions["luot"].close()
+
+
+def closed_port() -> int:
+    """A local port where nothing listens (bound, then released, never listened on)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize("command", [("serve", "--port", "0"), ("scheduler", "--once"), ("device", "list")])
+def test_a_wrong_postgresql_port_at_start_is_one_error_line(tmp_path: Path, command: tuple[str, ...]) -> None:
+    port = closed_port()
+    env = {
+        "LUOT_INSTANCE_PATH": str(tmp_path / "instance"),
+        "LUOT_DATABASE_URL": f"postgresql://postgres@127.0.0.1:{port}/postgres",
+        "LUOT_ENV": None,
+    }
+    line = refused(luot(None, *command, env=env), f"127.0.0.1:{port}", "Connection refused")
+    assert line.startswith("error: cannot reach the database")
