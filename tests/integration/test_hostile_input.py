@@ -21,7 +21,7 @@ from flask import Flask
 from server.app import create_app
 from server.domain.access import Role
 from server.services.accounts import auth as auth_service
-from tests.booking import MONDAY_7AM, at, booking_config
+from tests.booking import MONDAY_7AM, at, book, booking_config
 from tests.commands import luot, refused
 from tests.conftest import PASSWORD, World
 from tests.integration.test_bad_input import assert_error
@@ -316,3 +316,68 @@ def test_a_wrong_postgresql_port_at_start_is_one_error_line(tmp_path: Path, comm
     }
     line = refused(luot(None, *command, env=env), f"127.0.0.1:{port}", "Connection refused")
     assert line.startswith("error: cannot reach the database")
+
+
+# -- the same person however their number is typed -------------------------------------------------
+
+FULL_WIDTH_ID = "０７９１９０００１２３４"
+
+
+def test_a_citizen_id_in_full_width_digits_is_the_same_person_at_the_kiosk_and_the_desk(
+    world: World,
+) -> None:
+    kiosk = world.device("kiosk")
+    clerk = world.staff("clerk")
+    world.issue(kiosk, citizen_id="079190001234")
+    world.issue(clerk, citizen_id="079 190 001 234")
+    site = world.site("CB")["id"]
+    for headers, typed in ((kiosk, FULL_WIDTH_ID), (clerk, "０７９\u3000１９０\u3000００１\u3000２３４")):
+        response = world.client.post(
+            f"/api/v1/sites/{site}/tickets",
+            json={"service_id": world.service("CB", "CT")["id"], "citizen_id": typed},
+            headers=headers,
+        )
+        assert_error(response, 429, "person_limit")
+
+
+def test_a_phone_number_in_full_width_digits_or_with_plus_84_is_the_same_person(world: World) -> None:
+    kiosk = world.device("kiosk")
+    world.issue(kiosk, phone="０９１２３４５６７８")
+    world.issue(kiosk, phone="(+84) 912-345-678")
+    site = world.site("CB")["id"]
+    for typed in ("0912345678", "＋８４９１２３４５６７８", "0084 912 345 678"):
+        response = world.client.post(
+            f"/api/v1/sites/{site}/tickets",
+            json={"service_id": world.service("CB", "HT")["id"], "phone": typed},
+            headers=kiosk,
+        )
+        assert_error(response, 429, "person_limit")
+
+
+def test_bookings_count_a_full_width_citizen_id_and_phone_as_the_same_person(booking_world: World) -> None:
+    world = booking_world
+    book(world, at(9), phone="0933000001", citizen_id="079190001234")
+    book(world, at(9, 10), phone="0933000002", citizen_id=FULL_WIDTH_ID)
+    refused_booking = book(world, at(9, 20), phone="0933000003", citizen_id=FULL_WIDTH_ID, expect=429)
+    assert refused_booking["error"]["code"] == "person_limit"
+    book(world, at(10), phone="０９１２０００１１１")
+    book(world, at(10, 10), phone="+84 912 000 111")
+    refused_booking = book(world, at(10, 20), phone="0912000111", expect=429)
+    assert refused_booking["error"]["code"] == "person_limit"
+
+
+def test_a_checked_in_booking_carries_the_same_person_to_the_queue(booking_world: World) -> None:
+    world = booking_world
+    appointment = book(world, at(8), phone="0933000009", citizen_id=FULL_WIDTH_ID)
+    world.luot.clock = lambda: at(7, 45)  # the site is open and the check-in window has begun
+    kiosk = world.device("kiosk")
+    checked_in = world.client.post(f"/api/v1/appointments/{appointment['code']}/check-in", headers=kiosk)
+    assert checked_in.status_code == 201, checked_in.json
+    world.issue(kiosk, service="CT", citizen_id="079190001234")
+    site = world.site("CB")["id"]
+    response = world.client.post(
+        f"/api/v1/sites/{site}/tickets",
+        json={"service_id": world.service("CB", "CT")["id"], "citizen_id": FULL_WIDTH_ID},
+        headers=kiosk,
+    )
+    assert_error(response, 429, "person_limit")
