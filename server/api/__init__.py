@@ -39,6 +39,7 @@ def init_app(app: Flask) -> None:
         display,
         enrolment,
         limits,
+        login_throttle,
         printers,
         public,
         settings,
@@ -81,3 +82,4 @@ def init_app(app: Flask) -> None:
     app.before_request(refuse_deep_json)
     app.before_request(authenticate_secured_routes)
     limits.init_app(app)
+    login_throttle.init_app(app)

@@ -78,7 +78,10 @@ def _status_of(exc: errors.LuotError) -> int:
 
 
 def handle_luot_error(exc: errors.LuotError) -> Response:
-    return error_response(_status_of(exc), exc.code, gettext(exc.message, **exc.params))
+    response = error_response(_status_of(exc), exc.code, gettext(exc.message, **exc.params))
+    if isinstance(exc, errors.LimitReached) and isinstance(exc.params.get("seconds"), int):
+        response.headers["Retry-After"] = str(exc.params["seconds"])
+    return response
 
 
 def _is_api() -> bool:

@@ -381,3 +381,56 @@ def test_a_checked_in_booking_carries_the_same_person_to_the_queue(booking_world
         headers=kiosk,
     )
     assert_error(response, 429, "person_limit")
+
+
+# -- sign-in: slow the guesser, never lock the clerk -----------------------------------------------
+
+ATTACKER = {"REMOTE_ADDR": "203.0.113.66"}
+CLERK_TABLET = {"REMOTE_ADDR": "192.168.1.21"}
+
+
+def _login(world: World, username: str, password: str, where: dict[str, str]) -> Any:
+    return world.client.post(
+        "/api/v1/auth/login", json={"username": username, "password": password}, environ_base=where
+    )
+
+
+def _answer(response: Any) -> tuple[int, str, str, str | None]:
+    error = response.json["error"]
+    return response.status_code, error["code"], error["message"], response.headers.get("Retry-After")
+
+
+def test_failed_sign_ins_answer_the_same_for_known_and_unknown_usernames(
+    database_url: str, make_app: Any
+) -> None:
+    world = World(make_app(database_url))
+    world.staff("clerk", username="lan")
+    known = [_answer(_login(world, "lan", "guess-number-%d" % i, ATTACKER)) for i in range(9)]  # noqa: UP031
+    unknown = [_answer(_login(world, "ghost", "guess-number-%d" % i, ATTACKER)) for i in range(9)]  # noqa: UP031
+    assert known == unknown
+    assert [status for status, *_ in known] == [401] * 6 + [429] * 3
+    assert {code for _, code, *_ in known} == {"bad_credentials", "login_throttled"}
+    assert all(retry is not None and int(retry) >= 1 for status, _, _, retry in known if status == 429)
+
+
+def test_a_hammered_clerk_still_signs_in_from_their_own_tablet(world: World) -> None:
+    world.staff("clerk", username="lan")
+    answers = [_login(world, "lan", "not-the-password", ATTACKER).status_code for _ in range(30)]
+    assert answers[:5] == [401] * 5 and 429 in answers and 500 not in answers
+    tablet = _login(world, "lan", PASSWORD, CLERK_TABLET)
+    assert tablet.status_code == 200, tablet.json
+    token = {"Authorization": f"Bearer {tablet.json['token']}"}
+    assert world.client.get("/api/v1/me", headers=token).json["username"] == "lan"
+    # the guesser's address still waits for that name, even with the right password, but not for others
+    assert_error(_login(world, "lan", PASSWORD, ATTACKER), 429, "login_throttled")
+    world.staff("clerk", username="mai")
+    assert _login(world, "mai", PASSWORD, ATTACKER).status_code == 200
+
+
+def test_a_successful_sign_in_forgets_the_earlier_failures(world: World) -> None:
+    world.staff("clerk", username="lan")
+    for _ in range(4):
+        assert _login(world, "lan", "typo-password", CLERK_TABLET).status_code == 401
+    assert _login(world, "lan", PASSWORD, CLERK_TABLET).status_code == 200
+    answers = [_login(world, "lan", "typo-password", CLERK_TABLET).status_code for _ in range(5)]
+    assert answers == [401] * 5
