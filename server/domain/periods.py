@@ -1,7 +1,7 @@
-"""The dates a report may cover (thống kê, nhật ký): a sane range of local dates.
+"""The dates a report or a day's view may name (thống kê, nhật ký, lịch hẹn): a sane range of local dates.
 
 A date far outside it (``0001-01-01``, ``9999-12-31``) is a mistake, and its day cannot even be turned
-into UTC instants; every report refuses it with 422 ``bad_period`` before computing anything.
+into UTC instants; every report and day view refuses it with 422 ``bad_period`` before computing anything.
 """
 
 from __future__ import annotations
