@@ -79,7 +79,7 @@ def init_app(app: Flask) -> None:
     for module in modules:
         api.register_blueprint(module.blp, url_prefix="/api/v1")
     init_errors(app)
+    app.before_request(authenticate_secured_routes)  # no valid token: 401 whatever the body holds
     app.before_request(refuse_deep_json)
-    app.before_request(authenticate_secured_routes)
     limits.init_app(app)
     login_throttle.init_app(app)

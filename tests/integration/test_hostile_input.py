@@ -434,3 +434,10 @@ def test_a_successful_sign_in_forgets_the_earlier_failures(world: World) -> None
     assert _login(world, "lan", PASSWORD, CLERK_TABLET).status_code == 200
     answers = [_login(world, "lan", "typo-password", CLERK_TABLET).status_code for _ in range(5)]
     assert answers == [401] * 5
+
+
+def test_a_body_over_the_size_limit_is_413_in_the_json_shape(world: World) -> None:
+    body = '{"username": "' + "a" * (1024 * 1024 + 10) + '"}'
+    response = _json_post(world, "/api/v1/auth/login", body)
+    assert response.content_type == "application/json"
+    assert_error(response, 413, "request_too_large")
