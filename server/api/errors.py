@@ -85,7 +85,7 @@ def handle_luot_error(exc: errors.LuotError) -> Response:
 
 
 def _is_api() -> bool:
-    return request.path.startswith("/api/")
+    return request.path == "/api" or request.path.startswith("/api/")
 
 
 class LuotApi(Api):  # type: ignore[misc]

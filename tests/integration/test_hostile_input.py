@@ -224,6 +224,8 @@ def test_options_under_the_api_answers_in_the_json_error_shape(world: World, pat
 
 def test_options_of_an_unknown_api_route_is_the_json_404(world: World) -> None:
     assert_error(world.client.options("/api/v1/no-such-route"), 404, "not_found")
+    for method in ("get", "options", "post"):
+        assert_error(getattr(world.client, method)("/api"), 404, "not_found")
 
 
 # -- health as a writer sees it --------------------------------------------------------------------
