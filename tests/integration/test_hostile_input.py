@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 
 from server.app import create_app
@@ -262,8 +263,11 @@ def assert_unhealthy(response: Any) -> None:
     assert response.json["version"]
 
 
-def test_health_is_ok_when_the_database_can_be_written(client: Any) -> None:
-    response = client.get("/api/v1/health")
+def test_health_is_ok_when_the_database_can_be_written(
+    make_app: Callable[..., Flask], database_url: str
+) -> None:
+    app = make_app(database_url)
+    response = app.test_client().get("/api/v1/health")
     assert response.status_code == 200
     assert (response.json["status"], response.json["db"]) == ("ok", "ok")
 
@@ -443,3 +447,15 @@ def test_a_body_over_the_size_limit_is_413_in_the_json_shape(world: World) -> No
     response = _json_post(world, "/api/v1/auth/login", body)
     assert response.content_type == "application/json"
     assert_error(response, 413, "request_too_large")
+
+
+def test_health_is_503_when_postgresql_only_allows_reading(
+    make_app: Callable[..., Flask], postgres_url: str
+) -> None:
+    app = make_app(postgres_url)
+    database = app.extensions["luot"].database
+    name = database.url.database
+    with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(sa.text(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on'))
+    database.engine.dispose()  # the next connections are opened read-only, as on a standby
+    assert_unhealthy(app.test_client().get("/api/v1/health"))
