@@ -29,7 +29,8 @@ LANGUAGES = ("vi", "en")
 
 
 class JSONProvider(DefaultJSONProvider):
-    """ISO 8601 datetimes (Flask's default is RFC 822) and readable Vietnamese (no ``\\u`` escapes)."""
+    """ISO 8601 datetimes (Flask's default is RFC 822) and readable Vietnamese (no ``\\u`` escapes); nothing
+    nested deeper than :data:`jsonutil.MAX_DEPTH` is parsed."""
 
     ensure_ascii = False
     sort_keys = False
@@ -37,6 +38,12 @@ class JSONProvider(DefaultJSONProvider):
     @staticmethod
     def default(o: Any) -> Any:
         return jsonutil.default(o)
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        """``request.get_json`` and ``flask.json.loads``: refuse a text nested too deep (a ValueError, so a
+        request's body answers 400) before parsing it."""
+        jsonutil.check_depth(s)
+        return super().loads(s, **kwargs)
 
 
 def select_locale() -> str:

@@ -8,6 +8,7 @@ from flask import Flask
 from werkzeug.routing import BaseConverter, ValidationError
 
 from .access import authenticate_secured_routes
+from .body import refuse_deep_json
 from .errors import LuotApi
 from .errors import init_app as init_errors
 from .fields import MAX_ID
@@ -38,6 +39,7 @@ def init_app(app: Flask) -> None:
         display,
         enrolment,
         limits,
+        login_throttle,
         printers,
         public,
         ratings,
@@ -79,5 +81,7 @@ def init_app(app: Flask) -> None:
     for module in modules:
         api.register_blueprint(module.blp, url_prefix="/api/v1")
     init_errors(app)
-    app.before_request(authenticate_secured_routes)
+    app.before_request(authenticate_secured_routes)  # no valid token: 401 whatever the body holds
+    app.before_request(refuse_deep_json)
     limits.init_app(app)
+    login_throttle.init_app(app)

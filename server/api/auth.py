@@ -7,11 +7,13 @@ from typing import Any
 from flask import Response
 from flask_smorest import Blueprint
 
-from ..domain.errors import N_, Forbidden
+from ..domain.errors import N_, Forbidden, Unauthorized
 from ..extension import luot
 from ..services.accounts import auth as auth_service
 from .access import principal, staff_principal
 from .docs import error, secured
+from .limits import client_address
+from .login_throttle import login_throttle
 from .schemas import DeviceSchema, LoginResultSchema, LoginSchema, UserSchema
 
 blp = Blueprint("auth", __name__, description="Staff sign-in and tokens")
@@ -20,13 +22,24 @@ blp = Blueprint("auth", __name__, description="Staff sign-in and tokens")
 @blp.route("/auth/login", methods=["POST"])
 @blp.arguments(LoginSchema)
 @blp.response(200, LoginResultSchema)
-@error(blp, 401, "Wrong username or password, or account locked")
+@error(blp, 401, "Wrong username or password (the same answer whether the username exists or not)")
+@error(blp, 429, "Too many failed sign-ins for this username from this address: wait (Retry-After)")
 def login(data: dict[str, Any]) -> Any:
-    """Exchange a username and password for a bearer token that expires."""
+    """Exchange a username and password for a bearer token that expires. Failed attempts slow down the
+    caller's address for that username (429 ``login_throttled``); no account is ever locked."""
     extension = luot()
-    return auth_service.login(
-        extension.uow(), extension.hasher, data["username"], data["password"], extension.now()
-    )
+    throttle = login_throttle()
+    key = throttle.key(client_address(), data["username"])
+    throttle.check(key)
+    try:
+        result = auth_service.login(
+            extension.uow(), extension.hasher, data["username"], data["password"], extension.now()
+        )
+    except Unauthorized:
+        throttle.failed(key)
+        raise
+    throttle.succeeded(key)
+    return result
 
 
 @blp.route("/auth/logout", methods=["POST"])

@@ -1,7 +1,8 @@
 """One mapping from errors to API.md's JSON shape: ``{"error": {"code": ..., "message": ...}}``.
 
-Every response under ``/api/`` uses it, unknown routes and methods included; pages outside ``/api/`` keep
-HTML errors. Messages are translated into the request's language (Vietnamese unless asked otherwise).
+Every response under ``/api/`` uses it, unknown routes and methods included (``OPTIONS`` too: a 405);
+pages outside ``/api/`` keep HTML errors. Messages are translated into the request's language
+(Vietnamese unless asked otherwise).
 """
 
 from __future__ import annotations
@@ -79,11 +80,14 @@ def _status_of(exc: errors.LuotError) -> int:
 
 
 def handle_luot_error(exc: errors.LuotError) -> Response:
-    return error_response(_status_of(exc), exc.code, gettext(exc.message, **exc.params))
+    response = error_response(_status_of(exc), exc.code, gettext(exc.message, **exc.params))
+    if isinstance(exc, errors.LimitReached) and isinstance(exc.params.get("seconds"), int):
+        response.headers["Retry-After"] = str(exc.params["seconds"])
+    return response
 
 
 def _is_api() -> bool:
-    return request.path.startswith("/api/")
+    return request.path == "/api" or request.path.startswith("/api/")
 
 
 class LuotApi(Api):  # type: ignore[misc]
@@ -125,8 +129,20 @@ def _flatten_locations(details: Any) -> Any:
     return details
 
 
+def refuse_options() -> Response | None:
+    """``OPTIONS`` under ``/api/``: Flask would answer an empty HTML page; the API serves no cross-origin
+    callers (its pages are same-origin), so the answer is API.md's 405 with the route's ``Allow`` list."""
+    if request.method != "OPTIONS" or not _is_api() or request.url_rule is None:
+        return None  # an unknown route is the router's 404, in the same shape
+    response = error_response(405, "method_not_allowed", gettext(HTTP_MESSAGES[405]))
+    allowed = sorted((request.url_rule.methods or set()) - {"OPTIONS"})
+    response.headers["Allow"] = ", ".join(allowed)
+    return response
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(errors.LuotError, handle_luot_error)
+    app.before_request(refuse_options)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Any:

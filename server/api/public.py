@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask_smorest import Blueprint
-from sqlalchemy import text
 
-from .. import __version__
 from ..extension import luot
+from ..services import health as health_service
 from ..services.queue import views as queries
 from .schemas import HealthSchema, ServiceSchema, ServiceWaitSchema, SiteSchema, StatusSchema
 
@@ -17,11 +16,11 @@ blp = Blueprint("public", __name__, description="Public information, no token ne
 
 @blp.route("/health")
 @blp.response(200, HealthSchema)
-def health() -> dict[str, Any]:
-    """Liveness and database check."""
-    with luot().read() as session:
-        session.execute(text("SELECT 1"))
-    return {"status": "ok", "db": "ok", "version": __version__}
+@blp.alt_response(503, schema=HealthSchema, description="The database cannot be written (or reached)")
+def health() -> Any:
+    """Liveness and a database write probe (rolled back, short timeout): 503 when a write would fail."""
+    report = health_service.check(luot().database)
+    return report, (200 if report.ok else 503)
 
 
 @blp.route("/sites")

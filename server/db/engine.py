@@ -18,17 +18,23 @@ side; writers that name none go straight to the database, whose row locks keep t
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import quote
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 BUSY_TIMEOUT_MS = 30_000
 STAFF_IN_A_ROW = 2
+CONNECT_TIMEOUT_S = 10  # PostgreSQL: a host that does not answer fails a request instead of hanging it
+# The write probe (health): a statement every writer could run, rolled back. alembic_version is the one
+# table no use case writes, so the probe never waits behind, or holds up, a ticket being issued.
+PROBE_STATEMENT = "UPDATE alembic_version SET version_num = version_num"
 
 
 def normalise_url(url: str | URL) -> URL:
@@ -53,6 +59,8 @@ class Database:
             }
         else:
             options = {"pool_size": 10, "max_overflow": 30, "pool_pre_ping": True}
+            if "connect_timeout" not in self.url.query:
+                options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_S}
         options.update(engine_options)
         self.engine: Engine = create_engine(self.url, **options)
         if self.is_sqlite:
@@ -67,6 +75,40 @@ class Database:
 
     def read_session(self) -> Session:
         return self._readers()
+
+    def probe_write(self, timeout_s: float) -> None:
+        """Write as a writer would, within ``timeout_s``, and roll back; raises what the write met.
+
+        SQLite: a new connection to the file that is there now (never creating it), ``BEGIN IMMEDIATE``
+        and a real update, so that a file made read-only, deleted or replaced is seen as a new writer
+        would see it, whatever the pooled connections still hold open. PostgreSQL: a pooled connection,
+        with statement and lock timeouts for this transaction only."""
+        if self.is_sqlite:
+            self._probe_sqlite(timeout_s)
+            return
+        millis = max(1, int(timeout_s * 1000))
+        with self.engine.connect() as connection, connection.begin() as transaction:
+            connection.execute(text(f"SET LOCAL statement_timeout = {millis}"))
+            connection.execute(text(f"SET LOCAL lock_timeout = {millis}"))
+            connection.execute(text(PROBE_STATEMENT))
+            transaction.rollback()
+
+    def _probe_sqlite(self, timeout_s: float) -> None:
+        path = self.url.database or ""
+        if path in ("", ":memory:"):
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            return
+        target = f"file:{quote(path)}?mode=rw"
+        raw = sqlite3.connect(target, uri=True, timeout=timeout_s, isolation_level=None)
+        try:
+            raw.execute("BEGIN IMMEDIATE")
+            try:
+                raw.execute(PROBE_STATEMENT)
+            finally:
+                raw.execute("ROLLBACK")
+        finally:
+            raw.close()
 
     def dispose(self) -> None:
         self.engine.dispose()

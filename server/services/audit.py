@@ -21,6 +21,7 @@ from ..db.repositories import Repositories
 from ..domain.access import Principal, Role
 from ..domain.days import business_day, day_bounds
 from ..domain.errors import N_, InvalidValue
+from ..domain.periods import check_report_days
 from .core.lookups import get_site
 
 OVERRIDES = ("called", "cancelled", "no_show", "transferred")
@@ -58,6 +59,7 @@ def site_audit(
     first."""
     site = get_site(Repositories(session).sites, site_id)
     actor.require(actor.can_manage(site.id))
+    check_report_days(first, last)
     first = first or business_day(now, site.timezone)
     last = last or first
     if last < first or (last - first).days >= MAX_DAYS:

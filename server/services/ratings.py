@@ -36,7 +36,8 @@ from ..domain.text import clean_text
 from .core.history import record
 from .core.lookups import get_site, get_ticket
 from .core.unit_of_work import UnitOfWork
-from .stats import csv_text, satisfaction
+from .csv_export import csv_text
+from .stats import satisfaction
 
 PUBLIC = Principal()  # the citizen on their own phone: no account, no device
 

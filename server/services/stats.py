@@ -16,9 +16,6 @@ loaded into Python. Definitions (docs/stats.md):
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -33,7 +30,9 @@ from ..db.repositories import Repositories
 from ..domain.access import Principal
 from ..domain.days import business_day, day_bounds
 from ..domain.errors import N_, Forbidden, InvalidValue, NotFound
+from ..domain.periods import check_report_days
 from .core.lookups import get_site
+from .csv_export import csv_text
 
 MAX_DAYS = 366
 WAIT_BUCKET_S = 300  # the wait distribution: five-minute bars…
@@ -92,6 +91,7 @@ def _scope(
     sites: tuple[Site, ...], first: date | None, last: date | None, now: datetime, commune: str | None = None
 ) -> Scope:
     today = business_day(now, sites[0].timezone)
+    check_report_days(first, last)
     if first is None:
         first = last or today
     if last is None:
@@ -478,13 +478,6 @@ def _appointments(session: Session, scope: Scope, start: datetime, end: datetime
 # -- CSV -------------------------------------------------------------------------------------------
 
 CSV_HEADER = ("section", "key", "name", "metric", "value")
-
-
-def csv_text(rows: Sequence[Sequence[Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerows(rows)
-    return "\ufeff" + out.getvalue()  # a byte-order mark: spreadsheet programs then read UTF-8
 
 
 def _cell(value: Any) -> Any:

@@ -201,7 +201,9 @@ def test_bad_input_loses_nothing(world: World, setup: dict[str, Any]) -> None:
     assert world.issue(kiosk)["number"] == "A002"  # no number was used up by the refused requests
 
 
-def test_login_with_a_wrong_password_is_401_and_locks_after_repeated_failures(world: World) -> None:
+def test_login_with_a_wrong_password_is_401_and_then_slows_the_caller_without_locking_the_account(
+    world: World,
+) -> None:
     world.staff("clerk", username="lan")
     for _ in range(5):
         assert_error(
@@ -211,11 +213,19 @@ def test_login_with_a_wrong_password_is_401_and_locks_after_repeated_failures(wo
         )
     from tests.conftest import PASSWORD
 
+    wrong = world.client.post("/api/v1/auth/login", json={"username": "lan", "password": "wrong-password"})
+    assert_error(wrong, 401, "bad_credentials")
     assert_error(
         world.client.post("/api/v1/auth/login", json={"username": "lan", "password": PASSWORD}),
-        401,
-        "account_locked",
+        429,
+        "login_throttled",
     )
+    elsewhere = world.client.post(
+        "/api/v1/auth/login",
+        json={"username": "lan", "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.0.0.9"},
+    )
+    assert elsewhere.status_code == 200, elsewhere.json
 
 
 def test_logout_revokes_the_token(world: World) -> None:

@@ -98,3 +98,87 @@ def test_every_operation_answers_within_its_documented_schema(case: Any, live_ap
         headers = live_api["headers"]
     response = case.call(base_url=live_api["url"], headers=headers)
     case.validate_response(response, checks=CHECKS)
+
+
+# -- hostile cases beside the generated ones: JSON nested far too deep, dates at the ends of the calendar --
+
+DOCUMENT = published_document()
+DEEP_BODIES = {"array": "[" * 1500 + "]" * 1500, "object": '{"a": ' * 1500 + "1" + "}" * 1500}
+EXTREME_DATES = ["0001-01-01", "9999-12-31"]
+KNOWN_PATH_VALUES = {"code": "11914"}  # the seeded commune; every id of the seeded site is small
+
+
+def _operations(wanted: Any) -> list[tuple[str, str]]:
+    return sorted(
+        (path, method)
+        for path, item in DOCUMENT["paths"].items()
+        for method, operation in item.items()
+        if isinstance(operation, dict) and wanted(operation)
+    )
+
+
+def _path_parameters(path: str, operation: dict[str, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for parameter in [*DOCUMENT["paths"][path].get("parameters", []), *operation.get("parameters", [])]:
+        if parameter.get("in") == "path":
+            kind = parameter.get("schema", {}).get("type")
+            values[parameter["name"]] = KNOWN_PATH_VALUES.get(
+                parameter["name"], 1 if kind == "integer" else "X"
+            )
+    return values
+
+
+def _date_parameters(operation: dict[str, Any]) -> list[str]:
+    return [
+        p["name"]
+        for p in operation.get("parameters", [])
+        if p.get("in") == "query" and p.get("schema", {}).get("format") == "date"
+    ]
+
+
+JSON_OPERATIONS = _operations(lambda op: "application/json" in op.get("requestBody", {}).get("content", {}))
+DATED_OPERATIONS = _operations(lambda op: bool(_date_parameters(op)))
+
+
+@pytest.mark.parametrize("shape", sorted(DEEP_BODIES))
+@pytest.mark.parametrize(("path", "method"), JSON_OPERATIONS)
+def test_json_nested_beyond_the_limit_is_400_malformed_on_every_operation_with_a_body(
+    path: str, method: str, shape: str, live_api: dict[str, Any]
+) -> None:
+    operation = DOCUMENT["paths"][path][method]
+    case = schema[path][method.upper()].Case(path_parameters=_path_parameters(path, operation))
+    response = case.call(
+        base_url=live_api["url"],
+        headers={**live_api["headers"], "Content-Type": "application/json"},
+        data=DEEP_BODIES[shape],
+    )
+    case.validate_response(response, checks=CHECKS)
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["code"] == "malformed_json"
+
+
+@pytest.mark.parametrize("day", EXTREME_DATES)
+@pytest.mark.parametrize(("path", "method"), DATED_OPERATIONS)
+def test_dates_at_the_ends_of_the_calendar_are_a_4xx_on_every_operation_that_takes_one(
+    path: str, method: str, day: str, live_api: dict[str, Any]
+) -> None:
+    operation = DOCUMENT["paths"][path][method]
+    names = _date_parameters(operation)
+    required = {  # the other query parameters it needs (a service id): the seeded site's first
+        p["name"]: 1
+        for p in operation.get("parameters", [])
+        if p.get("in") == "query" and p.get("required") and p["name"] not in names
+    }
+    queries = [{name: day} for name in names] + ([dict.fromkeys(names, day)] if len(names) > 1 else [])
+    queries = [{**required, **query} for query in queries]
+    for query in queries:
+        case = schema[path][method.upper()].Case(
+            path_parameters=_path_parameters(path, operation), query=query
+        )
+        response = case.call(base_url=live_api["url"], headers=live_api["headers"])
+        case.validate_response(response, checks=CHECKS)
+        if "/slots" in path:  # the public booking page: simply no slot that day
+            assert response.status_code == 200, response.text
+        else:  # the reports (statistics, exports, the audit) and the staff's day views
+            assert response.status_code == 422, response.text
+            assert response.json()["error"]["code"] == "bad_period"

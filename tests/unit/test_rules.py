@@ -102,3 +102,51 @@ def test_the_public_address_is_the_installers_then_the_requests_then_where_the_s
     everywhere = PublicAddress(None)
     everywhere.listen(all_interfaces, 5000)
     assert not everywhere.base().startswith("http://0.0.0.0")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "０７９１９０００１２３４",  # full-width, as an IME types it
+        "079 190 001 234",
+        "079\u3000190\u3000001\u3000234",  # ideographic spaces
+        "079-190-001-234",
+        "079.190.001.234",
+        "\u0660\u0667\u0669\u0661\u0669\u0660\u0660\u0660\u0661\u0662\u0663\u0664",  # Arabic-Indic digits
+        "０７９１９０００１２３４|123456789|Nguyễn Văn A|01011990|Nam|Hà Nội|01012021",
+    ],
+)
+def test_a_citizen_id_is_the_same_person_however_it_is_typed(raw: str) -> None:
+    assert normalise_citizen_id(raw) == "079190001234"
+    assert citizen_key(b"secret", raw) == citizen_key(b"secret", "079190001234")
+
+
+@pytest.mark.parametrize("bad", ["07919000123４5", "0791900012३", "+079190001234", "079190001234x"])
+def test_a_citizen_id_with_other_characters_or_digits_too_many_is_refused(bad: str) -> None:
+    with pytest.raises(InvalidValue):
+        normalise_citizen_id(bad)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "０９１２３４５６７８",
+        "＋８４ ９１２ ３４５ ６７８",
+        "+84 912 345 678",
+        "(+84) 912-345-678",
+        "0084 912 345 678",
+        "+84 0912 345 678",
+        "84 912 345 678",
+        "０９１２－３４５－６７８",
+    ],
+)
+def test_a_phone_number_is_the_same_however_it_is_typed(raw: str) -> None:
+    assert normalise_phone(raw) == "0912345678"
+
+
+@pytest.mark.parametrize(
+    "bad", ["+1 912 345 678", "+849123456789", "0912+345678", "09123456７８9", "912345678", "+"]
+)
+def test_foreign_or_malformed_phone_numbers_are_refused(bad: str) -> None:
+    with pytest.raises(InvalidValue):
+        normalise_phone(bad)

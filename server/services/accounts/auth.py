@@ -1,7 +1,9 @@
 """Staff accounts, device enrolment and bearer tokens.
 
 Tokens are random, shown once, and stored only as their SHA-256 hash. Staff tokens expire; device tokens
-last until revoked. Passwords are hashed with Argon2id; repeated failures lock an account for a while.
+last until revoked. Passwords are hashed with Argon2id. A failed sign-in answers the same whether the
+username exists or not, and locks no account: repeated failures slow down the caller's address for that
+username instead (:mod:`server.api.login_throttle`), so that nobody can lock a clerk out.
 """
 
 from __future__ import annotations
@@ -26,8 +28,6 @@ from ..core.unit_of_work import UnitOfWork
 from ..declared_printers import installer_printer
 
 STAFF_TOKEN_LIFETIME = timedelta(hours=12)
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=5)
 MIN_PASSWORD_LENGTH = 10
 
 
@@ -131,18 +131,11 @@ def login(uow: UnitOfWork, hasher: PasswordHasher, username: str, password: str,
         if user is None or not user.active:
             hasher.hash(password)  # spend the same time as a real check: no user enumeration by timing
             raise Unauthorized(N_("Wrong username or password."), code="bad_credentials")
-        if user.locked_until is not None and user.locked_until > at:
-            raise Unauthorized(
-                N_("Too many failed attempts; try again in a few minutes."), code="account_locked"
-            )
         try:
             hasher.verify(user.password_hash, password)
         except (VerificationError, InvalidHashError):
-            user.failed_logins += 1
-            if user.failed_logins >= MAX_FAILED_LOGINS:
-                user.locked_until = at + LOCKOUT
-                user.failed_logins = 0
-            uow.commit()
+            # Nothing is written for a failure (an unknown name writes nothing either): the same answer
+            # in the same time. ``failed_logins``/``locked_until`` stay in the schema, unused.
             raise Unauthorized(N_("Wrong username or password."), code="bad_credentials") from None
         user.failed_logins = 0
         user.locked_until = None

@@ -19,6 +19,7 @@ from ...domain.access import Principal
 from ...domain.appointments import BookingSettings
 from ...domain.hours import OpeningHours
 from ...domain.identity import mask_phone
+from ...domain.periods import check_report_days
 from ...domain.public_holidays import holiday_name, is_public_holiday
 from ...domain.slots import SlotRules, per_slot
 from ..core.lookups import get_site, service_of_site
@@ -391,6 +392,7 @@ def day_list(
     someone by name (accents optional), phone number or code, so that staff can check them in."""
     site = get_site(Repositories(session).sites, site_id)
     actor.require(actor.can_serve(site.id))
+    check_report_days(day)
     day = day or local_time(site, now).date()
     start = datetime.combine(day, time.min, tzinfo=ZoneInfo(site.timezone))
     conditions = [
@@ -415,6 +417,7 @@ def slot_board(
     """Every slot of every bookable service of a site on one local date, with what is booked and closed."""
     site = get_site(Repositories(session).sites, site_id)
     actor.require(actor.can_manage(site.id))
+    check_report_days(day)
     day = day or local_time(site, now).date()
     moment = datetime.combine(day, time.min, tzinfo=ZoneInfo(site.timezone))
     result: list[SlotView] = []
