@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from ..domain.access import Principal
+from ..domain.periods import check_report_days
 from ..extension import luot
 from ..services import ratings, stats
 from ..services.queue import views as queries
@@ -146,6 +147,7 @@ def my_ratings(args: dict[str, Any]) -> Any:
     reasons, channel, ticket number and time — never who gave them."""
     extension = luot()
     actor = staff_principal()
+    check_report_days(args["last"])  # read as one day, ``from``; a ``to`` is still a date of a report
     with extension.read() as session:
         return ratings.clerk_ratings(session, actor, args["first"], extension.now())
 

@@ -23,6 +23,7 @@ from ..domain.access import DeviceKind, Principal
 from ..domain.days import business_day, day_bounds
 from ..domain.errors import N_, Conflict, Forbidden, NotFound
 from ..domain.events import RatingGiven, RatingRequested
+from ..domain.periods import check_report_days
 from ..domain.ratings import (
     MAX_COMMENT,
     Channel,
@@ -254,6 +255,7 @@ def phone_offer(session: Session, ticket: Ticket, at: datetime) -> dict[str, Any
 def clerk_ratings(session: Session, actor: Principal, day: date | None, now: datetime) -> dict[str, Any]:
     """The signed-in clerk's own ratings of one local day (default today): scores, reasons, channel,
     ticket number and time — never who gave them, never the comment."""
+    check_report_days(day)
     sites = [site for site in session.scalars(select(Site)) if actor.has_site(site.id)]
     rows: list[dict[str, Any]] = []
     scores: dict[int, int] = {}
