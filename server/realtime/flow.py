@@ -108,6 +108,10 @@ class SendQueue(queue.Queue[Any]):
         self.bytes = 0
         self.overflowed = False
         self.on_overflow: Callable[[], None] | None = None
+        # Set once the writer has sent everything up to the close: Engine.IO's writer takes the closing
+        # ``None`` twice (it puts it back after a batch, then ends on it).
+        self.drained = threading.Event()
+        self._nones = 0
 
     def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
         if item is not None:
@@ -135,6 +139,10 @@ class SendQueue(queue.Queue[Any]):
     def _get(self) -> Any:
         item = self.queue.popleft()
         self.bytes -= _size(item)
+        if item is None:
+            self._nones += 1
+            if self._nones >= 2:
+                self.drained.set()
         return item
 
 
@@ -281,14 +289,17 @@ class FlowControl:
                     self.server._send_packet(eio_sid, event)
         eio_socket.close(wait=False, abort=False, reason=self.server.eio.reason.SERVER_DISCONNECT)
         if tcp is not None:
-            if grace > 0:
-                self.server.start_background_task(self._shut_down, tcp, grace)
+            drained = eio_socket.queue.drained if isinstance(eio_socket.queue, SendQueue) else None
+            if grace > 0 and drained is not None:
+                self.server.start_background_task(self._shut_down, tcp, drained, grace)
             else:
-                self._shut_down(tcp, 0.0)
+                self._shut_down(tcp, None, 0.0)
 
-    def _shut_down(self, tcp: socket.socket, grace: float) -> None:
-        if grace > 0:
-            self.server.sleep(grace)
+    def _shut_down(self, tcp: socket.socket, drained: threading.Event | None, grace: float) -> None:
+        """Shut the TCP connection down once its last packets are written (or ``grace`` has passed):
+        a client that goes on sending after its close would otherwise keep a reader thread busy."""
+        if drained is not None:
+            drained.wait(grace)
         if tcp.fileno() == -1:  # the client read its close and went
             return
         with contextlib.suppress(OSError):
