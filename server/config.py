@@ -17,6 +17,11 @@
 - ``LUOT_PRINT_TIMEOUT_S`` (3), ``LUOT_PRINT_RETRY_BASE_S`` (0.5), ``LUOT_PRINT_RETRY_CAP_S`` (15),
   ``LUOT_PRINT_GIVE_UP_S`` (300) — printers: connect/write timeout, retry delays, and how long a ticket
   is still worth printing
+- ``LUOT_SOCKET_EVENTS_PER_S`` (5), ``LUOT_SOCKET_EVENTS_BURST`` (30) — what one Socket.IO connection may send
+  (any event, ``refresh`` included) before it gets an ``error`` ``rate_limited`` and is closed;
+  ``LUOT_SOCKET_SNAPSHOT_INTERVAL_S`` (1) — at most one ``refresh`` snapshot per connection per interval;
+  ``LUOT_SOCKET_BACKLOG_PACKETS`` (1000), ``LUOT_SOCKET_BACKLOG_BYTES`` (1 MiB) — what may wait for a slow
+  reader before it is dropped (server/realtime/flow.py)
 - ``LUOT_TICKET_FONT``, ``LUOT_TICKET_FONT_BOLD`` — a .ttf that draws Vietnamese, when DejaVu Sans is absent
 - ``LUOT_SECRET_KEY`` — the installation's secret (at least 32 characters), for several server processes
   that do not share an instance folder; otherwise it is generated on first run into the instance folder
@@ -127,6 +132,15 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     ):
         if env.get(key):
             config[key] = _number(env, key, float, 0.0)
+    for key, kind in (
+        ("LUOT_SOCKET_EVENTS_PER_S", float),
+        ("LUOT_SOCKET_EVENTS_BURST", int),
+        ("LUOT_SOCKET_SNAPSHOT_INTERVAL_S", float),
+        ("LUOT_SOCKET_BACKLOG_PACKETS", int),
+        ("LUOT_SOCKET_BACKLOG_BYTES", int),
+    ):
+        if env.get(key):
+            config[key] = _number(env, key, kind, 0)
     if env.get("LUOT_SECRET_KEY"):
         config["SECRET_KEY"] = env["LUOT_SECRET_KEY"]
     config.update(overrides)
