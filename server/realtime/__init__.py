@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 from flask import Flask, current_app, request
+from flask_babel import gettext
 from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room
 
 from .. import jsonutil
@@ -60,8 +61,9 @@ def waiting_positions(app: Flask, site_id: int) -> list[dict[str, Any]]:
 
 
 def _refuse(exc: LuotError) -> ConnectionRefusedError:
-    # The client's connect_error receives {"message": ..., "data": {"code": ...}}.
-    return ConnectionRefusedError(str(exc), {"code": exc.code})
+    # The client's connect_error receives {"message": ..., "data": {"code": ...}}, the message in the
+    # client's language as over HTTP.
+    return ConnectionRefusedError(gettext(exc.message, **exc.params), {"code": exc.code})
 
 
 def _snapshot_for(auth: Auth) -> tuple[str, dict[str, Any], int | None]:

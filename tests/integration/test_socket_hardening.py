@@ -260,38 +260,52 @@ def test_revoking_a_kiosk_closes_its_print_agent(world: World, app: Flask, live_
 
 
 @pytest.mark.postgres
-def test_a_logout_on_one_process_closes_the_socket_held_by_another(
+def test_a_revocation_on_one_process_closes_the_sockets_held_by_another(
     make_app: Callable[..., Flask],
     postgres_url: str,
     redis_url: str,
     servers: list[ServerProcess],
     tmp_path: Path,
 ) -> None:
-    world = World(make_app(postgres_url))
+    """A logout through process A, and ``luot device revoke`` run from the command line (this test's own
+    process), close the sockets that process B holds, through the Redis message queue."""
+    channel = f"luot-test-{uuid.uuid4().hex}"
+    app = make_app(postgres_url, LUOT_MESSAGE_QUEUE=redis_url, LUOT_MESSAGE_QUEUE_CHANNEL=channel)
+    world = World(app)
     username = f"clerk-{uuid.uuid4().hex[:6]}"
     world.staff("clerk", username=username)
     login = world.client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
     token = login.json["token"]
+    display_token = world.device_token("display")
+    display_id = world.client.get(
+        "/api/v1/device", headers={"Authorization": f"Bearer {display_token}"}
+    ).json["id"]
     env = {
         "LUOT_DATABASE_URL": postgres_url,
         "LUOT_INSTANCE_PATH": str(tmp_path / "instance"),
         "LUOT_MESSAGE_QUEUE": redis_url,
-        "LUOT_MESSAGE_QUEUE_CHANNEL": f"luot-test-{uuid.uuid4().hex}",
+        "LUOT_MESSAGE_QUEUE_CHANNEL": channel,
         "LUOT_SCHEDULER": "off",
     }
     a, b = ServerProcess(env, log=tmp_path / "a.log"), ServerProcess(env, log=tmp_path / "b.log")
     servers.extend([a, b])
     a.start(), b.start()
-    tablet = Listener(b.url, {"token": token, "site_id": world.site("CB")["id"]})
+    site_id = world.site("CB")["id"]
+    tablet = Listener(b.url, {"token": token, "site_id": site_id})
+    display = Listener(b.url, {"token": display_token, "site_id": site_id})
     try:
-        tablet.next("snapshot")
+        tablet.next("snapshot"), display.next("snapshot")
         logout = requests.post(
             f"{a.url}/api/v1/auth/logout", headers={"Authorization": f"Bearer {token}"}, timeout=5
         )
         assert logout.ok, logout.text
         assert tablet.disconnected.wait(3)
+        assert not display.disconnected.is_set()
+
+        assert luot(app, "device", "revoke", str(display_id)).exit_code == 0
+        assert display.disconnected.wait(3)
     finally:
-        tablet.close()
+        tablet.close(), display.close()
 
 
 # -- what each socket receives ---------------------------------------------------------------------------
