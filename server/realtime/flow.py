@@ -35,6 +35,7 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs
 
 from socketio import packet as sio_packet
 
@@ -214,8 +215,20 @@ class FlowControl:
         self._on_disconnect = eio.handlers.get("disconnect")
         eio.on("message", self._message)
         eio.on("disconnect", self._disconnect)
+        # A connection that began with long-polling and upgraded has its websocket on another TCP
+        # connection than the one its environ names: remember that one, to shut it down when dropped.
+        self._upgraded: dict[str, socket.socket] = {}
+        self._handle_request = eio.handle_request
+        eio.handle_request = self._request
         if server.async_mode == "threading":  # gevent's queues are another kind; left unbounded there
             eio.create_queue = self._create_queue
+
+    def _request(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("HTTP_UPGRADE", "").lower() == "websocket" and "werkzeug.socket" in environ:
+            sid = parse_qs(environ.get("QUERY_STRING", "")).get("sid", [None])[0]
+            if sid is not None and sid in self.server.eio.sockets:
+                self._upgraded[sid] = environ["werkzeug.socket"]
+        return self._handle_request(environ, start_response)
 
     def _create_queue(self, *_args: Any, **_kwargs: Any) -> SendQueue:
         return SendQueue(self.settings.backlog_packets, self.settings.backlog_bytes)
@@ -265,6 +278,7 @@ class FlowControl:
 
     def _disconnect(self, eio_sid: str, *args: Any) -> Any:
         self._buckets.pop(eio_sid, None)
+        self._upgraded.pop(eio_sid, None)
         if self._on_disconnect is not None:
             return self._on_disconnect(eio_sid, *args)
         return None
@@ -276,9 +290,10 @@ class FlowControl:
         if eio_socket is None or eio_socket.closed or eio_socket.closing:
             return
         environ = self.server.environ.get(eio_sid) or {}
-        tcp = environ.get("werkzeug.socket")
-        if environ.get("HTTP_UPGRADE", "").lower() != "websocket":
-            tcp = None  # a long-polling connection: its requests end by themselves
+        tcp = self._upgraded.get(eio_sid)
+        if tcp is None and environ.get("HTTP_UPGRADE", "").lower() == "websocket":
+            tcp = environ.get("werkzeug.socket")
+        # (None: a long-polling connection, whose requests end by themselves)
         if error is not None:
             for namespace in list(self.server.manager.get_namespaces()):
                 sid = self.server.manager.sid_from_eio_sid(eio_sid, namespace)

@@ -105,6 +105,43 @@ def test_a_client_flooding_refresh_is_cut_off_while_kiosks_keep_issuing(
         assert sum(f.startswith('42["snapshot"') for f in frames) <= 3
 
 
+def flood_until_cut(ws: websocket.WebSocket, within: float) -> bool:
+    """Send ``refresh`` without reading until the server cuts the connection (True) or ``within`` s pass."""
+    deadline = time.monotonic() + within
+    try:
+        while time.monotonic() < deadline:
+            ws.send('42["refresh"]')
+    except (websocket.WebSocketConnectionClosedException, OSError):
+        return True
+    return False
+
+
+def upgraded_socket(server_url: str, auth: dict[str, Any]) -> websocket.WebSocket:
+    """A connection that starts with long-polling and upgrades to a websocket, as a fallback client does."""
+    base = f"{server_url}/socket.io/?EIO=4&transport=polling"
+    sid = json.loads(requests.get(base, timeout=5).text[1:])["sid"]
+    assert requests.post(f"{base}&sid={sid}", data="40" + json.dumps(auth), timeout=5).ok
+    ws = websocket.create_connection(
+        server_url.replace("http://", "ws://") + f"/socket.io/?EIO=4&transport=websocket&sid={sid}", timeout=5
+    )
+    ws.send("2probe")
+    assert ws.recv() == "3probe"
+    ws.send("5")
+    return ws
+
+
+@pytest.mark.parametrize("connect", [raw_socket, upgraded_socket], ids=["websocket", "upgraded"])
+def test_a_flooder_that_goes_on_sending_after_its_error_is_cut_off(
+    world: World, live_server: LiveServer, connect: Callable[..., websocket.WebSocket]
+) -> None:
+    """Its TCP connection is shut down: the server stops reading what it sends."""
+    ws = connect(live_server.url, {"token": world.device_token("kiosk")})
+    try:
+        assert flood_until_cut(ws, within=10)
+    finally:
+        close(ws)
+
+
 def test_a_well_behaved_screen_is_not_limited(world: World, listen: Any) -> None:
     display = listen({"token": world.device_token("display"), "site_id": world.site("CB")["id"]})
     first = display.next("snapshot")
