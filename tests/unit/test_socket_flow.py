@@ -134,7 +134,7 @@ def test_a_connection_gone_before_its_snapshot_is_due_gets_none() -> None:
         {"public_code": "c", "site_id": 1},
         {"other": "key"},
     ],
-    ids=repr,
+    ids=lambda auth: repr(auth)[:40],
 )
 def test_malformed_auth_is_a_bad_request(raw: Any) -> None:
     with pytest.raises(BadRequest) as refused:
