@@ -112,6 +112,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     bus.subscribe("socket.io", extension.publisher.publish)
     bus.subscribe("print spooler", extension.spooler.handle)
     bus.subscribe("outbox", outbox.handle)
+    bus.subscribe("socket.io sessions", app.extensions["luot.socket_sessions"].handle)  # revoked tokens
     app.extensions["luot"] = extension
     app.extensions["luot.outbox"] = outbox
 

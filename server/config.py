@@ -21,6 +21,11 @@
   ``:`` (default: the instance folder's ``printers/``); relative paths resolve inside the first
 - ``LUOT_PRINTER_NETWORKS`` — networks (CIDR, comma- or space-separated, e.g. ``192.168.1.0/24``) where a
   manager may point a kiosk at a ``tcp://`` printer through the API (default: none; declared printers only)
+- ``LUOT_SOCKET_EVENTS_PER_S`` (5), ``LUOT_SOCKET_EVENTS_BURST`` (30) — what one Socket.IO connection may send
+  (any event, ``refresh`` included) before it gets an ``error`` ``rate_limited`` and is closed;
+  ``LUOT_SOCKET_SNAPSHOT_INTERVAL_S`` (1) — at most one ``refresh`` snapshot per connection per interval;
+  ``LUOT_SOCKET_BACKLOG_PACKETS`` (1000), ``LUOT_SOCKET_BACKLOG_BYTES`` (1 MiB) — what may wait for a slow
+  reader before it is dropped (server/realtime/flow.py)
 - ``LUOT_TICKET_FONT``, ``LUOT_TICKET_FONT_BOLD`` — a .ttf that draws Vietnamese, when DejaVu Sans is absent
 - ``LUOT_SECRET_KEY`` — the installation's secret (at least 32 characters), for several server processes
   that do not share an instance folder; otherwise it is generated on first run into the instance folder
@@ -133,6 +138,15 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     ):
         if env.get(key):
             config[key] = _number(env, key, float, 0.0)
+    for key, kind in (
+        ("LUOT_SOCKET_EVENTS_PER_S", float),
+        ("LUOT_SOCKET_EVENTS_BURST", int),
+        ("LUOT_SOCKET_SNAPSHOT_INTERVAL_S", float),
+        ("LUOT_SOCKET_BACKLOG_PACKETS", int),
+        ("LUOT_SOCKET_BACKLOG_BYTES", int),
+    ):
+        if env.get(key):
+            config[key] = _number(env, key, kind, 0)
     if env.get("LUOT_SECRET_KEY"):
         config["SECRET_KEY"] = env["LUOT_SECRET_KEY"]
     config.update(overrides)

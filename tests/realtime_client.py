@@ -44,8 +44,12 @@ class Listener:
         self.client = socketio.Client(
             reconnection=reconnect, reconnection_delay=0.2, reconnection_delay_max=1, randomization_factor=0
         )
+        self.disconnected = threading.Event()  # set when the server closes the connection
+        self.errors: list[dict[str, Any]] = []
         for name in EVENTS:
             self.client.on(name, lambda data, name=name: self._record(name, data))
+        self.client.on("disconnect", lambda *_reason: self.disconnected.set())
+        self.client.on("error", self.errors.append)
         self.client.connect(url, auth=auth, transports=["websocket"], wait_timeout=5)
 
     def _record(self, name: str, data: dict[str, Any]) -> None:
@@ -78,15 +82,16 @@ class Listener:
         disconnect(self.client)
 
 
-def refused(url: str, auth: dict[str, Any]) -> dict[str, Any]:
-    """Connect with ``auth`` expecting a refusal; return the ``connect_error`` the server sent."""
+def refused(url: str, auth: Any, within: float = 5) -> dict[str, Any]:
+    """Connect with ``auth`` expecting a refusal within ``within`` seconds; return the ``connect_error``
+    the server sent."""
     client = socketio.Client(reconnection=False)
     errors: list[dict[str, Any]] = []
     answered = threading.Event()
     client.on("connect_error", lambda data: (errors.append(data), answered.set()))
     client.on("connect", answered.set)
     client.connect(url, auth=auth, transports=["websocket"], wait=False)
-    assert answered.wait(5), "the server did not answer"
+    assert answered.wait(within), f"the server did not answer within {within}s"
     connected = client.connected and client.namespaces
     disconnect(client)
     assert not connected and errors, "the connection was accepted"

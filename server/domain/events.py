@@ -70,6 +70,8 @@ class CounterState:
     services: tuple[int, ...]
     current_ticket: TicketInfo | None = None
     clerk: str | None = None
+    # What citizens may read: the clerk's display name if one was set, never the username (None otherwise).
+    public_clerk: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -229,3 +231,16 @@ class RatingGiven(Event):
     reasons: tuple[str, ...]
     channel: str
     rated_at: datetime
+
+
+# -- Accounts -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class TokensRevoked(Event):
+    """Bearer tokens stopped working: a logout, a device revoked, an account disabled. Their Socket.IO
+    connections are closed at once, in every server process. Not part of any site's stream (``site_id``
+    is 0): no ``seq``, no message."""
+
+    sequenced: ClassVar[bool] = False
+    token_ids: tuple[int, ...]

@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, current_app, request
+from flask_babel import gettext
 from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room
 
 from .. import jsonutil
@@ -20,7 +21,10 @@ from ..extension import luot
 from ..services import ratings as rating_service
 from ..services.accounts import auth as auth_service
 from ..services.queue import views as queries
-from .messages import counter_room, public_ticket, site_room, ticket_room
+from .flow import FlowControl, FlowSettings
+from .handshake import Auth, parse_auth
+from .messages import counter_room, public_snapshot, public_ticket, site_room, site_snapshot, ticket_room
+from .sessions import Sessions, token_room
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +42,16 @@ def init_app(app: Flask) -> None:
         cors_allowed_origins=app.config.get("LUOT_CORS_ORIGINS"),
         ping_interval=10,
         ping_timeout=10,
+        # Each connection's messages are handled on its own reader thread, one at a time (flow.py).
+        async_handlers=False,
     )
+    app.extensions["luot.socket_flow"] = FlowControl(socketio.server, FlowSettings.from_config(app.config))
+    app.extensions["luot.socket_sessions"] = Sessions(socketio.server)
+
+
+def _flow() -> FlowControl:
+    flow: FlowControl = current_app.extensions["luot.socket_flow"]
+    return flow
 
 
 def waiting_positions(app: Flask, site_id: int) -> list[dict[str, Any]]:
@@ -49,61 +62,96 @@ def waiting_positions(app: Flask, site_id: int) -> list[dict[str, Any]]:
             return queries.public_positions(session, site_id, extension.now())
 
 
-def _snapshot_for(auth: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """Check ``auth``; return the room to join and the snapshot to send, or refuse the connection."""
+def _refuse(exc: LuotError) -> ConnectionRefusedError:
+    # The client's connect_error receives {"message": ..., "data": {"code": ...}}, the message in the
+    # client's language as over HTTP.
+    return ConnectionRefusedError(gettext(exc.message, **exc.params), {"code": exc.code})
+
+
+def _snapshot_for(auth: Auth) -> tuple[str, dict[str, Any], int | None]:
+    """Check ``auth``; return the room to join, the snapshot to send and the token's id, or refuse."""
     extension = luot()
     now = extension.now()
     with extension.read() as session:
         try:
-            public_code = auth.get("public_code")
-            if isinstance(public_code, str) and public_code:
-                ticket = queries.ticket_by_code(session, public_code)
+            if auth.public_code is not None:
+                ticket = queries.ticket_by_code(session, auth.public_code)
                 snap = queries.snapshot(session, ticket.site_id, now)
                 info = queries.public_ticket_info(session, ticket, now)
-                return ticket_room(public_code), {**jsonutil.to_plain(snap), "ticket": public_ticket(info)}
-            principal = auth_service.authenticate(session, auth.get("token"), now)
+                public = {**public_snapshot(snap), "ticket": public_ticket(info)}
+                return ticket_room(auth.public_code), public, None
+            principal = auth_service.authenticate(session, auth.token, now)
             if principal.device_kind is DeviceKind.RATING and principal.counter_id is not None:
                 # A rating pad listens to its own counter only: what it shows and when to ask.
                 pad = rating_service.pad_state(session, principal, now)
-                return counter_room(principal.counter_id), jsonutil.to_plain({"seq": 0, **pad})
-            site_id = auth.get("site_id")
+                return (
+                    counter_room(principal.counter_id),
+                    jsonutil.to_plain({"seq": 0, **pad}),
+                    principal.token_id,
+                )
+            site_id = auth.site_id
             if site_id is None and len(principal.site_ids) == 1 and not principal.is_staff:
                 (site_id,) = principal.site_ids
-            if not isinstance(site_id, int) or isinstance(site_id, bool):
+            if site_id is None:
                 raise ConnectionRefusedError("auth.site_id is needed", {"code": "site_required"})
             principal.require(principal.can_listen(site_id))
-            return site_room(site_id), jsonutil.to_plain(queries.snapshot(session, site_id, now))
+            snap = queries.snapshot(session, site_id, now)
+            return site_room(site_id), site_snapshot(snap), principal.token_id
         except LuotError as exc:
-            # The client's connect_error receives {"message": ..., "data": {"code": ...}}.
-            raise ConnectionRefusedError(str(exc), {"code": exc.code}) from exc
+            raise _refuse(exc) from exc
 
 
 # The auth each connection came with, so that ``refresh`` can build its snapshot again.
-_auth_by_sid: dict[str, dict[str, Any]] = {}
+_auth_by_sid: dict[str, Auth] = {}
 
 
 @socketio.on("connect")
-def on_connect(auth: dict[str, Any] | None = None) -> None:
-    auth = auth if isinstance(auth, dict) else {}
-    room, snap = _snapshot_for(auth)
+def on_connect(auth: Any = None) -> None:
+    sid: str = request.sid  # type: ignore[attr-defined]
+    try:
+        checked = parse_auth(auth)
+        room, snap, token_id = _snapshot_for(checked)
+    except LuotError as exc:
+        raise _refuse(exc) from exc
+    except ConnectionRefusedError:
+        raise
+    except Exception as exc:  # never leave a client without an answer
+        log.exception("could not accept a Socket.IO connection")
+        raise ConnectionRefusedError("The server could not answer.", {"code": "internal_error"}) from exc
     join_room(room)
-    _auth_by_sid[request.sid] = auth  # type: ignore[attr-defined]
+    if token_id is not None:
+        join_room(token_room(token_id))  # closed at once when the token is revoked (sessions.py)
+    _auth_by_sid[sid] = checked
+    flow = _flow()
+    flow.watch(socketio.server.manager.eio_sid_from_sid(sid, "/"))
+    flow.pacer.sent(sid)
     emit("snapshot", snap)
 
 
 @socketio.on("refresh")
 def on_refresh(_data: Any = None) -> None:
-    try:
-        _room, snap = _snapshot_for(_auth_by_sid.get(request.sid, {}))  # type: ignore[attr-defined]
-    except ConnectionRefusedError as exc:  # the token was revoked meanwhile
-        emit("error", exc.error_args)
-        return
-    emit("snapshot", snap)
+    """A new snapshot: at once, or coalesced with the others of the interval (flow.py)."""
+    sid: str = request.sid  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def send() -> None:
+        with app.app_context():
+            try:
+                _room, snap, _token = _snapshot_for(_auth_by_sid.get(sid, Auth()))
+            except ConnectionRefusedError as exc:  # the token was revoked meanwhile
+                socketio.emit("error", exc.error_args, to=sid)
+                return
+            if sid in _auth_by_sid:
+                socketio.emit("snapshot", snap, to=sid)
+
+    _flow().pacer.request(sid, send)
 
 
 @socketio.on("disconnect")
 def on_disconnect(*_args: Any) -> None:
-    _auth_by_sid.pop(request.sid, None)  # type: ignore[attr-defined]
+    sid: str = request.sid  # type: ignore[attr-defined]
+    _auth_by_sid.pop(sid, None)
+    _flow().pacer.forget(sid)
 
 
 # Registered at import, before any app's init_app, so that every Socket.IO server (one per app) has it.

@@ -23,6 +23,8 @@ from ..extension import luot
 from ..services import printing
 from ..services.accounts import auth as auth_service
 from . import socketio
+from .handshake import parse_auth
+from .sessions import token_room
 
 log = logging.getLogger(__name__)
 
@@ -58,17 +60,18 @@ def _report(actor: Principal, status: PrinterStatus, detail: str) -> None:
 
 @socketio.on("connect", namespace=NAMESPACE)
 def on_agent_connect(auth: dict[str, Any] | None = None) -> None:
-    auth = auth if isinstance(auth, dict) else {}
     extension = luot()
     with extension.read() as session:
         try:
-            actor = auth_service.authenticate(session, auth.get("token"), extension.now())
+            actor = auth_service.authenticate(session, parse_auth(auth).token, extension.now())
         except LuotError as exc:
             raise ConnectionRefusedError(str(exc), {"code": exc.code}) from exc
     if actor.device_kind is not DeviceKind.KIOSK or actor.device_id is None:
         raise ConnectionRefusedError("only a kiosk's token runs a print agent", {"code": "forbidden"})
     _agents[request.sid] = actor  # type: ignore[attr-defined]
     join_room(agent_room(actor.device_id))
+    if actor.token_id is not None:
+        join_room(token_room(actor.token_id))  # closed at once when the kiosk is revoked
     for payload in extension.spooler.agent_jobs(actor.device_id):
         emit("print.job", payload)
 

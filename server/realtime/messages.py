@@ -2,16 +2,22 @@
 
 Every event becomes exactly one message in its site's room (carrying the event's per-site ``seq``);
 ticket events also go, trimmed to what the citizen may see, to the ticket's own room.
+
+A site's room (kiosks, displays, tablets, managers) never receives a ticket's ``public_code``: it is the key
+to the citizen's status page, and no screen in the room shows it (the kiosk shows the code of the ticket it
+issued, from the issue's own answer). A ticket's room (the citizen's phone) receives its own ticket only,
+and the site's counters without usernames: a clerk's name only when a display name was set.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..domain.events import (
     AppointmentChanged,
     CounterChanged,
+    CounterState,
     Event,
     NoticesChanged,
     PrinterStatusChanged,
@@ -25,6 +31,9 @@ from ..domain.events import (
     TicketIssued,
 )
 from ..jsonutil import to_plain
+
+if TYPE_CHECKING:
+    from ..services.queue.views import Snapshot
 
 
 @dataclass(frozen=True)
@@ -63,6 +72,49 @@ def public_ticket(ticket: TicketInfo) -> dict[str, Any]:
     return plain
 
 
+def site_ticket(ticket: TicketInfo) -> dict[str, Any]:
+    """A ticket as a site's room receives it: everything but the key to the citizen's status page."""
+    plain: dict[str, Any] = to_plain(ticket)
+    plain.pop("public_code", None)
+    return plain
+
+
+def site_counter(counter: CounterState) -> dict[str, Any]:
+    plain: dict[str, Any] = to_plain(counter)
+    if counter.current_ticket is not None:
+        plain["current_ticket"] = site_ticket(counter.current_ticket)
+    plain.pop("public_clerk", None)
+    return plain
+
+
+def site_snapshot(snap: Snapshot) -> dict[str, Any]:
+    """The snapshot a site's room connection gets."""
+    plain: dict[str, Any] = to_plain(snap)
+    plain["counters"] = [site_counter(c) for c in snap.counters]
+    return plain
+
+
+def public_snapshot(snap: Snapshot) -> dict[str, Any]:
+    """The snapshot a citizen's status page gets (beside its own ``ticket``): the site's counters as a wall
+    display shows them, without other tickets' codes or any clerk's username."""
+    plain: dict[str, Any] = to_plain(snap)
+    plain["counters"] = [
+        {
+            "id": c.id,
+            "number": c.number,
+            "name": c.name,
+            "status": c.status,
+            "services": list(c.services),
+            "clerk": c.public_clerk,
+            "current_ticket": None
+            if c.current_ticket is None
+            else {"number": c.current_ticket.number, "status": c.current_ticket.status},
+        }
+        for c in snap.counters
+    ]
+    return plain
+
+
 def messages_for(event: Event) -> list[Message]:
     if not event.sequenced:  # for the server's own subscribers only
         return []
@@ -93,7 +145,11 @@ def messages_for(event: Event) -> list[Message]:
     if isinstance(event, TicketIssued | TicketChanged):
         action = event.action if isinstance(event, TicketChanged) else "issue"
         return [
-            Message("ticket.updated", to_plain({**head, "ticket": event.ticket, "action": action}), room),
+            Message(
+                "ticket.updated",
+                {**to_plain(head), "ticket": site_ticket(event.ticket), "action": action},
+                room,
+            ),
             Message(
                 "ticket.updated",
                 {**head, "ticket": public_ticket(event.ticket)},
@@ -105,7 +161,7 @@ def messages_for(event: Event) -> list[Message]:
             Message("queue.changed", to_plain({**head, "waiting_by_service": event.waiting_by_service}), room)
         ]
     if isinstance(event, CounterChanged):
-        counter = to_plain({**head, "counter": event.counter})
+        counter = {**to_plain(head), "counter": site_counter(event.counter)}
         return [
             Message("counter.updated", counter, room),
             Message("counter.updated", counter, counter_room(event.counter.id)),

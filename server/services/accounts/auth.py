@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from ...db.models import ApiToken, Counter, Device, Site, User, UserSite
 from ...domain.access import DeviceKind, Principal, Role, device, staff
 from ...domain.errors import N_, InvalidValue, NotFound, Unauthorized
+from ...domain.events import TokensRevoked
 from ...domain.text import clean_text
 from ..core.unit_of_work import UnitOfWork
 from ..declared_printers import installer_printer
@@ -154,6 +155,7 @@ def logout(uow: UnitOfWork, principal: Principal, at: datetime) -> None:
         if principal.token_id is not None:
             token = uow.session.get_one(ApiToken, principal.token_id)
             token.revoked_at = at
+            uow.emit(TokensRevoked(site_id=0, at=at, token_ids=(token.id,)))  # its sockets close at once
         uow.commit()
 
 
@@ -232,14 +234,14 @@ def list_devices(session: Session) -> list[tuple[DeviceInfo, str, datetime | Non
 
 
 def revoke_device(uow: UnitOfWork, device_id: int, at: datetime) -> DeviceInfo:
-    """Revoke a kiosk or display: its tokens stop working at once (API and Socket.IO on reconnect)."""
+    """Revoke a kiosk or display: its tokens stop working at once, and its Socket.IO connections close."""
     with uow:
         dev = uow.session.get(Device, device_id)
         if dev is None:
             raise NotFound(N_("There is no such device."), code="unknown_device")
         if dev.revoked_at is None:
             dev.revoked_at = at
-        _revoke_tokens(uow.session, ApiToken.device_id == dev.id, at)
+        _revoke_tokens(uow, ApiToken.device_id == dev.id, at)
         info = DeviceInfo.of(dev)
         uow.commit()
         return info
@@ -254,14 +256,19 @@ def disable_user(uow: UnitOfWork, username: str, at: datetime) -> UserInfo:
         if user is None:
             raise NotFound(N_("There is no such account."), code="unknown_user")
         user.active = False
-        _revoke_tokens(uow.session, ApiToken.user_id == user.id, at)
+        _revoke_tokens(uow, ApiToken.user_id == user.id, at)
         info = user_info(user)
         uow.commit()
         return info
 
 
-def _revoke_tokens(session: Session, condition: Any, at: datetime) -> None:
+def _revoke_tokens(uow: UnitOfWork, condition: Any, at: datetime) -> None:
+    """Revoke the tokens that match ``condition``; their Socket.IO connections close after commit."""
+    session = uow.session
+    ids = tuple(session.scalars(select(ApiToken.id).where(condition, ApiToken.revoked_at.is_(None))))
     session.execute(update(ApiToken).where(condition, ApiToken.revoked_at.is_(None)).values(revoked_at=at))
+    if ids:
+        uow.emit(TokensRevoked(site_id=0, at=at, token_ids=ids))
 
 
 def device_counter_settings(

@@ -227,6 +227,9 @@ class QueueState:
             services=tuple(counter.service_ids),
             current_ticket=ticket_info(self.site, current, 0, 0) if current is not None else None,
             clerk=(counter.clerk.display_name or counter.clerk.username) if counter.clerk else None,
+            public_clerk=public_clerk_name(counter.clerk.display_name, counter.clerk.username)
+            if counter.clerk
+            else None,
         )
 
     def _candidates(self) -> list[policy.Candidate]:
@@ -238,6 +241,13 @@ class QueueState:
 
     def _targets(self) -> dict[int, timedelta]:
         return {sid: timedelta(minutes=s.target_wait_minutes) for sid, s in self.services.items()}
+
+
+def public_clerk_name(display_name: str | None, username: str) -> str | None:
+    """The name citizens may see: a display name that was set (one equal to the username, the default of
+    ``luot user add``, was not), else None."""
+    name = (display_name or "").strip()
+    return name if name and name != username else None
 
 
 def ticket_info(site: Site, ticket: Ticket, position: int, estimated_wait_s: int) -> TicketInfo:

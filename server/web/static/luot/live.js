@@ -29,7 +29,12 @@ export function connectLive({ auth, onSnapshot, onEvent = () => {}, onStatus = (
   let seq = null;
 
   socket.on("connect", () => onStatus("online"));
-  socket.on("disconnect", (reason) => onStatus("offline", reason));
+  socket.on("disconnect", (reason) => {
+    onStatus("offline", reason);
+    // The server ends a connection itself when its token was revoked or signed out: connecting again
+    // then gets the refusal (unauthorized) that tells the page to ask for a new sign-in.
+    if (reason === "io server disconnect") socket.connect();
+  });
   socket.on("connect_error", (error) => {
     const code = error?.data?.code;
     if (code === "unauthorized" || code === "forbidden" || code === "not_found") {
