@@ -38,6 +38,7 @@ def init_app(app: Flask) -> None:
         display,
         enrolment,
         limits,
+        messages,
         printers,
         public,
         settings,
@@ -73,6 +74,7 @@ def init_app(app: Flask) -> None:
         audit,
         stats,
         settings,
+        messages,
     )
     for module in modules:
         api.register_blueprint(module.blp, url_prefix="/api/v1")

@@ -287,3 +287,38 @@ def test_messages_leave_within_seconds_of_the_call_with_the_scheduler_running(
     finally:
         stop_scheduler(world.app)
     assert [m["reference"].rsplit("-", 1)[1] for m in sms.received] == ["near", "called"]
+
+
+def test_managers_see_each_message_its_delivery_and_the_estimate_error_and_clerks_do_not(
+    make_world: Callable[..., World], clock: Clock, sms: Gateway
+) -> None:
+    world = make_world(LUOT_NOTIFIER="sms", LUOT_SMS_URL=sms.url)
+    kiosk, staff = world.device("kiosk"), world.staff()
+    counter = world.open_counter(staff)
+    world.issue(kiosk, phone="0912000001")
+    world.issue(kiosk, phone="0912000002")
+    sweeper = Sweeper(world.app, holder="x")
+    sweeper.run_once()  # A001 near (promised now), A002 near (position 2)
+    clock.advance(minutes=3)
+    first = call_next(world, staff, counter)
+    sweeper.run_once()
+    serve(world, staff, first)
+    clock.advance(minutes=4)
+    call_next(world, staff, counter)
+    sweeper.run_once()
+    site = world.site("CB")["id"]
+    assert world.client.get(f"/api/v1/sites/{site}/messages", headers=staff).status_code == 403
+    answer = world.client.get(f"/api/v1/sites/{site}/messages", headers=world.staff("manager"))
+    assert answer.status_code == 200, answer.json
+    report = answer.json
+    assert report["counts"]["sent"] == 4 and report["counts"]["failed"] == 0
+    assert [(m["number"], m["kind"], m["status"], m["channel"]) for m in report["messages"]] == [
+        ("A001", "near", "sent", "sms"),
+        ("A002", "near", "sent", "sms"),
+        ("A001", "called", "sent", "sms"),
+        ("A002", "called", "sent", "sms"),
+    ]
+    assert "0912000001" not in answer.get_data(as_text=True)
+    # A001 was promised at once and called 3 min later; A002 was promised in 10 min, called after 7.
+    assert report["estimate_error_s"] == {"n": 2, "p50": -180, "p90": 180}
+    assert report["remote"] == {"taken": 0, "arrived": 0, "expired": 0}
