@@ -10,6 +10,7 @@ import { connectLive, showConnection } from "/static/luot/live.js";
 import { session, STAFF_LANGUAGE } from "/static/luot/session.js";
 import { resumeSession, showSignIn, signInForm, signOut } from "/static/luot/signin.js";
 import { appointmentsText, clerkTable, counterTable, kpis, percent, periodText } from "./figures.js";
+import { loadMessages } from "./messages.js";
 
 const body = document.body;
 const state = { user: null, sites: [], live: new Map(), charts: {} };
@@ -254,6 +255,7 @@ async function loadHistory() {
     return;
   }
   renderHistory(state.report);
+  loadMessages($("#history-scope").value, to);
 }
 
 $("#history-form").addEventListener("submit", (event) => {
