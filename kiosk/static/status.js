@@ -6,11 +6,13 @@ import { api } from "/static/luot/api.js";
 import { apply, language, minutes, onLanguageChange, t } from "/static/luot/i18n.js";
 import { languageSwitch } from "/static/luot/language.js";
 import { connectLive, showConnection } from "/static/luot/live.js";
+import { createRinger } from "./ring.js";
 
 const code = document.body.dataset.publicCode;
 const $ = (id) => document.getElementById(id);
 let ticket = null;
 let details = null; // service and site names, from the status API
+const ringer = createRinger({ button: $("ring-on") });
 
 function counterName(counter) {
   return counter ? t("counter.number", { n: counter.number }) : "";
@@ -40,6 +42,7 @@ function render() {
   const finished = ["done", "no_show", "cancelled"].includes(ticket.status);
   $("finished").hidden = !finished;
   if (finished) $("finished").textContent = t(`status.${ticket.status}`);
+  ringer.update(ticket, details);
 }
 
 async function loadDetails() {

@@ -97,6 +97,8 @@ class StatusSchema(Schema):
     service_name = fields.String()
     service_name_en = fields.String()
     site_name = fields.String()
+    near_position = fields.Integer(metadata={"description": "The page rings 'near' at this position…"})
+    near_minutes = fields.Integer(metadata={"description": "…or at this estimated wait (minutes)."})
 
 
 # -- tickets ---------------------------------------------------------------------------------------

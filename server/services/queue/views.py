@@ -16,6 +16,7 @@ from ...domain.access import Principal
 from ...domain.days import local_day
 from ...domain.errors import N_, NotFound
 from ...domain.events import CounterRef, CounterState, ServiceWaiting, TicketInfo
+from ...domain.near_turn import NotifySettings
 from ...domain.tickets import TicketStatus, allowed_actions
 from ..core.lookups import get_counter, get_site
 from .state import QueueState, counter_streak, current_tickets, local_time, opening_hours, site_is_open
@@ -88,6 +89,9 @@ class PublicStatus:
     service_name: str
     service_name_en: str
     site_name: str
+    # When the page rings "your turn is near" (the site's notify_near_position / notify_near_minutes).
+    near_position: int = 3
+    near_minutes: int = 10
 
 
 @dataclass(frozen=True)
@@ -190,6 +194,8 @@ def ticket_status(session: Session, public_code: str, now: datetime) -> PublicSt
         service_name=ticket.service.name,
         service_name_en=ticket.service.name_en,
         site_name=site.name,
+        near_position=NotifySettings.from_mapping(site.notify).near_position,
+        near_minutes=NotifySettings.from_mapping(site.notify).near_minutes,
     )
 
 
