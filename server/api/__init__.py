@@ -41,6 +41,7 @@ def init_app(app: Flask) -> None:
         messages,
         printers,
         public,
+        remote,
         settings,
         staff,
         stats,
@@ -75,6 +76,7 @@ def init_app(app: Flask) -> None:
         stats,
         settings,
         messages,
+        remote,
     )
     for module in modules:
         api.register_blueprint(module.blp, url_prefix="/api/v1")

@@ -25,6 +25,10 @@ class TicketStatus(StrEnum):
     DONE = "done"
     NO_SHOW = "no_show"
     CANCELLED = "cancelled"
+    # A remote ticket (taken before arriving) keeps its place but is never called until the kiosk
+    # confirms the arrival; one that never arrives ends ``expired``.
+    PENDING_ARRIVAL = "pending_arrival"
+    EXPIRED = "expired"
 
 
 ACTIVE_STATUSES = frozenset({TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING})
@@ -50,6 +54,8 @@ class Action(StrEnum):
     NO_SHOW = "no_show"
     TRANSFER = "transfer"
     CANCEL = "cancel"
+    ARRIVE = "arrive"
+    EXPIRE = "expire"
 
 
 _TRANSITIONS: dict[Action, tuple[frozenset[TicketStatus], TicketStatus]] = {
@@ -60,6 +66,8 @@ _TRANSITIONS: dict[Action, tuple[frozenset[TicketStatus], TicketStatus]] = {
     Action.NO_SHOW: (frozenset({TicketStatus.CALLED}), TicketStatus.NO_SHOW),
     Action.TRANSFER: (frozenset({TicketStatus.SERVING}), TicketStatus.WAITING),
     Action.CANCEL: (frozenset({TicketStatus.WAITING, TicketStatus.CALLED}), TicketStatus.CANCELLED),
+    Action.ARRIVE: (frozenset({TicketStatus.PENDING_ARRIVAL}), TicketStatus.WAITING),
+    Action.EXPIRE: (frozenset({TicketStatus.PENDING_ARRIVAL}), TicketStatus.EXPIRED),
 }
 
 

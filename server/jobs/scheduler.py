@@ -31,6 +31,7 @@ from ..services import leases, retention
 from ..services.appointments import reminders
 from ..services.near_turn import delivery as turn_delivery
 from ..services.near_turn import messages as turn_messages
+from ..services.near_turn import remote
 
 log = logging.getLogger("luot.scheduler")
 
@@ -73,6 +74,7 @@ class Sweeper:
 
     def notify_turns(self, now: datetime) -> turn_delivery.DeliveryReport:
         """Queue the near-turn and called messages now due, then send those queued (oldest first)."""
+        remote.expire_remote(self.luot.uow(), now)
         queued = turn_messages.queue_due(self.luot.uow(), now)
         sent = turn_delivery.deliver(self.luot.uow, self.turn_notifiers, self.turn_chain, now)
         if queued.near or queued.called or sent.sent or sent.failed or sent.retried:

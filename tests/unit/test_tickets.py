@@ -30,6 +30,8 @@ LEGAL = {
     (S, Action.TRANSFER): W,
     (W, Action.CANCEL): X,
     (C, Action.CANCEL): X,
+    (TicketStatus.PENDING_ARRIVAL, Action.ARRIVE): W,
+    (TicketStatus.PENDING_ARRIVAL, Action.EXPIRE): TicketStatus.EXPIRED,
 }
 
 

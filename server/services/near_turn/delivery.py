@@ -32,7 +32,7 @@ from ...domain.tickets import TicketStatus
 from ..appointments.reminders import NotDeliverable
 from ..core.history import record
 from ..core.unit_of_work import UnitOfWork
-from .messages import SYSTEM
+from .messages import NEAR_STILL_DUE, SYSTEM
 
 # A message left ``sending`` this long (its process died while it travelled) is not sent again: it might
 # have reached the phone. It is marked failed.
@@ -145,7 +145,7 @@ def _outgoing(
 ) -> TurnMessage | None:
     if not ticket.phone:
         return None
-    if message.kind == MessageKind.NEAR and ticket.status != TicketStatus.WAITING:
+    if message.kind == MessageKind.NEAR and ticket.status not in NEAR_STILL_DUE:
         return None
     at_counter = (TicketStatus.CALLED, TicketStatus.SERVING)
     if message.kind == MessageKind.CALLED and ticket.status not in at_counter:

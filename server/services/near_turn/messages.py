@@ -33,12 +33,13 @@ from ..core.history import record
 from ..core.idempotency import retry_on_race
 from ..core.unit_of_work import UnitOfWork
 from ..queue.state import QueueState
+from .remote import virtual_position
 
 SYSTEM = Principal()
 
 # A ticket is followed while it is in one of these; it has ended in any other.
-FOLLOWED = (TicketStatus.WAITING.value, TicketStatus.CALLED.value)
-NEAR_STILL_DUE = (TicketStatus.WAITING.value,)
+FOLLOWED = (TicketStatus.WAITING.value, TicketStatus.CALLED.value, TicketStatus.PENDING_ARRIVAL.value)
+NEAR_STILL_DUE = (TicketStatus.WAITING.value, TicketStatus.PENDING_ARRIVAL.value)
 
 
 @dataclass(frozen=True)
@@ -87,9 +88,12 @@ def queue_due(uow: UnitOfWork, now: datetime) -> Queued:
                 if ticket.status == TicketStatus.CALLED and (ticket.id, MessageKind.CALLED) not in done:
                     if _queue(uow, ticket, MessageKind.CALLED, now):
                         called += 1
-                elif ticket.status == TicketStatus.WAITING and (ticket.id, MessageKind.NEAR) not in done:
+                elif ticket.status in NEAR_STILL_DUE and (ticket.id, MessageKind.NEAR) not in done:
                     state = state or QueueState.load(uow, site, now)
-                    position, wait_s = state.position(ticket)
+                    if ticket.status == TicketStatus.PENDING_ARRIVAL:  # a remote ticket, not yet here
+                        position, wait_s = virtual_position(state, ticket)
+                    else:
+                        position, wait_s = state.position(ticket)
                     if is_near(position, wait_s, settings):
                         promised = now + timedelta(seconds=wait_s)
                         if _queue(uow, ticket, MessageKind.NEAR, now, promised, position):
@@ -182,5 +186,5 @@ ENDED = (
     TicketStatus.DONE.value,
     TicketStatus.NO_SHOW.value,
     TicketStatus.CANCELLED.value,
-    "expired",
+    TicketStatus.EXPIRED.value,
 )
