@@ -8,4 +8,4 @@ bp = Blueprint(
     "kiosk", __name__, template_folder="templates", static_folder="static", static_url_path="/static/kiosk"
 )
 
-from . import booking, routes  # noqa: E402,F401
+from . import booking, remote, routes  # noqa: E402,F401

@@ -170,6 +170,8 @@ STATUS_STRINGS = {
     "status.done": _l("Done. Thank you!"),
     "status.no_show": _l("You were called but did not come. Please ask at the reception desk."),
     "status.cancelled": _l("This ticket was cancelled."),
+    "status.arrive": _l("When you arrive, show this code to the kiosk's scanner to join the queue."),
+    "status.expired": _l("This ticket expired: it was not confirmed at the kiosk in time."),
     "status.unknown": _l("There is no such ticket."),
     "status.live": _l("Updates by itself"),
     "counter.number": _l("Counter %(n)s"),

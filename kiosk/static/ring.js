@@ -44,7 +44,7 @@ function chime(kind) {
 export function phase(ticket, settings) {
   if (!ticket) return "";
   if (ticket.status === "called") return "called";
-  if (ticket.status !== "waiting" || !(ticket.position > 0)) return "";
+  if (!["waiting", "pending_arrival"].includes(ticket.status) || !(ticket.position > 0)) return "";
   const position = settings?.near_position ?? 3;
   const minutes = settings?.near_minutes ?? 10;
   return ticket.position <= position || ticket.estimated_wait_s <= minutes * 60 ? "near" : "";

@@ -26,7 +26,10 @@ function render() {
     $("service-name").textContent = language() === "en" ? details.service_name_en || details.service_name : details.service_name;
     $("site-name").textContent = details.site_name;
   }
-  const waiting = ticket.status === "waiting";
+  const pending = ticket.status === "pending_arrival"; // taken before arriving: show the QR for the kiosk
+  $("arrive").hidden = !pending;
+  if (pending) $("arrive-qr").src = `/t/${encodeURIComponent(code)}/qr.svg`;
+  const waiting = ticket.status === "waiting" || pending;
   const atCounter = ticket.status === "called" || ticket.status === "serving";
   $("waiting").hidden = !waiting;
   $("called").hidden = !atCounter;
@@ -39,7 +42,7 @@ function render() {
     $("called-label").textContent = t(ticket.status === "called" ? "status.called" : "status.serving");
     $("counter").textContent = counterName(ticket.counter);
   }
-  const finished = ["done", "no_show", "cancelled"].includes(ticket.status);
+  const finished = ["done", "no_show", "cancelled", "expired"].includes(ticket.status);
   $("finished").hidden = !finished;
   if (finished) $("finished").textContent = t(`status.${ticket.status}`);
   ringer.update(ticket, details);

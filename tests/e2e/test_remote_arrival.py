@@ -27,3 +27,25 @@ def test_the_kiosk_confirms_an_arrival_from_the_scanned_status_page_qr(
     status = world.client.get(f"/api/v1/tickets/status/{ticket['public_code']}").json
     assert status["status"] == "waiting"
     assert page.errors == []
+
+
+def test_a_number_for_today_is_taken_on_a_phone_from_the_door_poster(
+    world: World, live_server: LiveServer, new_page: Any
+) -> None:
+    site = world.site("CB")["id"]
+    poster = new_page(794, 1123)  # A4 at 96 dpi
+    poster.goto(f"{live_server.url}/poster/{site}")
+    assert "lấy số bằng điện thoại" in poster.inner_text("h1")
+    qr = poster.request.get(f"{live_server.url}/poster/{site}/qr.svg")
+    assert qr.ok and "svg" in qr.headers["content-type"]
+
+    page = new_page(390, 844)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{live_server.url}/today/{site}")
+    page.wait_for_selector("#service option", state="attached")
+    page.fill("input[name=phone]", "0912 000 001")
+    page.click("#today button[type=submit]")
+    page.wait_for_selector("body[data-status=pending_arrival]")
+    assert page.is_visible("#arrive-qr") and page.is_visible("#position")
+    assert errors == []
