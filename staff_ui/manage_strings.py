@@ -101,6 +101,7 @@ STRINGS: dict[str, Any] = {
     "messages.remote": _l("Remote tickets: %(taken)s taken, %(arrived)s arrived, %(expired)s expired"),
     "messages.error": _l("Near-turn estimate off by %(p50)s (median), %(p90)s (9 in 10), over %(n)s tickets"),
     "messages.none": _l("No messages on this day."),
+    "messages.poster": _l("Print the door poster for taking a number by phone"),
     "messages.time": _l("Time"),
     "messages.number": _l("Number"),
     "messages.kind": _l("Message"),

@@ -60,6 +60,7 @@ export function renderMessages(panel, report) {
   panel.replaceChildren(
     h("h2", {}, t("messages.title")),
     figures,
+    h("p", {}, h("a", { class: "button", href: `/poster/${report.site_id}`, target: "_blank", id: "poster-link" }, t("messages.poster"))),
     rows.length ? h("table", { class: "figures-table", id: "messages-table" }, h("thead", {}, head), h("tbody", {}, ...rows)) : h("p", { class: "hint" }, t("messages.none")),
   );
 }
