@@ -60,7 +60,8 @@ def take(data: dict[str, Any], site_id: int) -> Any:
 @error(blp, 409, "The ticket is no longer pending (expired, cancelled…)")
 @secured(blp)
 def arrive(data: dict[str, Any], site_id: int) -> Any:
-    """A kiosk of the site confirms that a remote ticket's holder arrived: the ticket is now waiting."""
+    """A kiosk of the site (or its staff, at the desk) confirms that a remote ticket's holder arrived:
+    the ticket is now waiting."""
     extension = luot()
     code = data["public_code"].strip().rstrip("/").rsplit("/", 1)[-1]  # a scanner types the whole URL
     info = confirm_arrival(

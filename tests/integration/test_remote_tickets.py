@@ -102,15 +102,16 @@ def test_arriving_in_time_keeps_the_place_of_the_take_time(world: World, clock: 
     assert order == [first["id"], remote["id"], after["id"]]
 
 
-def test_only_a_kiosk_of_the_site_confirms_an_arrival(world: World) -> None:
+def test_only_a_kiosk_of_the_site_or_its_desk_confirms_an_arrival(world: World) -> None:
     remote = take(world, "0912000001").json
     assert (
         arrive(world, world.device("kiosk", site="CH"), remote["public_code"], site="CH").status_code == 404
     )
     assert arrive(world, world.device("kiosk", site="CH"), remote["public_code"]).status_code == 403
     assert arrive(world, world.device("display"), remote["public_code"]).status_code == 403
-    assert arrive(world, world.staff(), remote["public_code"]).status_code == 403
+    assert arrive(world, world.staff(sites=("CH",)), remote["public_code"]).status_code == 403
     assert arrive(world, world.device("kiosk"), "no-such-code").status_code == 404
+    assert arrive(world, world.staff(), remote["public_code"]).status_code == 200  # at the desk
 
 
 def test_the_share_cap_and_the_person_limit_answer_409_and_429(world: World) -> None:

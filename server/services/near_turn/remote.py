@@ -6,7 +6,8 @@ at the door, with the phone number that will say when the turn is near.
   apply (429), and a site-set share caps them (``remote_share``, default 30 % of the service's estimated
   calls of the next hour, counting remote tickets not yet called): beyond it, 409 ``remote_full``, so
   that walk-ins, the elderly and people without a phone are not pushed back.
-- :func:`confirm_arrival` is the kiosk's scan of the ticket's QR: the ticket becomes ``waiting`` in its
+- :func:`confirm_arrival` is the kiosk's scan of the ticket's QR (staff who issue at the desk may
+  confirm too): the ticket becomes ``waiting`` in its
   place, by the time it was taken — so, when tickets taken after it were called already (its turn
   passed), it is next in its service.
 - :func:`expire_remote` ends unconfirmed tickets as ``expired``: at the end of the site's opening hours
@@ -24,9 +25,9 @@ from sqlalchemy import func, select
 
 from ...db.models import Service, Site, Ticket
 from ...domain import estimates, policy
-from ...domain.access import DeviceKind, Principal
+from ...domain.access import Principal
 from ...domain.days import business_day
-from ...domain.errors import N_, Conflict, Forbidden, NotFound
+from ...domain.errors import N_, Conflict, NotFound
 from ...domain.events import QueueChanged, TicketChanged, TicketInfo, TicketIssued
 from ...domain.near_turn import NotifySettings
 from ...domain.numbering import format_number
@@ -153,8 +154,7 @@ def _new_pending(uow: UnitOfWork, site: Site, service: Service, cmd: TakeRemoteT
 def confirm_arrival(cmd: ConfirmArrival, uow: UnitOfWork) -> TicketInfo:
     with uow:
         site = get_site(uow.sites, cmd.site_id)
-        if cmd.actor.device_kind is not DeviceKind.KIOSK or not cmd.actor.has_site(site.id):
-            raise Forbidden(N_("Only a kiosk of this site confirms arrivals."))
+        cmd.actor.require(cmd.actor.can_issue(site.id))  # the site's kiosk, or staff at its desk
         ticket = uow.session.scalar(
             select(Ticket).where(Ticket.public_code == cmd.public_code, Ticket.site_id == site.id)
         )
