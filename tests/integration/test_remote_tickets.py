@@ -62,6 +62,8 @@ def test_a_remote_ticket_is_never_called_before_it_arrives_then_keeps_its_place(
     remote = taken.json
     assert remote["status"] == "pending_arrival" and remote["position"] == 1
     assert remote["status_url"].endswith(f"/t/{remote['public_code']}")
+    status = world.client.get(f"/api/v1/tickets/status/{remote['public_code']}").json
+    assert (status["status"], status["position"]) == ("pending_arrival", 1)
     clock.advance(minutes=1)
     walk_in = world.issue(kiosk)
     assert call_next(world, staff, counter).status_code == 200  # the walk-in: the remote one is not here

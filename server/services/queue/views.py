@@ -182,7 +182,12 @@ def ticket_status(session: Session, public_code: str, now: datetime) -> PublicSt
     ticket = ticket_by_code(session, public_code)
     source = Repositories(session)
     site = get_site(source.sites, ticket.site_id)
-    info = QueueState.load(source, site, now).ticket_info(ticket)
+    state = QueueState.load(source, site, now)
+    info = state.ticket_info(ticket)
+    if ticket.status == TicketStatus.PENDING_ARRIVAL:  # a remote ticket: where it would stand if here
+        from ..near_turn.remote import pending_info
+
+        info = pending_info(state, ticket)
     return PublicStatus(
         number=info.number,
         status=info.status,
