@@ -174,3 +174,23 @@ def test_a_remote_ticket_gets_its_near_message_before_it_arrives(
     Sweeper(world.app, holder="x").run_once()
     assert [m["reference"] for m in sms.received] == [f"luot-ticket-{remote['id']}-near"]
     assert sms.received[0]["to"] == "0912000001"
+
+
+def test_an_unconfirmed_ticket_survives_the_lunch_break_and_expires_at_closing(
+    make_world: Callable[..., World], clock: Clock
+) -> None:
+    hours = {day: ["07:30-11:30", "13:30-17:00"] for day in ("mon", "tue", "wed", "thu", "fri")}
+    world = make_world(notify_config(always_open=False, hours=hours))
+    remote = take(world, "0912000001")
+    assert remote.status_code == 201, remote.json
+    sweeper = Sweeper(world.app, holder="x")
+
+    def status() -> str:
+        return str(world.client.get(f"/api/v1/tickets/status/{remote.json['public_code']}").json["status"])
+
+    clock.set(MORNING + timedelta(hours=3, minutes=45))  # 11:45, lunch
+    sweeper.run_once()
+    assert status() == "pending_arrival"
+    clock.set(MORNING + timedelta(hours=9, minutes=5))  # 17:05, closed for the day
+    sweeper.run_once()
+    assert status() == "expired"
