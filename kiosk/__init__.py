@@ -9,4 +9,4 @@ bp = Blueprint(
     "kiosk", __name__, template_folder="templates", static_folder="static", static_url_path="/static/kiosk"
 )
 
-from . import booking, rating, routes  # noqa: E402,F401
+from . import booking, rating, remote, routes  # noqa: E402,F401

@@ -82,6 +82,7 @@ STRINGS = {
     "book_again": _l("Book another appointment"),
     "link_invalid": _l("This link is not valid. Check that you opened the whole link."),
     "other_site": _l("Intake point"),
+    "book.today": _l("Take a number for today"),
 }
 
 

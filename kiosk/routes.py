@@ -176,9 +176,15 @@ STATUS_STRINGS = {
         "Please take a new ticket when it opens."
     ),
     "status.day": _l("Number of %(day)s"),
+    "status.arrive": _l("When you arrive, show this code to the kiosk's scanner to join the queue."),
     "status.unknown": _l("There is no such ticket."),
     "status.live": _l("Updates by itself"),
     "counter.number": _l("Counter %(n)s"),
+    # the ringer (kiosk/static/ring.js)
+    "ring.turn_on": _l("Ring this phone when my turn is near"),
+    "ring.on": _l("This phone will ring when your turn is near"),
+    "ring.near": _l("%(number)s: your turn is near"),
+    "ring.called": _l("%(number)s: please go to counter %(counter)s"),
 }
 
 

@@ -98,6 +98,8 @@ function renderSites() {
       const button = h("button", { type: "button", class: "primary", disabled: !site.earliest }, t("choose"));
       button.addEventListener("click", () => chooseSite(site));
       card.append(button);
+      // or join today's queue before arriving (a remote ticket)
+      card.append(h("a", { class: "button today", href: `/today/${site.site_id}?service=${site.service_id}` }, t("book.today")));
       return card;
     }),
   );

@@ -296,6 +296,14 @@ async function checkIn() {
   );
 }
 
+/** A remote ticket's holder scanned its status page's QR: confirm the arrival, show the ticket. */
+async function arrived(link) {
+  if (state.busy || !state.site) return;
+  await issuing(() =>
+    api(`/api/v1/sites/${state.site.id}/arrivals`, { method: "POST", body: { public_code: link }, token: state.token }),
+  );
+}
+
 /** Run an issuing request: a double tap does nothing, a retry reuses its request id. */
 async function issuing(request, options = {}) {
   state.busy = true;
@@ -512,6 +520,13 @@ function onKey(event) {
   const name = activeEntry();
   if (event.key === "Enter") {
     event.preventDefault();
+    if (scanned.includes("/t/") && name !== "enrol") {
+      // the status page's QR of a ticket taken before arriving: the citizen is here
+      const text = scanned;
+      scanned = "";
+      arrived(text);
+      return;
+    }
     if (name) submitEntry(name);
     else if (scanned.includes("|")) cardScanned(scanned);
     scanned = "";

@@ -8,11 +8,13 @@ import { apply, language, minutes, onLanguageChange, t } from "/static/luot/i18n
 import { languageSwitch } from "/static/luot/language.js";
 import { connectLive, showConnection } from "/static/luot/live.js";
 import { offerRating } from "./status_rating.js";
+import { createRinger } from "./ring.js";
 
 const code = document.body.dataset.publicCode;
 const $ = (id) => document.getElementById(id);
 let ticket = null;
 let details = null; // service and site names, from the status API
+const ringer = createRinger({ button: $("ring-on") });
 
 function counterName(counter) {
   return counter ? t("counter.number", { n: counter.number }) : "";
@@ -29,7 +31,10 @@ function render() {
     $("service-name").textContent = language() === "en" ? details.service_name_en || details.service_name : details.service_name;
     $("site-name").textContent = details.site_name;
   }
-  const waiting = ticket.status === "waiting";
+  const pending = ticket.status === "pending_arrival"; // taken before arriving: show the QR for the kiosk
+  $("arrive").hidden = !pending;
+  if (pending) $("arrive-qr").src = `/t/${encodeURIComponent(code)}/qr.svg`;
+  const waiting = ticket.status === "waiting" || pending;
   const atCounter = ticket.status === "called" || ticket.status === "serving";
   $("waiting").hidden = !waiting;
   $("called").hidden = !atCounter;
@@ -46,6 +51,7 @@ function render() {
   $("finished").hidden = !finished;
   if (finished) $("finished").textContent = t(`status.${ticket.status}`);
   offerRating(code, ticket.status); // once done: the satisfaction question, privately
+  ringer.update(ticket, details);
 }
 
 async function loadDetails() {

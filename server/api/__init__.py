@@ -40,9 +40,11 @@ def init_app(app: Flask) -> None:
         enrolment,
         limits,
         login_throttle,
+        messages,
         printers,
         public,
         ratings,
+        remote,
         settings,
         staff,
         stats,
@@ -76,7 +78,9 @@ def init_app(app: Flask) -> None:
         audit,
         stats,
         settings,
+        messages,
         ratings,
+        remote,
     )
     for module in modules:
         api.register_blueprint(module.blp, url_prefix="/api/v1")

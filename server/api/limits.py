@@ -3,7 +3,8 @@
 - every bearer token (kiosk, display, staff tablet), across all routes: ``token``;
 - every IP address without a token, across the public API: ``public``;
 - tighter, per IP address: signing in and enrolling a device (``login``), booking, rescheduling and
-  cancelling appointments (``booking``), a ticket's or appointment's status (``status``).
+  cancelling appointments and taking a remote ticket (``booking``), a ticket's or appointment's status
+  (``status``).
 
 Over a limit the answer is 429 with API.md's error shape (code ``rate_limited``) and ``Retry-After``.
 Counts live in memory on one box; with several server processes they go to Redis: the
@@ -34,7 +35,7 @@ DEFAULT_RULES = {
 
 GROUPS = {
     "login": {"auth.login", "enrolment.enrol"},
-    "booking": {"appointments.book", "appointments.reschedule", "appointments.cancel"},
+    "booking": {"appointments.book", "appointments.reschedule", "appointments.cancel", "remote.take"},
     "status": {
         "public.ticket_status",
         "appointments.appointment",

@@ -100,6 +100,8 @@ class StatusSchema(Schema):
     day = fields.Date(
         metadata={"description": "The ticket's business day (shown beside a number kept overnight)."}
     )
+    near_position = fields.Integer(metadata={"description": "The page rings 'near' at this position…"})
+    near_minutes = fields.Integer(metadata={"description": "…or at this estimated wait (minutes)."})
 
 
 # -- tickets ---------------------------------------------------------------------------------------

@@ -82,6 +82,8 @@ class Site(Base):
     booking: Mapped[dict[str, Any]] = mapped_column(default=dict)  # appointments: the file's booking section
     # Wall display: also announce calls in English, after Vietnamese.
     announce_english: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Near-turn messages and remote tickets: the site's notify_* and remote_* keys (domain/near_turn.py).
+    notify: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # Last per-site event number handed out; advanced in the transaction that produced the events.
     event_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     # Satisfaction ratings: the file's ``ratings`` section (reasons, pad_seconds, window_hours).
@@ -228,6 +230,9 @@ class Ticket(Base):
     # The appointment this ticket was checked in for (one ticket per appointment at most).
     appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"), unique=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # A remote ticket (taken before arriving): ``pending_arrival`` until the kiosk confirms the arrival.
+    remote: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    arrived_at: Mapped[datetime | None] = mapped_column()
 
     service: Mapped[Service] = relationship(foreign_keys=[service_id])
     counter: Mapped[Counter | None] = relationship(foreign_keys=[counter_id])
@@ -437,6 +442,36 @@ class Notification(Base):
     sent_at: Mapped[datetime | None] = mapped_column()
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(String(400))
+
+
+class TicketMessage(Base):
+    """The outbox of a ticket's messages to the citizen's phone (``near``, ``called``): one row per ticket
+    and kind, ever, so no scheduler, restart or retry sends one twice. The phone number stays on the
+    ticket, and only until its messages are done; ``error`` keeps the gateway's last answer."""
+
+    __tablename__ = "ticket_messages"
+    __table_args__ = (
+        UniqueConstraint("ticket_id", "kind"),
+        Index("ix_ticket_messages_status_due", "status", "next_attempt_at"),
+        Index("ix_ticket_messages_site_created", "site_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="queued")  # see domain/near_turn.py
+    channel: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column()
+    next_attempt_at: Mapped[datetime] = mapped_column()
+    sent_at: Mapped[datetime | None] = mapped_column()
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(String(400))
+    # ``near``: when the message said the ticket would be called (queued at + estimated wait).
+    promised_at: Mapped[datetime | None] = mapped_column()
+    position: Mapped[int | None] = mapped_column(Integer)
+
+    ticket: Mapped[Ticket] = relationship()
 
 
 class SchedulerLease(Base):

@@ -31,7 +31,7 @@ from .models import (
 )
 from .queries import next_sequence
 
-_ACTIVE = [s.value for s in (TicketStatus.WAITING, *AT_COUNTER_STATUSES)]
+_ACTIVE = [s.value for s in (TicketStatus.WAITING, TicketStatus.PENDING_ARRIVAL, *AT_COUNTER_STATUSES)]
 
 _WAITING_COLUMNS = (
     Ticket.id,

@@ -58,6 +58,7 @@ PRIORITY_SHARE = 0.12
 NO_SHOW_SHARE = 0.03
 TRANSFER_SHARE = 0.02
 WALK_TO_COUNTER_S = 40
+PHONE_SHARE = 0.4  # citizens who leave a phone number at the kiosk for the "your turn is near" message
 
 
 @dataclass
@@ -175,11 +176,15 @@ class Simulation:
             priority = Priority.NONE
             if self.random.random() < PRIORITY_SHARE:
                 priority = self.random.choice([p for p in Priority if p is not Priority.NONE])
+            phone = None
+            if self.random.random() < PHONE_SHARE:
+                phone = f"09{self.random.randint(0, 99_999_999):08d}"
             command = IssueTicket(
                 actor=site.kiosk,
                 site_id=site.site_id,
                 service_id=service.id,
                 priority=priority,
+                phone=phone,
                 at=self.luot.now(),
             )
             # Printed by the kiosk's printer (PNGs in the demo) like any other ticket.

@@ -31,13 +31,16 @@ class TicketStatus(StrEnum):
     DONE = "done"
     NO_SHOW = "no_show"
     CANCELLED = "cancelled"
-    EXPIRED = "expired"  # hết hạn: the day closed before the ticket was served
+    # A remote ticket (taken before arriving) keeps its place but is never called until the kiosk
+    # confirms the arrival; one that never arrives ends ``expired``.
+    PENDING_ARRIVAL = "pending_arrival"
+    EXPIRED = "expired"
 
 
 ACTIVE_STATUSES = frozenset({TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING})
 AT_COUNTER_STATUSES = frozenset({TicketStatus.CALLED, TicketStatus.SERVING})
 # The statuses a ticket is closed from when its day closes (the ``expire`` action).
-EXPIRES_AT_DAY_END = frozenset({TicketStatus.WAITING, TicketStatus.CALLED})
+EXPIRES_AT_DAY_END = frozenset({TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.PENDING_ARRIVAL})
 
 
 class Priority(StrEnum):
@@ -59,7 +62,8 @@ class Action(StrEnum):
     NO_SHOW = "no_show"
     TRANSFER = "transfer"
     CANCEL = "cancel"
-    EXPIRE = "expire"  # by the day's closing, never by staff
+    ARRIVE = "arrive"
+    EXPIRE = "expire"  # by the day's closing or a remote ticket passed by, never by staff
 
 
 _TRANSITIONS: dict[Action, tuple[frozenset[TicketStatus], TicketStatus]] = {
@@ -70,6 +74,7 @@ _TRANSITIONS: dict[Action, tuple[frozenset[TicketStatus], TicketStatus]] = {
     Action.NO_SHOW: (frozenset({TicketStatus.CALLED}), TicketStatus.NO_SHOW),
     Action.TRANSFER: (frozenset({TicketStatus.SERVING}), TicketStatus.WAITING),
     Action.CANCEL: (frozenset({TicketStatus.WAITING, TicketStatus.CALLED}), TicketStatus.CANCELLED),
+    Action.ARRIVE: (frozenset({TicketStatus.PENDING_ARRIVAL}), TicketStatus.WAITING),
     Action.EXPIRE: (EXPIRES_AT_DAY_END, TicketStatus.EXPIRED),
 }
 

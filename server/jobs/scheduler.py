@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -27,9 +28,12 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
 from ..extension import Luot
-from ..notify import notifier_for, setting
+from ..notify import default_chain, notifier_for, setting, turn_notifiers
 from ..services import leases, retention
 from ..services.appointments import reminders
+from ..services.near_turn import delivery as turn_delivery
+from ..services.near_turn import messages as turn_messages
+from ..services.near_turn import remote
 from ..services.queue import closing
 
 log = logging.getLogger("luot.scheduler")
@@ -49,8 +53,11 @@ class Sweeper:
         self.interval_s = interval_s or float(setting(app.config, "LUOT_SWEEP_SECONDS", "30"))
         self.lease = timedelta(seconds=max(3 * self.interval_s, 30))
         self.notifier = notifier_for(app)
+        self.turn_notifiers = turn_notifiers(app)
+        self.turn_chain = default_chain(app)
         self.retention_days = int(app.config["LUOT_RETENTION_DAYS"])  # parsed in server.config
         self._retention_ran: datetime | None = None
+        self._again = threading.Event()
 
     def hold_lease(self) -> bool:
         now = self.luot.now()
@@ -68,8 +75,18 @@ class Sweeper:
         closed = closing.close_days(self.luot.uow, now)
         if closed.expired:
             log.info("closing the day: %s", closed)
+        self.notify_turns(now)
         self.erase_expired(now)
         return True
+
+    def notify_turns(self, now: datetime) -> turn_delivery.DeliveryReport:
+        """Queue the near-turn and called messages now due, then send those queued (oldest first)."""
+        remote.expire_remote(self.luot.uow(), now)
+        queued = turn_messages.queue_due(self.luot.uow(), now)
+        sent = turn_delivery.deliver(self.luot.uow, self.turn_notifiers, self.turn_chain, now)
+        if queued.near or queued.called or sent.sent or sent.failed or sent.retried:
+            log.info("near-turn messages: %s; delivery: %s", queued, sent)
+        return sent
 
     def erase_expired(self, now: datetime) -> retention.Erased | None:
         """Erase personal data past its retention period (at most once per ``RETENTION_EVERY``)."""
@@ -81,11 +98,20 @@ class Sweeper:
             log.info("retention (%s days): %s", self.retention_days, erased)
         return erased
 
+    def wake(self) -> None:
+        """Ask for another round at once; one asked for while a round runs follows it."""
+        self._again.set()
+
     def job(self) -> None:
-        try:
-            self.run_once()
-        except Exception:  # the next round tries again; a job must never kill the scheduler
-            log.exception("the sweeper failed")
+        while True:
+            self._again.clear()
+            try:
+                self.run_once()
+            except Exception:  # the next round tries again; a job must never kill the scheduler
+                log.exception("the sweeper failed")
+                return
+            if not self._again.is_set():
+                return
 
     def release(self) -> None:
         leases.release(self.luot.uow(), LEASE, self.holder)
@@ -106,7 +132,8 @@ def start_scheduler(app: Flask, sweeper: Sweeper | None = None) -> BackgroundSch
     )
     scheduler.start()
 
-    def wake() -> None:  # messages were just queued in this process: deliver them now
+    def wake() -> None:  # messages were queued, or a queue changed, in this process: act on it now
+        sweeper.wake()
         scheduler.modify_job("sweeper", next_run_time=datetime.now(UTC))
 
     app.extensions["luot.outbox"].on_queued(wake)

@@ -11,6 +11,7 @@ import { session, STAFF_LANGUAGE } from "/static/luot/session.js";
 import { resumeSession, showSignIn, signInForm, signOut } from "/static/luot/signin.js";
 import { appointmentsText, clerkTable, counterTable, kpis, percent, periodText } from "./figures.js";
 import { liveSatisfaction, noteRating, satisfactionChart, satisfactionTable } from "./satisfaction.js";
+import { loadMessages } from "./messages.js";
 
 const body = document.body;
 const state = { user: null, sites: [], live: new Map(), charts: {} };
@@ -259,6 +260,7 @@ async function loadHistory() {
     return;
   }
   renderHistory(state.report);
+  loadMessages($("#history-scope").value, to);
 }
 
 $("#history-form").addEventListener("submit", (event) => {

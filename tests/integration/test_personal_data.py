@@ -215,6 +215,7 @@ def test_the_retention_job_erases_personal_fields_and_keeps_the_statistics(
     recent = world.issue(kiosk, citizen_id="001094099999", phone="0922222222")
     reminders.sweep(app.extensions["luot"].uow(), clock())  # the rest of the scheduler's work, done first
     closing.close_days(app.extensions["luot"].uow, clock())
+    Sweeper(app, holder="test").notify_turns(clock())  # and its near-turn messages
     manager = world.staff("manager")  # signed in today: a token from 91 days ago has expired
     before = statistics(app, site, manager)
 

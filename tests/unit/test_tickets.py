@@ -33,6 +33,8 @@ LEGAL = {
     (C, Action.CANCEL): X,
     (W, Action.EXPIRE): E,
     (C, Action.EXPIRE): E,
+    (TicketStatus.PENDING_ARRIVAL, Action.ARRIVE): W,
+    (TicketStatus.PENDING_ARRIVAL, Action.EXPIRE): E,
 }
 
 

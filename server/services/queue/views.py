@@ -16,6 +16,7 @@ from ...domain.access import Principal
 from ...domain.days import business_day, local_day
 from ...domain.errors import N_, NotFound
 from ...domain.events import CounterRef, CounterState, ServiceWaiting, TicketInfo
+from ...domain.near_turn import NotifySettings
 from ...domain.tickets import TicketStatus, allowed_actions
 from ..core.lookups import get_counter, get_site
 from .state import QueueState, counter_streak, current_tickets, local_time, opening_hours, site_is_open
@@ -90,6 +91,9 @@ class PublicStatus:
     service_name_en: str
     site_name: str
     day: date | None = None
+    # When the page rings "your turn is near" (the site's notify_near_position / notify_near_minutes).
+    near_position: int = 3
+    near_minutes: int = 10
 
 
 @dataclass(frozen=True)
@@ -181,7 +185,12 @@ def ticket_status(session: Session, public_code: str, now: datetime) -> PublicSt
     ticket = ticket_by_code(session, public_code)
     source = Repositories(session)
     site = get_site(source.sites, ticket.site_id)
-    info = QueueState.load(source, site, now).ticket_info(ticket)
+    state = QueueState.load(source, site, now)
+    info = state.ticket_info(ticket)
+    if ticket.status == TicketStatus.PENDING_ARRIVAL:  # a remote ticket: where it would stand if here
+        from ..near_turn.remote import pending_info
+
+        info = pending_info(state, ticket)
     return PublicStatus(
         number=info.number,
         status=info.status,
@@ -194,6 +203,8 @@ def ticket_status(session: Session, public_code: str, now: datetime) -> PublicSt
         service_name_en=ticket.service.name_en,
         site_name=site.name,
         day=ticket.day,
+        near_position=NotifySettings.from_mapping(site.notify).near_position,
+        near_minutes=NotifySettings.from_mapping(site.notify).near_minutes,
     )
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from ...db.models import Commune, Counter, CounterService, Service, Site
 from ...domain.errors import N_, InvalidValue
 from ...domain.hours import OpeningHours
+from ...domain.near_turn import CHANNELS
 from ...domain.printing import PRINTER_NAME, DeclaredPrinter
 from ...domain.text import nfc
 from ..core.unit_of_work import UnitOfWork
@@ -131,6 +132,16 @@ class DeclaredPrinterSchema(Schema):
     uri = fields.String(required=True, validate=validate.Length(1, 400))
 
 
+NOTIFY_KEYS = (
+    "notify_near_position",
+    "notify_near_minutes",
+    "notify_channels",
+    "sms_unaccented",
+    "remote_share",
+    "remote_expire_calls",
+)
+
+
 class SiteSchema(Schema):
     class Meta:
         unknown = RAISE
@@ -152,6 +163,15 @@ class SiteSchema(Schema):
     booking = fields.Nested(BookingSchema, load_default=dict)
     announce_english = fields.Boolean(load_default=False)  # wall displays: English after Vietnamese
     ratings = fields.Nested(RatingsSchema, load_default=dict)  # satisfaction ratings
+    # Near-turn messages and remote tickets (server/domain/near_turn.py); kept together in ``Site.notify``.
+    notify_near_position = fields.Integer(validate=validate.Range(0, 100))
+    notify_near_minutes = fields.Integer(validate=validate.Range(0, 240))
+    notify_channels = fields.List(
+        fields.String(validate=validate.OneOf(CHANNELS)), validate=validate.Length(max=3)
+    )
+    sms_unaccented = fields.Boolean()
+    remote_share = fields.Float(validate=validate.Range(0, 1))
+    remote_expire_calls = fields.Integer(validate=validate.Range(1, 1000))
     services = fields.List(fields.Nested(ServiceSchema), load_default=list)
     counters = fields.List(fields.Nested(CounterSchema), load_default=list)
     # The printers declared for the site; absent: those declared already stay as they are.
@@ -285,6 +305,7 @@ def load_config(
                 site_values = {
                     k: v for k, v in site_data.items() if k not in ("services", "counters", "printers")
                 }
+                site_values["notify"] = {k: site_values.pop(k) for k in NOTIFY_KEYS if k in site_values}
                 site_values["closed_dates"] = [d.isoformat() for d in site_values["closed_dates"]]
                 site_values["commune_id"] = commune.id
                 site = _upsert(
