@@ -41,6 +41,7 @@ def init_app(app: Flask) -> None:
         printers,
         public,
         settings,
+        site_boxes,
         staff,
         stats,
         tickets,
@@ -73,6 +74,7 @@ def init_app(app: Flask) -> None:
         audit,
         stats,
         settings,
+        site_boxes,
     )
     for module in modules:
         api.register_blueprint(module.blp, url_prefix="/api/v1")
