@@ -90,7 +90,7 @@ class UpstreamLink:
                 cursor = state.appointments_cursor if state else ""
             feed = self._call("GET", "/api/v1/site-box/feed?after=" + urllib.parse.quote(cursor))
             stored = box.store_feed(self.luot.uow(), feed, self.url, self.luot.now())
-            if not feed.get("more_appointments"):
+            if not feed.get("more_appointments") or stored.appointments_cursor == cursor:
                 return stored.site_id
 
     def push(self) -> None:

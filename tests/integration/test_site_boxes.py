@@ -6,7 +6,6 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,8 @@ from server.domain.access import Role
 from server.jobs.site_box import UpstreamLink
 from server.services.accounts import auth as auth_service
 from server.services.site_boxes import links
-from tests.conftest import PASSWORD, LiveServer, World
+from tests.booking import MONDAY_7AM, booking_config
+from tests.conftest import PASSWORD, Clock, LiveServer, World
 
 
 @dataclass
@@ -48,7 +48,7 @@ def _login(client: FlaskClient, username: str) -> dict[str, str]:
 
 @pytest.fixture
 def pair(make_app: Callable[..., Flask], database_url: str, tmp_path: Path, sqlite_template: Path) -> Any:
-    upstream = make_app(database_url, LUOT_INSTANCE_PATH=str(tmp_path / "upstream"))
+    upstream = make_app(database_url, booking_config(), LUOT_INSTANCE_PATH=str(tmp_path / "upstream"))
     luot = upstream.extensions["luot"]
     for username, role in (("clerk-cb", Role.CLERK), ("manager-cb", Role.MANAGER)):
         auth_service.add_user(
@@ -71,6 +71,9 @@ def pair(make_app: Callable[..., Flask], database_url: str, tmp_path: Path, sqli
         LUOT_UPSTREAM_URL=server.url,
         LUOT_UPSTREAM_TOKEN=new.token,
     )
+    clock = Clock(MONDAY_7AM)  # one clock for both: waits and estimates read the same "now"
+    upstream.extensions["luot"].clock = clock
+    box.extensions["luot"].clock = clock
     link = UpstreamLink(box, box.extensions["luot.site_box"])
     link.bootstrap()
     yield Pair(upstream, server, box, link, new.token, new.site_id)
@@ -225,13 +228,10 @@ def test_a_revoked_token_and_another_sites_records_are_refused(pair: Pair) -> No
 
 def test_bookings_made_upstream_reach_the_box(pair: Pair) -> None:
     site = pair.site_id
-    luot = pair.upstream.extensions["luot"]
     service = _service(pair.up, site, "HT")
-    pair.up.get(f"/api/v1/sites/{site}/slots?service_id={service}")
-    day = (luot.now() + timedelta(days=1)).date().isoformat()
+    day = MONDAY_7AM.date().isoformat()
     slots = pair.up.get(f"/api/v1/sites/{site}/slots?service_id={service}&date={day}").json
-    if not slots:
-        pytest.skip("no bookable slot for the test site")
+    slots = [slot for slot in slots if slot["available"]]
     booked = pair.up.post(
         "/api/v1/appointments",
         json={

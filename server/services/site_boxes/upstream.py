@@ -259,14 +259,9 @@ def site_feed(session: Session, site_id: int, appointments_after: str, now: date
     digest = hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest()
     query = select(Appointment.__table__).where(Appointment.site_id == site_id)
     if appointments_after:
-        after_at, _, after_id = appointments_after.partition("#")
-        moment = datetime.fromisoformat(after_at)
-        query = query.where(
-            or_(
-                Appointment.updated_at > moment,
-                (Appointment.updated_at == moment) & (Appointment.id > int(after_id or 0)),
-            )
-        )
+        # From the cursor's moment on, that moment included: a change made in the same instant as the
+        # last one sent is not missed (storing a row again changes nothing).
+        query = query.where(Appointment.updated_at >= datetime.fromisoformat(appointments_after))
     names = [c.name for c in Appointment.__table__.columns]
     found = session.execute(
         query.order_by(Appointment.updated_at, Appointment.id).limit(APPOINTMENT_PAGE)
@@ -274,7 +269,7 @@ def site_feed(session: Session, site_id: int, appointments_after: str, now: date
     appointments = [rows.image(r, names) for r in found]
     cursor = appointments_after
     if appointments:
-        cursor = f"{appointments[-1]['updated_at']}#{appointments[-1]['id']}"
+        cursor = str(appointments[-1]["updated_at"])
     return {
         "site_id": site_id,
         "digest": digest,
