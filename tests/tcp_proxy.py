@@ -3,6 +3,7 @@ connection dropped, new ones refused) and started again on the same port."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 
@@ -52,10 +53,8 @@ class TcpProxy:
             pass
         finally:
             for end in (source, sink):
-                try:
+                with contextlib.suppress(OSError):
                     end.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
                 end.close()
             with self._lock:
                 self._sockets.discard(source)
@@ -70,8 +69,6 @@ class TcpProxy:
             sockets = list(self._sockets)
             self._sockets.clear()
         for end in sockets:
-            try:
+            with contextlib.suppress(OSError):
                 end.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             end.close()
