@@ -10,6 +10,7 @@ import { connectLive, showConnection } from "/static/luot/live.js";
 import { session, STAFF_LANGUAGE } from "/static/luot/session.js";
 import { resumeSession, showSignIn, signInForm, signOut } from "/static/luot/signin.js";
 import { appointmentsText, clerkTable, counterTable, kpis, percent, periodText } from "./figures.js";
+import { syncBadge, watchSync } from "./sync_badge.js";
 
 const body = document.body;
 const state = { user: null, sites: [], live: new Map(), charts: {} };
@@ -114,6 +115,10 @@ async function connectSite(live) {
     live.today = await call(`/api/v1/sites/${live.site.id}/stats`).catch(() => live.today);
     renderSite(live);
   }, 1000);
+  watchSync(live.site.id, call, (sync) => {
+    live.sync = sync;
+    renderSite(live);
+  });
   connectLive({
     auth: { token: session.token, site_id: live.site.id },
     onSnapshot: (snapshot) => {
@@ -170,7 +175,7 @@ function renderSite(live) {
   const today = live.today;
   card.dataset.alerts = String(alerts.length);
   card.replaceChildren(
-    h("header", { class: "site-head" }, h("h2", {}, site.name), h("span", { class: "pill connection-pill" }, "")),
+    h("header", { class: "site-head" }, h("h2", {}, site.name), syncBadge(live.sync), h("span", { class: "pill connection-pill" }, "")),
     today
       ? h(
           "dl",
