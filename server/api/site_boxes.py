@@ -17,8 +17,9 @@ from flask_smorest import Blueprint
 from marshmallow import fields
 from sqlalchemy.exc import DataError, IntegrityError
 
-from ..domain.errors import N_, BadRequest, Conflict
+from ..domain.errors import N_, BadRequest, Conflict, Forbidden, Unauthorized
 from ..extension import luot
+from ..services.accounts.auth import authenticate
 from ..services.site_boxes import links, upstream
 from .access import bearer_token, staff_principal
 from .docs import BEARER, error, secured
@@ -48,8 +49,14 @@ def sync_status(site_id: int) -> Any:
 
 def _link() -> tuple[int, int]:
     """The link id and site of the request's site-box token (401 otherwise)."""
-    with luot().read() as session:
-        link = links.authenticate(session, bearer_token())
+    extension = luot()
+    with extension.read() as session:
+        try:
+            link = links.authenticate(session, bearer_token())
+        except Unauthorized:
+            if bearer_token() and authenticate(session, bearer_token(), extension.now()):
+                raise Forbidden(N_("Only a site box may do this."), code="site_box_only") from None
+            raise
         return link.id, link.site_id
 
 

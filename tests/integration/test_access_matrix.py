@@ -30,6 +30,7 @@ from tests.realtime_client import Listener, refused
 #   issue       staff of the site and the site's kiosk
 #   serve       staff (clerk or manager) of the site
 #   manage      a manager of the site
+#   site_box    only a site box, with its own token (not even an admin: tests/integration/test_site_boxes.py)
 RIGHTS: dict[str, str] = {
     "public.health": "public",
     "public.sites": "public",
@@ -87,6 +88,10 @@ RIGHTS: dict[str, str] = {
     "settings.settings": "manage",
     "settings.update_service": "manage",
     "settings.counter_services": "manage",
+    "site_boxes.sync_status": "manage",
+    "site_boxes.feed": "site_box",
+    "site_boxes.hello": "site_box",
+    "site_boxes.changes": "site_box",
 }
 
 # The callers, and the rights each has at site CB (Cát Bà).
@@ -331,7 +336,7 @@ def test_each_role_and_device_kind_is_refused_outside_its_rights(scene: dict[str
             headers = scene["callers"][caller]
             response = client.open(request["path"], method=method, json=request["json"], headers=headers)
             status = response.status_code
-            allowed = right in rights or (caller == "admin" and right != "device")
+            allowed = right in rights or (caller == "admin" and right not in ("device", "site_box"))
             if allowed:
                 ok = status not in (401, 403) and status < 500
             elif caller in UNAUTHENTICATED:
