@@ -39,7 +39,7 @@ COUNTER_RUNTIME = ("status", "clerk_id", "current_ticket_id", "version")
 APPOINTMENT_BOX_STATUSES = ("checked_in",)
 
 # 32-bit keys (tickets, print jobs): above the upstream's own, 4 million per site (≈ 25 years of a busy
-# site), for site ids up to 286. 64-bit keys (histories): 10¹² per site.
+# site), for site ids up to 285. 64-bit keys (histories): 10¹² per site.
 SMALL_BASE = 1_000_000_000
 SMALL_SPAN = 4_000_000
 BIG_SPAN = 1_000_000_000_000

@@ -11,8 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...db.models import Site, SiteBoxLink, SiteBoxState
+from ...domain import sync
 from ...domain.access import Principal
-from ...domain.errors import N_, NotFound, Unauthorized
+from ...domain.errors import N_, InvalidValue, NotFound, Unauthorized
 from ..core.unit_of_work import UnitOfWork
 
 
@@ -36,6 +37,8 @@ def add_link(uow: UnitOfWork, site_code: str, at: datetime) -> NewLink:
         site = session.scalar(select(Site).where(Site.code == site_code))
         if site is None:
             raise NotFound(N_("There is no site %(site)s."), code="unknown_site", site=site_code)
+        if sync.id_limit("tickets", site.id) >= 2**31:
+            raise InvalidValue(N_("This site's id is too large for a site box."), code="site_id_too_large")
         previous = session.scalar(
             select(SiteBoxLink).where(SiteBoxLink.site_id == site.id).order_by(SiteBoxLink.id.desc())
         )
