@@ -249,3 +249,23 @@ def test_bookings_made_upstream_reach_the_box(pair: Pair) -> None:
     assert pair.up.post(f"/api/v1/appointments/{code}/cancel", json={"token": token}).status_code == 200
     pair.link.round()
     assert pair.down.get(f"/api/v1/appointments/{code}?token={token}").json["status"] == "cancelled"
+
+
+def test_site_box_add_prints_a_token_that_revoke_shuts_out(
+    make_app: Callable[..., Flask], sqlite_url: str
+) -> None:
+    from tests.commands import luot, refused, succeeded
+
+    app = make_app(sqlite_url)
+    token = succeeded(luot(app, "site-box", "add", "--site", "CH")).stdout.strip()
+    assert token.startswith("sb_")
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    feed = client.get("/api/v1/site-box/feed", headers=headers)
+    assert feed.status_code == 200
+    assert [s["code"] for s in feed.json["config"]["sites"]] == ["CH"]
+    assert "event_seq" not in feed.json["config"]["sites"][0]
+    assert all("failed_logins" not in u for u in feed.json["config"]["users"])
+    assert "revoked 1" in succeeded(luot(app, "site-box", "revoke", "--site", "CH")).stdout
+    assert client.get("/api/v1/site-box/feed", headers=headers).status_code == 401
+    refused(luot(app, "site-box", "add", "--site", "NOPE"), "NOPE")
