@@ -4,7 +4,7 @@ reading the changes it still has to send."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -128,9 +128,18 @@ def pending(session: Session, after: int, limit: int) -> Pending:
     )
 
 
+KEEP_SENT = timedelta(days=7)
+
+
 def acknowledge(uow: UnitOfWork, applied: int, applied_seq: int, at: datetime) -> None:
-    """The upstream holds every change up to ``applied``."""
+    """The upstream holds every change up to ``applied``. Changes it has held for a week are dropped from
+    the box's outbox (the records themselves stay in their tables), so that the outbox stays small. The
+    last one sent always stays: SQLite numbers the next change after the highest row, and a number the
+    upstream already holds must never come back."""
     with uow:
+        uow.session.execute(
+            delete(SiteBoxChange).where(SiteBoxChange.id < applied, SiteBoxChange.at < at - KEEP_SENT)
+        )
         uow.session.execute(
             update(SiteBoxState)
             .where(SiteBoxState.id == 1)
