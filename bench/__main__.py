@@ -1,7 +1,8 @@
 """``python -m bench``: run every benchmark, print JSON and a short table, write docs/performance.md.
 
-Options: ``--quick`` (fewer requests, for a smoke run), ``--only issue,realtime,stats,peer,soak,site_box``,
-``--no-docs`` (do not rewrite docs/performance.md), ``--json FILE`` (also save the JSON).
+Options: ``--quick`` (fewer requests, for a smoke run),
+``--only issue,clerks,realtime,stats,peer,soak,site_box``, ``--no-docs`` (do not rewrite
+docs/performance.md), ``--json FILE`` (also save the JSON).
 PostgreSQL and Redis come from ``LUOT_BENCH_POSTGRES_URL`` and ``LUOT_BENCH_REDIS_URL`` (or the test
 suite's ``LUOT_TEST_POSTGRES_URL`` / ``LUOT_TEST_REDIS_URL``); their parts are skipped without them.
 Rate limits are off in the servers under test (``LUOT_RATE_LIMITS=off``).
@@ -18,11 +19,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import issue, peer, realtime, site_box_catchup, soak, stats_year
+from . import clerks, issue, peer, realtime, site_box_catchup, soak, stats_year
 from .common import ROOT, machine, postgres_version, raise_file_limit
 from .report import table, write_markdown
 
-PARTS = ("issue", "realtime", "stats", "peer", "soak", "site_box")
+PARTS = ("issue", "clerks", "realtime", "stats", "peer", "soak", "site_box")
 
 
 def main() -> None:
@@ -51,6 +52,8 @@ def main() -> None:
         work = Path(folder)
         if "issue" in parts:
             results["issue"] = issue.run(work, postgres, args.quick)
+        if "clerks" in parts:
+            results["clerks"] = clerks.run(work, postgres, args.quick)
         if "realtime" in parts:
             results["realtime"] = realtime.run(work, postgres, redis, args.quick)
         if "stats" in parts:

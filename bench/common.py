@@ -244,14 +244,16 @@ class Installation:
     kiosk: dict[int, str] = field(default_factory=dict)  # site id -> kiosk token
     display: dict[int, str] = field(default_factory=dict)  # site id -> display token
     staff_token: str = ""
+    clerks: list[dict[str, Any]] = field(default_factory=list)  # {site_id, counter_id, token}
 
     @property
     def env(self) -> dict[str, str]:
         return {"LUOT_DATABASE_URL": self.database_url, "LUOT_INSTANCE_PATH": str(self.instance)}
 
 
-def seed(database_url: str, instance: Path, sites: int = 1) -> Installation:
-    """Migrate, load ``sites`` sites, and create a kiosk and a display per site and one admin."""
+def seed(database_url: str, instance: Path, sites: int = 1, clerks: int = 0) -> Installation:
+    """Migrate, load ``sites`` sites, and create a kiosk and a display per site, one admin, and ``clerks``
+    clerks signed in, one at the first counter of each of the first sites."""
     from server.app import create_app
     from server.db.migrate import upgrade
     from server.db.models import Counter, Service, Site
@@ -306,6 +308,23 @@ def seed(database_url: str, instance: Path, sites: int = 1) -> Installation:
             "/api/v1/auth/login", json={"username": "bench", "password": PASSWORD}
         )
         found.staff_token = response.json["token"]
+        for n, site in zip(range(clerks), found.sites * clerks, strict=False):
+            auth_service.add_user(
+                luot.uow(),
+                luot.hasher,
+                username=f"clerk{n}",
+                password=PASSWORD,
+                role=Role.CLERK,
+                site_codes=[site["code"]],
+                at=luot.now(),
+            )
+            response = app.test_client().post(
+                "/api/v1/auth/login", json={"username": f"clerk{n}", "password": PASSWORD}
+            )
+            counter = site["counters"][n // len(found.sites) % len(site["counters"])]
+            found.clerks.append(
+                {"site_id": site["id"], "counter_id": counter, "token": response.json["token"]}
+            )
         return found
     finally:
         luot.close()

@@ -37,7 +37,7 @@ def issue_app(database_url: str) -> Flask:
         service_id = int(request.get_json()["service_id"])
         now = datetime.now(UTC)
         day = now.date()
-        with database.write_lock, database.write_session() as session:  # as Lượt's unit of work
+        with database.turns.turn(), database.write_session() as session:  # as Lượt's unit of work
             sequence = next_sequence(session, site_id, service_id, day, 1)
             ticket = Ticket(
                 site_id=site_id,

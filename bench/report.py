@@ -34,6 +34,28 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
                 p99 <= 25,
             )
         )
+    for engine, figures in results.get("clerks", {}).items():
+        if "skipped" in figures:
+            continue
+        ratio = figures["clerks_p99_vs_idle"] or 0.0
+        rows.append(
+            (
+                f"clerks' p99 under 30 kiosks ≤ 3× idle ({engine})",
+                f"{figures['clerks_busy']['p99_ms']} ms = {ratio}× {figures['clerks_idle']['p99_ms']} ms",
+                f"{ratio / 3:.2f}× the target" if ratio > 3 else "met",
+                ratio <= 3,
+            )
+        )
+        share = figures["issue_throughput_vs_floor"] or 0.0
+        rows.append(
+            (
+                f"issue throughput meanwhile ≥ floor's 20 kiosks ÷ 2 ({engine})",
+                f"{figures['kiosks_busy']['throughput_per_s']}/s = {share}× "
+                f"{figures['floor_20_kiosks']['throughput_per_s']}/s",
+                f"{0.5 / share:.2f}× short" if share < 0.5 else "met",
+                share >= 0.5,
+            )
+        )
     luot = results.get("realtime", {}).get("luot", {})
     floor = results.get("realtime", {}).get("floor", {})
     for name, limit in (("1000_clients_50_rooms", 50), ("1000_clients_1_room", 250)):
@@ -74,6 +96,21 @@ def _issue_rows(results: dict[str, Any]) -> list[str]:
                 f"| {engine} | {who} | {seq['median_ms']} | {seq['p99_ms']} | {many['throughput_per_s']} "
                 f"| {many['median_ms']} / {many['p99_ms']} |"
             )
+    return lines
+
+
+def _clerk_rows(results: dict[str, Any]) -> list[str]:
+    lines = []
+    for engine, f in results.get("clerks", {}).items():
+        if "skipped" in f:
+            lines.append(f"| {engine} | skipped: {f['skipped']} | | | | |")
+            continue
+        idle, busy, kiosks = f["clerks_idle"], f["clerks_busy"], f["kiosks_busy"]
+        lines.append(
+            f"| {engine} | {idle['median_ms']} / {idle['p99_ms']} | {busy['median_ms']} / {busy['p99_ms']} "
+            f"| {kiosks['throughput_per_s']} | {kiosks['median_ms']} / {kiosks['p99_ms']} "
+            f"| {f['floor_20_kiosks']['throughput_per_s']} |"
+        )
     return lines
 
 
@@ -143,6 +180,19 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
             "| 20 kiosks median / p99 ms |",
             "| --- | --- | --- | --- | --- | --- |",
             *_issue_rows(results),
+        ]
+    if "clerks" in results:
+        out += [
+            "",
+            "## Clerks while the kiosks issue",
+            "",
+            "Four clerks call, start and complete, first on an idle server, then while 30 kiosk threads",
+            "(3 at each of 10 sites of one process) issue as fast as answers come back.",
+            "",
+            "| engine | clerks idle median / p99 ms | clerks busy median / p99 ms | kiosks tickets/s "
+            "| kiosks median / p99 ms | floor 20 kiosks tickets/s |",
+            "| --- | --- | --- | --- | --- | --- |",
+            *_clerk_rows(results),
         ]
     if "realtime" in results:
         rt = results["realtime"]

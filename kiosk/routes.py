@@ -170,6 +170,11 @@ STATUS_STRINGS = {
     "status.done": _l("Done. Thank you!"),
     "status.no_show": _l("You were called but did not come. Please ask at the reception desk."),
     "status.cancelled": _l("This ticket was cancelled."),
+    "status.expired": _l(
+        "This ticket has expired: the centre closed for the day before your turn. "
+        "Please take a new ticket when it opens."
+    ),
+    "status.day": _l("Number of %(day)s"),
     "status.unknown": _l("There is no such ticket."),
     "status.live": _l("Updates by itself"),
     "counter.number": _l("Counter %(n)s"),

@@ -22,7 +22,7 @@ import socketio
 
 from server.domain.printing import TicketPaper, retry_delay_s
 
-from .drivers import PrinterError, open_printer, parse
+from .drivers import InvalidPrinterUri, PrinterError, PrinterFolders, open_printer, parse
 from .render import FontMissing, render_ticket
 
 log = logging.getLogger(__name__)
@@ -38,17 +38,17 @@ class KioskAgent:
         token: str,
         printer: str,
         *,
-        base_dir: Path | None = None,
+        folders: PrinterFolders | None = None,
         timeout_s: float = 3.0,
         retry_base_s: float = 0.5,
         retry_cap_s: float = 15.0,
         give_up_s: float = 300.0,
     ) -> None:
-        parse(printer)  # a bad URI stops the agent at once
+        self.folders = folders or PrinterFolders.of([Path.cwd() / "printers"])
+        parse(printer, self.folders)  # a bad URI stops the agent at once
         self.server = server.rstrip("/")
         self.token = token
         self.printer = printer
-        self.base_dir = base_dir or Path.cwd()
         self.timeout_s = timeout_s
         self.retry_base_s = retry_base_s
         self.retry_cap_s = retry_cap_s
@@ -173,9 +173,9 @@ class KioskAgent:
         while not self._stop.is_set():
             attempt += 1
             try:
-                driver = open_printer(self.printer, base_dir=self.base_dir, timeout=self.timeout_s)
+                driver = open_printer(self.printer, folders=self.folders, timeout=self.timeout_s)
                 driver.print_image(render_ticket(paper, driver.address.width), name=paper.number)
-            except FontMissing as exc:
+            except (FontMissing, InvalidPrinterUri) as exc:
                 self._report("error", str(exc))
                 self._ack(job_id, "failed", "error", str(exc))
                 return

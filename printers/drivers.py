@@ -4,28 +4,35 @@
 ``tcp://HOST:9100``    a network thermal printer (raw port 9100)
 ``usb://VID:PID``      a USB thermal printer (hexadecimal ids, e.g. ``usb://0416:5011``)
 ``serial:///dev/ttyS0`` a serial printer (``?baud=9600``)
-``file:///dev/usb/lp0`` a device file (the kernel's USB printer class driver)
-``cups://QUEUE``       a CUPS queue, sent raw with ``lp -o raw``
-``png://DIR``          writes each ticket as a PNG into DIR (relative to the instance folder)
+``file:///dev/usb/lp0`` a device file (the kernel's USB printer class driver), inside a printer folder
+``cups://QUEUE``       a CUPS queue, sent raw with ``lp -o raw`` (the queue is checked as a name)
+``png://DIR``          writes each ticket as a PNG into DIR (relative to the printer folder)
 ``test://NAME``        keeps the bytes in memory (tests, and trying a set-up without paper)
 ``agent://``           not a driver here: the kiosk's own print agent prints (see ``printers.agent``)
 =====================  ===================================================================
 
 Every URI may add ``?width=384`` (58 mm paper; 576, 80 mm, is the default) and ``&beep=1``.
+
+``file://`` and ``png://`` reach the server's own files, so they resolve inside the printer folders the
+installer names (:class:`PrinterFolders`, ``LUOT_PRINTER_DIR``; default the instance folder's
+``printers/``): ``..`` (percent-encoded or not), an absolute path outside them and a symbolic link that
+leads out of them are refused, when the URI is stored and again each time a driver opens it.
 The ESC/POS bytes come from python-escpos: initialise, the ticket as one raster image (``GS v 0``), cut,
 and the optional beep. Drivers stay thin: they only say where the bytes go.
 """
 
 from __future__ import annotations
 
+import os
+import re
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from PIL import Image
 
@@ -50,6 +57,50 @@ class InvalidPrinterUri(ValueError):
     """A printer URI this installation cannot use."""
 
 
+DEFAULT_FOLDER = "printers"  # under the instance folder
+
+
+@dataclass(frozen=True)
+class PrinterFolders:
+    """The folders ``file://`` and ``png://`` printers may reach: a relative path is taken inside the
+    first; an absolute path must lie inside one of them, symbolic links resolved."""
+
+    roots: tuple[Path, ...]
+
+    @classmethod
+    def of(cls, folders: Iterable[str | Path]) -> PrinterFolders:
+        roots = tuple(Path(folder) for folder in folders if str(folder).strip())
+        if not roots:
+            raise ValueError("at least one printer folder is needed")
+        return cls(tuple(root if root.is_absolute() else root.resolve() for root in roots))
+
+    @classmethod
+    def from_setting(cls, setting: str | None, instance: str | Path) -> PrinterFolders:
+        """``LUOT_PRINTER_DIR``: folders separated by ``:`` (the instance folder's ``printers/`` when
+        unset)."""
+        if not setting or not setting.strip():
+            return cls.of([Path(instance) / DEFAULT_FOLDER])
+        return cls.of(part.strip() for part in setting.split(os.pathsep))
+
+    def resolve(self, target: str, uri: str = "") -> Path:
+        """The real path of a ``file://`` or ``png://`` target; :class:`InvalidPrinterUri` when it leads
+        outside the folders."""
+        shown = uri or target
+        decoded = unquote(target)
+        if not decoded or "\x00" in decoded or "%" in decoded or "\\" in decoded:
+            raise InvalidPrinterUri(f"{shown!r} is not a path a printer can use")
+        if ".." in PurePosixPath(decoded).parts:
+            raise InvalidPrinterUri(f"'..' is not allowed in a printer path ({shown!r})")
+        path = Path(decoded)
+        candidate = path if path.is_absolute() else self.roots[0] / path
+        real = Path(os.path.realpath(candidate))
+        for root in self.roots:
+            if real.is_relative_to(os.path.realpath(root)):
+                return real
+        folders = ", ".join(str(root) for root in self.roots)
+        raise InvalidPrinterUri(f"{shown!r} is outside the printer folder ({folders}; LUOT_PRINTER_DIR)")
+
+
 @dataclass(frozen=True)
 class PrinterAddress:
     uri: str
@@ -60,8 +111,11 @@ class PrinterAddress:
     options: dict[str, str] = field(default_factory=dict, compare=False)
 
 
-def parse(uri: str) -> PrinterAddress:
-    """Check and split a printer URI; :class:`InvalidPrinterUri` when it cannot be used."""
+def parse(uri: str, folders: PrinterFolders | None = None) -> PrinterAddress:
+    """Check and split a printer URI; :class:`InvalidPrinterUri` when it cannot be used. With
+    ``folders``, a ``file://`` or ``png://`` target must lie inside them."""
+    if any(ord(char) < 32 or ord(char) == 127 for char in uri):
+        raise InvalidPrinterUri(f"{uri!r} holds control characters")
     parts = urlsplit(uri.strip())
     scheme = parts.scheme.lower()
     if scheme != AGENT and scheme not in DRIVERS:
@@ -87,6 +141,8 @@ def parse(uri: str) -> PrinterAddress:
     )
     if scheme in DRIVERS:
         DRIVERS[scheme].check(address)
+        if folders is not None and DRIVERS[scheme].in_folder:
+            folders.resolve(target, address.uri)
     return address
 
 
@@ -97,12 +153,13 @@ class Driver:
     """Prints an image. Subclasses say where it goes; ``check`` validates a URI before it is stored."""
 
     scheme: ClassVar[str]
+    in_folder: ClassVar[bool] = False  # its target is a path, kept inside the printer folders
 
     def __init__(
-        self, address: PrinterAddress, *, base_dir: Path | None = None, timeout: float = CONNECT_TIMEOUT_S
+        self, address: PrinterAddress, *, folders: PrinterFolders, timeout: float = CONNECT_TIMEOUT_S
     ):
         self.address = address
-        self.base_dir = base_dir or Path.cwd()
+        self.folders = folders
         self.timeout = timeout
 
     @classmethod
@@ -125,12 +182,16 @@ def register(scheme: str) -> Callable[[type[Driver]], type[Driver]]:
     return add
 
 
-def open_printer(uri: str, *, base_dir: Path | None = None, timeout: float = CONNECT_TIMEOUT_S) -> Driver:
-    """The driver for ``uri``; ``agent://`` has none here (the kiosk's agent prints)."""
-    address = parse(uri)
+def open_printer(
+    uri: str, *, folders: PrinterFolders | None = None, timeout: float = CONNECT_TIMEOUT_S
+) -> Driver:
+    """The driver for ``uri``, checked again (a symbolic link may have changed since it was stored);
+    ``agent://`` has none here (the kiosk's agent prints). ``folders`` defaults to ``./printers``."""
+    folders = folders or PrinterFolders.of([Path.cwd() / DEFAULT_FOLDER])
+    address = parse(uri, folders)
     if address.scheme == AGENT:
         raise InvalidPrinterUri("agent:// printers are reached through the kiosk's print agent")
-    return DRIVERS[address.scheme](address, base_dir=base_dir, timeout=timeout)
+    return DRIVERS[address.scheme](address, folders=folders, timeout=timeout)
 
 
 # -- ESC/POS ---------------------------------------------------------------------------------------------
@@ -236,8 +297,18 @@ class UsbDriver(EscposDriver):
         return Usb(vendor, product, timeout=int(self.timeout * 1000))
 
 
+SERIAL_DEVICE = re.compile(r"^/dev/(tty|rfcomm|serial/)[A-Za-z0-9_.:/+-]*$")
+
+
 @register("serial")
 class SerialDriver(EscposDriver):
+    @classmethod
+    def check(cls, address: PrinterAddress) -> None:
+        if not SERIAL_DEVICE.fullmatch(address.target) or ".." in PurePosixPath(address.target).parts:
+            raise InvalidPrinterUri(
+                f"{address.target!r} is not a serial port (/dev/ttyS0, /dev/ttyUSB0, /dev/serial/by-id/…)"
+            )
+
     def device(self) -> Any:
         from escpos.printer import Serial
 
@@ -247,17 +318,32 @@ class SerialDriver(EscposDriver):
 
 @register("file")
 class FileDriver(EscposDriver):
+    in_folder = True
+
     def device(self) -> Any:
         from escpos.printer import File
 
-        return File(self.address.target)
+        return File(str(self.folders.resolve(self.address.target, self.address.uri)))
+
+
+# A CUPS queue name: what ``lpadmin -p`` accepts, less anything a command line could read as an option.
+CUPS_QUEUE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.@+-]{0,126}$")
 
 
 @register("cups")
 class CupsDriver(EscposDriver):
+    @classmethod
+    def check(cls, address: PrinterAddress) -> None:
+        if not CUPS_QUEUE.fullmatch(address.target):
+            raise InvalidPrinterUri(
+                f"{address.target!r} is not a CUPS queue name (letters, digits, '_', '.', '@', '+', '-'; "
+                "not starting with '-')"
+            )
+
     def device(self) -> Any:
         from escpos.printer import LP
 
+        self.check(self.address)  # the name goes to ``lp -d NAME`` as its own argument, never an option
         return LP(self.address.target)
 
 
@@ -265,17 +351,21 @@ class CupsDriver(EscposDriver):
 class PngDriver(Driver):
     """Writes each ticket as a PNG: the demo's printer, so a machine without paper still shows tickets."""
 
+    in_folder = True
+
     def folder(self) -> Path:
-        folder = Path(self.address.target)
-        return folder if folder.is_absolute() else self.base_dir / folder
+        return self.folders.resolve(self.address.target, self.address.uri)
 
     def print_image(self, image: Image.Image, *, name: str = "ticket") -> None:
-        folder = self.folder()
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         safe = "".join(char if char.isalnum() or char in "-_" else "_" for char in name)[:60]
         try:
+            folder = self.folder()
             folder.mkdir(parents=True, exist_ok=True)
+            folder = self.folder()  # made now: a link put in its place meanwhile is refused
             image.save(folder / f"{stamp}-{safe}.png")
+        except InvalidPrinterUri as exc:
+            raise PrinterError("error", str(exc)) from exc
         except OSError as exc:
             raise PrinterError("error", _first_line(exc)) from exc
 

@@ -19,7 +19,6 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from server.domain.events import Event, PrintJobQueued
@@ -27,7 +26,7 @@ from server.domain.printing import JobRef, PrinterStatus, is_agent, retry_delay_
 from server.services import printing
 from server.services.printing import ClaimedJob, FinishJob
 
-from .drivers import PrinterError, open_printer
+from .drivers import InvalidPrinterUri, PrinterError, PrinterFolders, open_printer
 from .render import FontMissing, render_ticket
 
 if TYPE_CHECKING:
@@ -65,12 +64,12 @@ class Spooler:
         self,
         luot: Luot,
         *,
-        base_dir: Path,
+        folders: PrinterFolders,
         settings: SpoolerSettings | None = None,
         agent_push: AgentPush | None = None,
     ) -> None:
         self.luot = luot
-        self.base_dir = base_dir
+        self.folders = folders
         self.settings = settings or SpoolerSettings()
         self.agent_push = agent_push
         self._workers: dict[str, _Worker] = {}
@@ -215,9 +214,15 @@ class _Worker(threading.Thread):
             if claimed is None:
                 return  # printed, given up, or another process holds it
             try:
-                driver = open_printer(self.key, base_dir=spooler.base_dir, timeout=settings.timeout_s)
+                driver = open_printer(self.key, folders=spooler.folders, timeout=settings.timeout_s)
                 image = render_ticket(claimed.paper, driver.address.width)
                 driver.print_image(image, name=claimed.paper.number)
+            except InvalidPrinterUri as exc:  # stored before the rules of this version, or a link moved
+                log.error("printer %s refused: %s", self.key, exc)
+                spooler._finish(
+                    job.id, printed=False, status=PrinterStatus.ERROR, detail=str(exc)[:300], give_up=True
+                )
+                return
             except FontMissing as exc:
                 log.error("%s", exc)
                 spooler._finish(

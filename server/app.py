@@ -19,6 +19,7 @@ from .config import (
     check_secret,
     from_environment,
     load_secret_key,
+    printer_networks,
 )
 from .db.engine import Database
 from .extension import Luot
@@ -52,6 +53,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=config["LUOT_INSTANCE_PATH"], instance_relative_config=True)
     app.json_provider_class = JSONProvider
     app.json = JSONProvider(app)
+    config["LUOT_PRINTER_NETWORKS"] = printer_networks(config.get("LUOT_PRINTER_NETWORKS") or ())
     app.config.update(config)
     if not app.config.get("SECRET_KEY"):
         demo = config["LUOT_ENV"] == "demo"
@@ -72,6 +74,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         count = int(config["LUOT_PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
 
+    from printers.drivers import PrinterFolders
     from printers.spooler import Spooler, SpoolerSettings
 
     from .jobs.outbox import Outbox
@@ -92,7 +95,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     )
     extension.spooler = Spooler(
         extension,
-        base_dir=Path(app.instance_path),
+        folders=PrinterFolders.from_setting(config.get("LUOT_PRINTER_DIR"), app.instance_path),
         settings=SpoolerSettings.from_config(config),
         agent_push=push_job,
     )

@@ -17,6 +17,10 @@
 - ``LUOT_PRINT_TIMEOUT_S`` (3), ``LUOT_PRINT_RETRY_BASE_S`` (0.5), ``LUOT_PRINT_RETRY_CAP_S`` (15),
   ``LUOT_PRINT_GIVE_UP_S`` (300) — printers: connect/write timeout, retry delays, and how long a ticket
   is still worth printing
+- ``LUOT_PRINTER_DIR`` — the folder(s) ``file://`` and ``png://`` printers may write into, separated by
+  ``:`` (default: the instance folder's ``printers/``); relative paths resolve inside the first
+- ``LUOT_PRINTER_NETWORKS`` — networks (CIDR, comma- or space-separated, e.g. ``192.168.1.0/24``) where a
+  manager may point a kiosk at a ``tcp://`` printer through the API (default: none; declared printers only)
 - ``LUOT_TICKET_FONT``, ``LUOT_TICKET_FONT_BOLD`` — a .ttf that draws Vietnamese, when DejaVu Sans is absent
 - ``LUOT_SECRET_KEY`` — the installation's secret (at least 32 characters), for several server processes
   that do not share an instance folder; otherwise it is generated on first run into the instance folder
@@ -120,6 +124,8 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "LUOT_RETENTION_DAYS": _number(env, "LUOT_RETENTION_DAYS", int, 90),
         "LUOT_UPSTREAM_URL": (env.get("LUOT_UPSTREAM_URL") or "").rstrip("/") or None,
         "LUOT_UPSTREAM_TOKEN": env.get("LUOT_UPSTREAM_TOKEN") or None,
+        "LUOT_PRINTER_DIR": env.get("LUOT_PRINTER_DIR") or None,
+        "LUOT_PRINTER_NETWORKS": printer_networks(env.get("LUOT_PRINTER_NETWORKS", "")),
         # Argon2 parameters; tests lower them so that creating users stays fast.
         "LUOT_PASSWORD_HASH": {"time_cost": 3, "memory_cost": 65536, "parallelism": 4},
     }
@@ -135,6 +141,19 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         config["SECRET_KEY"] = env["LUOT_SECRET_KEY"]
     config.update(overrides)
     return config
+
+
+def printer_networks(raw: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """``LUOT_PRINTER_NETWORKS`` as checked CIDR networks (``192.168.1.7`` reads as ``192.168.1.7/32``)."""
+    import ipaddress
+
+    parts = raw.replace(",", " ").split() if isinstance(raw, str) else [str(part) for part in raw]
+    try:
+        return tuple(str(ipaddress.ip_network(part, strict=False)) for part in parts)
+    except ValueError:
+        raise InvalidConfiguration(
+            f"LUOT_PRINTER_NETWORKS must list networks such as 192.168.1.0/24, not {raw!r}"
+        ) from None
 
 
 def _number(env: Mapping[str, str], name: str, kind: type[int] | type[float], default: float) -> Any:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from argon2 import PasswordHasher
-from flask import current_app
+from flask import current_app, g, has_request_context
 from sqlalchemy.orm import Session
 
 from .config import PublicAddress
@@ -64,8 +64,12 @@ class Luot:
     clock: Callable[[], datetime] = utc_now
     spooler: PrintSpooler = field(init=False)  # set by the app factory: it needs this container
 
-    def uow(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.database, self.bus.publish)
+    def uow(self, site_id: int | None = None) -> SqlUnitOfWork:
+        """A unit of work; ``site_id`` when the caller knows it (its turn, see :mod:`server.db.engine`).
+
+        A request by a staff member goes before the kiosks and other writers waiting for their turn.
+        """
+        return SqlUnitOfWork(self.database, self.bus.publish, site_id=site_id, staff=_by_staff())
 
     def read(self) -> Session:
         return self.database.read_session()
@@ -78,6 +82,14 @@ class Luot:
             self.spooler.close()
         self.publisher.close()
         self.database.dispose()
+
+
+def _by_staff() -> bool:
+    """Whether this is a request of a signed-in staff member (its caller was already authenticated)."""
+    if not has_request_context():
+        return False
+    caller = g.get("principal")
+    return bool(caller is not None and caller.is_staff)
 
 
 def luot() -> Luot:

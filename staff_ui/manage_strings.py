@@ -57,6 +57,7 @@ STRINGS: dict[str, Any] = {
     "kpi.served": _l("Served"),
     "kpi.no_show": _l("No-shows"),
     "kpi.cancelled": _l("Cancelled"),
+    "kpi.expired": _l("Expired (day closed)"),
     "kpi.wait_avg": _l("Average wait"),
     "kpi.wait_p50": _l("Median wait"),
     "kpi.wait_p90": _l("9 in 10 waited at most"),

@@ -124,22 +124,34 @@ class FakeTickets:
         self.store.sequences[key] = self.store.sequences[key] + 1 if key in self.store.sequences else start
         return self.store.sequences[key]
 
-    def _waiting(self, site_id: int) -> list[Ticket]:
+    def _waiting(
+        self, site_id: int, day: date | None = None, overnight: Collection[int] = ()
+    ) -> list[Ticket]:
         return [
             t
             for t in self.store.tickets.values()
-            if t.site_id == site_id and t.status == TicketStatus.WAITING
+            if t.site_id == site_id
+            and t.status == TicketStatus.WAITING
+            and (day is None or t.day == day or t.service_id in overnight)
         ]
 
-    def waiting_summary(self, site_id: int) -> dict[int, tuple[int, datetime | None]]:
+    def waiting_summary(
+        self, site_id: int, day: date | None = None, overnight: Collection[int] = ()
+    ) -> dict[int, tuple[int, datetime | None]]:
         summary: dict[int, tuple[int, datetime | None]] = {}
-        for ticket in self._waiting(site_id):
+        for ticket in self._waiting(site_id, day, overnight):
             count, oldest = summary.get(ticket.service_id, (0, None))
             since = ticket.waiting_since if oldest is None else min(oldest, ticket.waiting_since)
             summary[ticket.service_id] = (count + 1, since)
         return summary
 
-    def waiting(self, site_id: int, service_ids: Sequence[int]) -> list[Waiting]:
+    def waiting(
+        self,
+        site_id: int,
+        service_ids: Sequence[int],
+        day: date | None = None,
+        overnight: Collection[int] = (),
+    ) -> list[Waiting]:
         return [
             Waiting(
                 Candidate(t.id, t.service_id, Priority(t.priority), t.waiting_since, t.appointment_start),
@@ -147,7 +159,7 @@ class FakeTickets:
                 t.public_code,
                 t.issued_at,
             )
-            for t in self._waiting(site_id)
+            for t in self._waiting(site_id, day, overnight)
             if t.service_id in service_ids
         ]
 
@@ -180,14 +192,26 @@ class FakeTickets:
         )
         return [t.priority for t in called[:limit]]
 
-    def active_count(self, site_id: int, day: date, phone: str | None, citizen_key: str | None) -> int:
+    def active_count(self, site_id: int, phone: str | None, citizen_key: str | None) -> int:
         return sum(
             1
             for t in self.store.tickets.values()
             if t.site_id == site_id
-            and t.day == day
             and t.status in ACTIVE
             and ((phone and t.phone == phone) or (citizen_key and t.citizen_id_hash == citizen_key))
+        )
+
+    def sites_with(self, statuses: Collection[str]) -> list[int]:
+        return sorted({t.site_id for t in self.store.tickets.values() if t.status in statuses})
+
+    def unfinished(self, site_id: int, statuses: Collection[str], through_day: date) -> list[Ticket]:
+        return sorted(
+            (
+                t
+                for t in self.store.tickets.values()
+                if t.site_id == site_id and t.status in statuses and t.day <= through_day
+            ),
+            key=lambda t: t.id,
         )
 
 

@@ -4,13 +4,16 @@
 // event: thousands of calls leave the page exactly as large as it was.
 
 import { h, setText } from "/static/luot/dom.js";
+import { ticketDay } from "/static/luot/day.js";
 import { translate } from "/static/luot/i18n.js";
 
 export const RECENT = 8; // calls listed under the latest one
 const FRESH_MS = 15_000; // a counter's tile stays highlighted this long after its call
-const ENDED = new Set(["done", "no_show", "cancelled", "waiting"]);
+const ENDED = new Set(["done", "no_show", "cancelled", "expired", "waiting"]);
 
 const vi = (key, params) => translate("vi", key, params);
+// A number kept overnight shows its day beside it, so that yesterday's C100 is not taken for today's.
+const numbered = (item) => (ticketDay(item.day) ? `${item.number} · ${ticketDay(item.day)}` : item.number);
 const en = (key, params) => translate("en", key, params);
 
 export class Board {
@@ -71,6 +74,7 @@ export class Board {
       this.calls.push({
         ticketId: call.ticket_id,
         number: call.number,
+        day: call.day,
         serviceId: call.service_id,
         counter: call.counter,
         recall: call.recall,
@@ -83,7 +87,7 @@ export class Board {
   }
 
   ticketOf(ticket) {
-    return { id: ticket.id, number: ticket.number, serviceId: ticket.service_id, status: ticket.status };
+    return { id: ticket.id, number: ticket.number, day: ticket.day, serviceId: ticket.service_id, status: ticket.status };
   }
 
   setServices(services) {
@@ -100,7 +104,13 @@ export class Board {
   called(data) {
     const counter = this.counters.get(data.counter.id);
     if (counter) {
-      counter.ticket = { id: data.ticket.id, number: data.ticket.number, serviceId: data.ticket.service_id, status: "called" };
+      counter.ticket = {
+        id: data.ticket.id,
+        number: data.ticket.number,
+        day: data.ticket.day,
+        serviceId: data.ticket.service_id,
+        status: "called",
+      };
       counter.calledAt = performance.now();
     }
     const index = this.calls.findIndex((call) => call.ticketId === data.ticket.id);
@@ -108,6 +118,7 @@ export class Board {
     this.calls.unshift({
       ticketId: data.ticket.id,
       number: data.ticket.number,
+      day: data.ticket.day,
       serviceId: data.ticket.service_id,
       counter: data.counter,
       recall: data.recall,
@@ -199,7 +210,7 @@ export class Board {
     const n = this.nodes;
     n.now.dataset.empty = String(!call);
     if (!call) return;
-    setText(n.nowNumber, call.number);
+    setText(n.nowNumber, numbered(call));
     setText(n.nowCounter, vi("counter", { n: call.counter.number }));
     setText(n.nowCounterEn, en("counter", { n: call.counter.number }));
     const key = `${call.ticketId}:${call.serial}`;
@@ -219,7 +230,7 @@ export class Board {
       const call = calls[index];
       slot.row.hidden = !call;
       if (!call) return;
-      setText(slot.number, call.number);
+      setText(slot.number, numbered(call));
       setText(slot.counter, vi("counter", { n: call.counter.number }));
       slot.row.classList.toggle("recalled", Boolean(call.recall));
     });
@@ -250,7 +261,7 @@ export class Board {
     for (const counter of shown) {
       const tile = this.tiles.get(counter.id);
       const ticket = counter.ticket;
-      setText(tile.number, ticket ? ticket.number : "—");
+      setText(tile.number, ticket ? numbered(ticket) : "—");
       let state = "";
       if (!ticket && counter.status !== "open") state = counter.status;
       else if (ticket?.status === "serving") state = "serving";

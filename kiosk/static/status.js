@@ -3,6 +3,7 @@
 // `seq` are normal) and speaks Vietnamese or English; the choice is remembered on the phone.
 
 import { api } from "/static/luot/api.js";
+import { ticketDay } from "/static/luot/day.js";
 import { apply, language, minutes, onLanguageChange, t } from "/static/luot/i18n.js";
 import { languageSwitch } from "/static/luot/language.js";
 import { connectLive, showConnection } from "/static/luot/live.js";
@@ -20,6 +21,9 @@ function render() {
   if (!ticket) return;
   document.body.dataset.status = ticket.status;
   $("number").textContent = ticket.number;
+  const day = ticketDay(ticket.day); // a ticket kept overnight shows its day beside its number
+  $("number-day").hidden = !day;
+  $("number-day").textContent = day ? t("status.day", { day }) : "";
   if (details) {
     $("service-name").textContent = language() === "en" ? details.service_name_en || details.service_name : details.service_name;
     $("site-name").textContent = details.site_name;
@@ -37,7 +41,7 @@ function render() {
     $("called-label").textContent = t(ticket.status === "called" ? "status.called" : "status.serving");
     $("counter").textContent = counterName(ticket.counter);
   }
-  const finished = ["done", "no_show", "cancelled"].includes(ticket.status);
+  const finished = ["done", "no_show", "cancelled", "expired"].includes(ticket.status);
   $("finished").hidden = !finished;
   if (finished) $("finished").textContent = t(`status.${ticket.status}`);
 }

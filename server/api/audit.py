@@ -1,4 +1,5 @@
-"""``GET /api/v1/sites/{site_id}/audit``: the staff overrides at a site, for its managers."""
+"""``GET /api/v1/sites/{site_id}/audit``: the staff overrides at a site, for its managers; and
+``…/audit/refusals``: the attempts the rules refused there (printer addresses only the installer sets)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from ..extension import luot
+from ..services.audit import refusals as site_refusals
 from ..services.audit import site_audit
 from .access import staff_principal
 from .docs import error, secured
@@ -51,3 +53,27 @@ def audit(args: dict[str, Any], site_id: int) -> Any:
     actor = staff_principal()
     with extension.read() as session:
         return site_audit(session, actor, site_id, args["from_"], args["to"], extension.now())
+
+
+class RefusalSchema(Schema):
+    id = fields.Integer(required=True)
+    at = fields.DateTime(required=True)
+    kind = fields.String(required=True, metadata={"enum": ["printer_refused"]})
+    site_id = fields.Integer(required=True, allow_none=True)
+    actor_id = fields.Integer(required=True, allow_none=True)
+    actor = fields.String(required=True, allow_none=True, metadata={"description": "The staff username."})
+    device_id = fields.Integer(required=True, allow_none=True)
+    detail = fields.String(required=True, metadata={"description": "Why it was refused (English)."})
+    attempted = fields.String(required=True, metadata={"description": "What the caller tried to set."})
+
+
+@blp.route("/sites/<id:site_id>/audit/refusals")
+@blp.response(200, RefusalSchema(many=True))
+@secured(blp)
+def refusals(site_id: int) -> Any:
+    """Attempts the rules refused at the site, newest first (at most 2,000): a printer address that only
+    the installer may set, who tried it and when (managers and admins of the site)."""
+    extension = luot()
+    actor = staff_principal()
+    with extension.read() as session:
+        return site_refusals(session, actor, site_id)

@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from printers.drivers import InvalidPrinterUri, parse
-from server.domain.errors import N_, InvalidValue
-
 from ..extension import luot
 from ..services import printing
+from ..services.declared_printers import site_declared
 from .access import principal, staff_principal
 from .docs import error, secured
 from .fields import Id, Text
@@ -58,20 +57,13 @@ class DevicePrinterSchema(RequestSchema):
         max_length=400,
         required=True,
         allow_none=True,
-        metadata={"description": "tcp://, usb://, serial://, file://, cups://, png://, agent:// — or null"},
+        metadata={
+            "description": "the name (or exact URI) of a printer the installer declared for the kiosk's "
+            "site, agent:// for the kiosk's print agent, tcp://IP:PORT inside LUOT_PRINTER_NETWORKS on a "
+            "port 9100-9109 — or null for no printer. Other addresses (file://, png://, serial://, "
+            "usb://, cups://) only the installer sets; they answer 422 invalid_printer and are audited."
+        },
     )
-
-
-def check_printer_uri(uri: str | None) -> str | None:
-    """A URI the drivers can use (422 otherwise); None or empty means no printer."""
-    if not uri:
-        return None
-    try:
-        return parse(uri).uri
-    except InvalidPrinterUri as exc:
-        raise InvalidValue(
-            N_("This printer address cannot be used: %(reason)s"), code="invalid_printer", reason=str(exc)
-        ) from exc
 
 
 @blp.route("/sites/<id:site_id>/printers")
@@ -83,6 +75,22 @@ def site_printers(site_id: int) -> Any:
     with extension.read() as session:
         views = printing.site_printers(session, staff_principal(), site_id, extension.now())
     return [asdict(view) for view in views]
+
+
+class DeclaredPrinterSchema(Schema):
+    name = fields.String(required=True, metadata={"description": "what PUT /devices/{id}/printer accepts"})
+    uri = fields.String(required=True)
+
+
+@blp.route("/sites/<id:site_id>/printers/declared")
+@blp.response(200, DeclaredPrinterSchema(many=True))
+@secured(blp)
+def declared_printers(site_id: int) -> Any:
+    """The printers the installer declared for the site: what a manager may choose for its kiosks
+    (besides ``agent://`` and network printers in ``LUOT_PRINTER_NETWORKS``); managers and admins."""
+    extension = luot()
+    with extension.read() as session:
+        return [asdict(printer) for printer in site_declared(session, staff_principal(), site_id)]
 
 
 @blp.route("/tickets/<id:ticket_id>/reprint", methods=["POST"])
@@ -115,17 +123,20 @@ def reprint(data: dict[str, Any] | None, ticket_id: int) -> Any:
 @blp.response(200, DeviceSchema)
 @error(blp, 404, "Unknown device")
 @error(blp, 409, "The device is not a kiosk")
-@error(blp, 422, "A printer URI no driver can use")
+@error(blp, 422, "A printer the caller may not choose (invalid_printer): not declared for the site")
 @secured(blp)
 def set_device_printer(data: dict[str, Any], device_id: int) -> Any:
-    """Change a kiosk's printer (admin, or a manager of its site); the kiosk stays enrolled."""
+    """Change a kiosk's printer (admin, or a manager of its site) among the printers the installer
+    declared for the site, ``agent://``, or a network printer in ``LUOT_PRINTER_NETWORKS``; the kiosk
+    stays enrolled. A refused address is recorded in the audit (``GET /sites/{id}/audit/refusals``)."""
     extension = luot()
     info = printing.set_device_printer(
         printing.SetDevicePrinter(
             actor=principal(),
             device_id=device_id,
-            printer_uri=check_printer_uri(data.get("printer_uri")),
+            printer_uri=data.get("printer_uri"),
             at=extension.now(),
+            networks=tuple(current_app.config.get("LUOT_PRINTER_NETWORKS") or ()),
         ),
         extension.uow(),
     )

@@ -97,6 +97,9 @@ class StatusSchema(Schema):
     service_name = fields.String()
     service_name_en = fields.String()
     site_name = fields.String()
+    day = fields.Date(
+        metadata={"description": "The ticket's business day (shown beside a number kept overnight)."}
+    )
 
 
 # -- tickets ---------------------------------------------------------------------------------------
@@ -151,6 +154,11 @@ class TicketSchema(Schema):
         metadata={"description": "What staff may do with the ticket now, in the order a clerk would."},
     )
     print = fields.Nested(PrintSchema)
+    day = fields.Date(
+        metadata={
+            "description": "The local business day the ticket was issued on (its number is that day's)."
+        }
+    )
 
 
 class QueueQuerySchema(RequestSchema):
@@ -172,6 +180,11 @@ class QueueEntrySchema(Schema):
     actions = fields.List(
         fields.String(metadata={"enum": [a.value for a in Action]}),
         metadata={"description": "What staff may do with the ticket now."},
+    )
+    day = fields.Date(
+        metadata={
+            "description": "The local business day the ticket was issued on (its number is that day's)."
+        }
     )
 
 

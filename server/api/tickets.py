@@ -83,7 +83,7 @@ def issue(data: dict[str, Any], site_id: int) -> Any:
             request_id=data["request_id"],
             at=extension.now(),
         ),
-        extension.uow(),
+        extension.uow(site_id),
     )
     return ticket_body(issued.ticket, print=print_body(issued.print))
 

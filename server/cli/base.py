@@ -29,6 +29,8 @@ from ..config import InsecureConfiguration, InvalidConfiguration, from_environme
 from ..domain.errors import LuotError
 
 if TYPE_CHECKING:
+    from printers.drivers import PrinterFolders
+
     from ..db.engine import Database
     from ..extension import Luot
 
@@ -155,13 +157,48 @@ def bring_up_to_date(database: Database) -> None:
         raise Failure(f"the database {where} cannot be brought to this version's schema: {exc}") from exc
 
 
+def printer_folders() -> PrinterFolders:
+    """Where ``file://`` and ``png://`` printers may write (``LUOT_PRINTER_DIR``)."""
+    from printers.drivers import PrinterFolders
+
+    config = settings()
+    return PrinterFolders.from_setting(config.get("LUOT_PRINTER_DIR"), config["LUOT_INSTANCE_PATH"])
+
+
+def check_printer(value: str) -> str:
+    """A URI checked against the drivers and the printer folders, normalised; a
+    :class:`~server.domain.printing.PrinterRefused` otherwise (the configuration file's check)."""
+    from printers.drivers import InvalidPrinterUri, parse
+
+    from ..domain.errors import N_
+    from ..domain.printing import PrinterRefused
+
+    try:
+        return parse(value, printer_folders()).uri
+    except InvalidPrinterUri as exc:
+        raise PrinterRefused(N_("This printer address cannot be used: %(reason)s"), reason=str(exc)) from exc
+
+
 def printer_uri(_ctx: click.Context | None, _param: click.Parameter | None, value: str | None) -> str | None:
-    """A click callback: the URI checked against the drivers (a usage error otherwise)."""
+    """A click callback: a URI checked against the drivers and the printer folders; one ``error:`` line
+    otherwise."""
     from printers.drivers import InvalidPrinterUri, parse
 
     if value is None or value == "":
         return None
     try:
-        return parse(value).uri
+        folders = printer_folders()
+    except InvalidConfiguration as exc:  # the callback runs before the command's own failing_cleanly
+        raise Failure(str(exc)) from exc
+    try:
+        return parse(value, folders).uri
     except InvalidPrinterUri as exc:
-        raise click.BadParameter(str(exc)) from exc
+        raise Failure(f"--printer: {exc}") from exc
+
+
+def printer_choice(ctx: click.Context | None, param: click.Parameter | None, value: str | None) -> str | None:
+    """A click callback: as :func:`printer_uri`, or the name of a printer declared for the site (no
+    ``:``; the service looks it up)."""
+    if value is not None and value.strip() and ":" not in value:
+        return value.strip()
+    return printer_uri(ctx, param, value)

@@ -6,6 +6,8 @@
     luot device add --site KB1 --kind kiosk --name "Kiosk sảnh" [--printer URI]
     luot device code --site KB1 --kind display --name "Màn hình sảnh"
     luot device set-printer 7 --printer agent://                # the kiosk keeps its enrolment
+    luot device set-printer 7 --printer kiosk-sanh              # a printer declared for the site
+    luot device refusals [--site KB1]                           # printer addresses refused via the API
 
 Each command brings the database to the current schema first.
 """
@@ -19,7 +21,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from ..domain.access import DeviceKind, Role
-from .base import Failure, failing_cleanly, open_app, open_database, printer_uri
+from .base import Failure, check_printer, failing_cleanly, open_app, open_database, printer_choice
 
 
 @click.group()
@@ -52,7 +54,7 @@ def config_load(path: Path) -> None:
         document = read_config_file(path)
     except UnicodeDecodeError as exc:
         raise Failure(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    report = load_config(extension.uow(), document, extension.now())
+    report = load_config(extension.uow(), document, extension.now(), check_printer)
     for label in report.created:
         click.echo(f"created {label}")
     for label in report.updated:
@@ -117,7 +119,10 @@ def device() -> None:
 @click.option("--kind", type=click.Choice([k.value for k in DeviceKind]), required=True)
 @click.option("--name", required=True)
 @click.option(
-    "--printer", default=None, callback=printer_uri, help="Printer URI, e.g. tcp://192.168.1.50:9100"
+    "--printer",
+    default=None,
+    callback=printer_choice,
+    help="Printer URI (e.g. tcp://192.168.1.50:9100) or the name of a printer declared for the site",
 )
 @failing_cleanly
 def device_add(site_code: str, kind: str, name: str, printer: str | None) -> None:
@@ -141,7 +146,10 @@ def device_add(site_code: str, kind: str, name: str, printer: str | None) -> Non
 @click.option("--kind", type=click.Choice([k.value for k in DeviceKind]), required=True)
 @click.option("--name", required=True, help="The device's name; an active device of that name is reused.")
 @click.option(
-    "--printer", default=None, callback=printer_uri, help="Printer URI, e.g. tcp://192.168.1.50:9100"
+    "--printer",
+    default=None,
+    callback=printer_choice,
+    help="Printer URI (e.g. tcp://192.168.1.50:9100) or the name of a printer declared for the site",
 )
 @failing_cleanly
 def device_code(site_code: str, kind: str, name: str, printer: str | None) -> None:
@@ -193,7 +201,11 @@ def device_revoke(device_id: int) -> None:
 
 @device.command("set-printer")
 @click.argument("device_id", type=int)
-@click.option("--printer", callback=printer_uri, help="Printer URI (agent:// for the kiosk's print agent).")
+@click.option(
+    "--printer",
+    callback=printer_choice,
+    help="Printer URI (agent:// for the kiosk's print agent) or a declared printer's name.",
+)
 @click.option("--none", "no_printer", is_flag=True, help="The kiosk has no printer.")
 @failing_cleanly
 def device_set_printer(device_id: int, printer: str | None, no_printer: bool) -> None:
@@ -208,3 +220,23 @@ def device_set_printer(device_id: int, printer: str | None, no_printer: bool) ->
         extension.uow(),
     )
     click.echo(f"device {info.id} ({info.name}) prints at {info.printer_uri or 'no printer'}")
+
+
+@device.command("refusals")
+@click.option("--site", "site_code", default=None, help="Only this site (default: every site).")
+@failing_cleanly
+def device_refusals(site_code: str | None) -> None:
+    """Printer addresses refused through the API, newest first: when, site, device, who, what, why."""
+    from ..services import audit
+    from ..services.accounts.auth import sites_by_code
+
+    _flask_app, extension = open_app()
+    with extension.read() as session:
+        site_id = sites_by_code(session, [site_code])[0].id if site_code else None
+        entries = audit.refusals(session, None, site_id)
+    for entry in entries:
+        click.echo(
+            f"{entry.at.isoformat(timespec='seconds')}\tsite {entry.site_id}\tdevice {entry.device_id}\t"
+            f"{entry.actor or '-'}\t{entry.attempted}\t{entry.detail}"
+        )
+    click.echo(f"{len(entries)} refused", err=True)

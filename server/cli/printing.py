@@ -1,7 +1,7 @@
 """``luot print-test`` and ``luot kiosk-agent``: what a technician runs when installing a kiosk's printer.
 
     luot print-test --printer tcp://192.168.1.50:9100          # a sample ticket, every Vietnamese letter
-    luot print-test --printer png://tickets                     # a PNG in the instance folder's tickets/
+    luot print-test --printer png://tickets                     # a PNG in the printer folder's tickets/
     luot kiosk-agent --server http://10.0.0.2:5000 --token T --printer usb://0416:5011
 
 A kiosk's printer is chosen with ``luot device set-printer`` (:mod:`.installation`).
@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from pathlib import Path
 
 import click
 
-from .base import Failure, failing_cleanly, printer_uri, settings
+from .base import Failure, failing_cleanly, printer_folders, printer_uri, settings
 
 
 class PrinterDidNotPrint(Failure):
@@ -41,7 +40,7 @@ def print_test(printer: str, url: str) -> None:
         raise click.BadParameter(
             "run print-test on the kiosk PC, with its local printer's URI", param_hint="--printer"
         )
-    driver = open_printer(printer, base_dir=Path(settings()["LUOT_INSTANCE_PATH"]))
+    driver = open_printer(printer, folders=printer_folders())
     try:
         image = render_ticket(sample_ticket(url), driver.address.width)
         driver.print_image(image, name="print-test")
@@ -74,4 +73,4 @@ def kiosk_agent(server: str, token: str, printer: str) -> None:
     timing = dataclasses.asdict(SpoolerSettings.from_config(dict(config)))  # the LUOT_PRINT_* settings
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     click.echo(f"printing this kiosk's tickets on {printer}; server {server}")
-    KioskAgent(server, token, printer, base_dir=Path(config["LUOT_INSTANCE_PATH"]), **timing).run()
+    KioskAgent(server, token, printer, folders=printer_folders(), **timing).run()

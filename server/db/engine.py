@@ -4,21 +4,23 @@ SQLite runs in WAL mode with ``synchronous=NORMAL``, foreign keys on and a busy 
 that write begin with ``BEGIN IMMEDIATE`` so that two writers queue for the lock up front instead of
 failing half-way (``with_for_update()`` is ignored by SQLite, so nothing here relies on it).
 
-Within one process, writers also queue on :attr:`Database.write_lock` before they begin. On SQLite, its
-own busy handler polls with growing sleeps, so under twenty busy kiosks a writer could lose the race for
-the lock again and again for seconds, while a waiter on a process lock is woken the moment it is free. On
-PostgreSQL, the writers of a site all update the same rows (the service's number counter, the site's
-event ``seq``) and hold those row locks until commit; with many request threads sharing one interpreter,
-a transaction holding them waited for the GIL while the others piled up behind its locks (20 busy kiosks:
-p99 over 5 s). Taking turns in the process first keeps each transaction short. Processes still run side
-by side, each with its own turn.
+Within one process, writers also take turns (:class:`WriterTurns`) before they begin, and a staff
+member's press goes before the kiosks waiting for their turn, so a clerk never waits behind a queue of
+kiosks. On SQLite there is one turn for the database: its own busy handler polls with growing sleeps, so
+under twenty busy kiosks a writer could lose the race for the lock again and again for seconds, while a
+waiter on a process lock is woken the moment it is free. On PostgreSQL, the writers of a site all update
+the same rows (the service's number counter, the site's event ``seq``) and hold those row locks until
+commit; with many request threads sharing one interpreter, a transaction holding them waited for the
+GIL while the others piled up behind its locks (20 busy kiosks: p99 over 5 s). So there, the writers that
+name their site (the kiosks issuing) take that site's turn, and the sites of a process proceed side by
+side; writers that name none go straight to the database, whose row locks keep them correct.
 """
 
 from __future__ import annotations
 
-import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -26,6 +28,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 BUSY_TIMEOUT_MS = 30_000
+STAFF_IN_A_ROW = 2
 
 
 def normalise_url(url: str | URL) -> URL:
@@ -54,7 +57,7 @@ class Database:
         self.engine: Engine = create_engine(self.url, **options)
         if self.is_sqlite:
             _configure_sqlite(self.engine)
-        self.write_lock: contextlib.AbstractContextManager[Any] = threading.RLock()
+        self.turns = WriterTurns(per_site=not self.is_sqlite)
         writer = self.engine.execution_options(luot_write=True)
         self._writers = sessionmaker(writer, expire_on_commit=False, autoflush=False)
         self._readers = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
@@ -76,6 +79,98 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+class _Turn:
+    """One writer at a time; staff waiting go before the others (each group in arrival order).
+
+    So that a row of staff presses never starves the kiosks, after :data:`STAFF_IN_A_ROW` staff turns
+    a waiting kiosk has the next one: a clerk waits for at most one kiosk's transaction.
+    """
+
+    def __init__(self) -> None:
+        lock = threading.Lock()
+        self._staff = threading.Condition(lock)
+        self._others = threading.Condition(lock)
+        self._busy = False
+        self._staff_waiting = 0
+        self._others_waiting = 0
+        self._staff_in_a_row = 0
+
+    @property
+    def waiting(self) -> tuple[int, int]:
+        """How many staff and other writers wait for this turn."""
+        with self._staff:
+            return self._staff_waiting, self._others_waiting
+
+    def _staff_next(self) -> bool:
+        return self._staff_waiting > 0 and (self._staff_in_a_row < STAFF_IN_A_ROW or not self._others_waiting)
+
+    def acquire(self, staff: bool) -> None:
+        with self._staff:
+            if staff:
+                self._staff_waiting += 1
+                try:
+                    while self._busy or not self._staff_next():
+                        self._staff.wait()
+                finally:
+                    self._staff_waiting -= 1
+                self._staff_in_a_row += 1
+            else:
+                self._others_waiting += 1
+                try:
+                    while self._busy or self._staff_next():
+                        self._others.wait()
+                finally:
+                    self._others_waiting -= 1
+                self._staff_in_a_row = 0
+            self._busy = True
+
+    def release(self) -> None:
+        with self._staff:
+            self._busy = False
+            (self._staff if self._staff_next() else self._others).notify()
+
+
+class WriterTurns:
+    """The turns this process's writers take before they begin a transaction (see the module's text).
+
+    A thread that already holds a turn (a unit of work opened inside another) takes no second one.
+    """
+
+    def __init__(self, per_site: bool) -> None:
+        self.per_site = per_site
+        self._one = _Turn()
+        self._by_site: dict[int, _Turn] = {}
+        self._guard = threading.Lock()
+        self._held = threading.local()
+
+    def waiting(self, site_id: int | None = None) -> tuple[int, int]:
+        """How many staff and other writers wait for the turn ``site_id`` takes (``(0, 0)`` if none)."""
+        turn = self._turn_for(site_id)
+        return turn.waiting if turn else (0, 0)
+
+    def _turn_for(self, site_id: int | None) -> _Turn | None:
+        if not self.per_site:
+            return self._one
+        if site_id is None:
+            return None
+        with self._guard:
+            return self._by_site.setdefault(site_id, _Turn())
+
+    @contextmanager
+    def turn(self, site_id: int | None = None, *, staff: bool = False) -> Iterator[None]:
+        turn = None if getattr(self._held, "active", False) else self._turn_for(site_id)
+        if turn is None:
+            yield
+            return
+        turn.acquire(staff)
+        self._held.active = True
+        try:
+            yield
+        finally:
+            self._held.active = False
+            turn.release()
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -110,6 +110,9 @@ class Service(Base):
     appointments: Mapped[bool] = mapped_column(Boolean, default=False)
     is_open: Mapped[bool] = mapped_column(Boolean, default=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Keeps its queue overnight: its tickets are not closed with the day and wait, with their day's number,
+    # in the next day's queue.
+    overnight: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     site: Mapped[Site] = relationship(back_populates="services")
 
@@ -560,3 +563,36 @@ class SiteBoxState(Base):
     appointments_cursor: Mapped[str] = mapped_column(String(64), default="")
     last_seen_at: Mapped[datetime | None] = mapped_column()
     others: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class SitePrinter(Base):
+    """A printer the installer declared for a site (the site's ``printers:`` in the configuration file):
+    the printers a manager may choose for the site's kiosks through the API, by name or exact URI."""
+
+    __tablename__ = "site_printers"
+    __table_args__ = (UniqueConstraint("site_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    uri: Mapped[str] = mapped_column(String(400))
+
+
+# -- Security audit ------------------------------------------------------------------------------------
+
+
+class AuditRecord(Base):
+    """An attempt the rules refused that the installer should see (``kind``: ``printer_refused``), with
+    who tried, where and what: appended, never changed."""
+
+    __tablename__ = "audit_records"
+    __table_args__ = (Index("ix_audit_records_site_at", "site_id", "at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    at: Mapped[datetime] = mapped_column()
+    kind: Mapped[str] = mapped_column(String(32))
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
+    detail: Mapped[str] = mapped_column(String(400), default="")
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)

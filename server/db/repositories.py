@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from ..domain.policy import Candidate, Waiting
@@ -43,6 +43,15 @@ _WAITING_COLUMNS = (
     Ticket.public_code,
     Ticket.issued_at,
 )
+
+
+def _of_day(day: date | None, overnight: Collection[int]) -> list[ColumnElement[bool]]:
+    """The tickets of the local ``day``, and those of the ``overnight`` services whatever their day."""
+    if day is None:
+        return []
+    if not overnight:
+        return [Ticket.day == day]
+    return [or_(Ticket.day == day, Ticket.service_id.in_(list(overnight)))]
 
 
 class SqlSites:
@@ -107,21 +116,30 @@ class SqlTickets:
     def next_sequence(self, site_id: int, service_id: int, day: date, start: int) -> int:
         return next_sequence(self.session, site_id, service_id, day, start)
 
-    def waiting_summary(self, site_id: int) -> dict[int, tuple[int, datetime | None]]:
+    def waiting_summary(
+        self, site_id: int, day: date | None = None, overnight: Collection[int] = ()
+    ) -> dict[int, tuple[int, datetime | None]]:
         query = (
             select(Ticket.service_id, func.count(), func.min(Ticket.waiting_since))
-            .where(Ticket.site_id == site_id, Ticket.status == TicketStatus.WAITING)
+            .where(Ticket.site_id == site_id, Ticket.status == TicketStatus.WAITING, *_of_day(day, overnight))
             .group_by(Ticket.service_id)
         )
         return {service_id: (int(count), oldest) for service_id, count, oldest in self.session.execute(query)}
 
-    def waiting(self, site_id: int, service_ids: Sequence[int]) -> list[Waiting]:
+    def waiting(
+        self,
+        site_id: int,
+        service_ids: Sequence[int],
+        day: date | None = None,
+        overnight: Collection[int] = (),
+    ) -> list[Waiting]:
         if not service_ids:
             return []
         query = select(*_WAITING_COLUMNS).where(
             Ticket.site_id == site_id,
             Ticket.status == TicketStatus.WAITING,
             Ticket.service_id.in_(service_ids),
+            *_of_day(day, overnight),
         )
         return [
             Waiting(
@@ -161,7 +179,7 @@ class SqlTickets:
         )
         return list(self.session.scalars(query))
 
-    def active_count(self, site_id: int, day: date, phone: str | None, citizen_key: str | None) -> int:
+    def active_count(self, site_id: int, phone: str | None, citizen_key: str | None) -> int:
         conditions = []
         if phone:
             conditions.append(Ticket.phone == phone)
@@ -172,9 +190,27 @@ class SqlTickets:
         query = (
             select(func.count())
             .select_from(Ticket)
-            .where(Ticket.site_id == site_id, Ticket.day == day, Ticket.status.in_(_ACTIVE), or_(*conditions))
+            .where(Ticket.site_id == site_id, Ticket.status.in_(_ACTIVE), or_(*conditions))
         )
         return int(self.session.scalar(query) or 0)
+
+    def sites_with(self, statuses: Collection[str]) -> list[int]:
+        query = (
+            select(Ticket.site_id)
+            .where(Ticket.status.in_(list(statuses)))
+            .distinct()
+            .order_by(Ticket.site_id)
+        )
+        return list(self.session.scalars(query))
+
+    def unfinished(self, site_id: int, statuses: Collection[str], through_day: date) -> list[Ticket]:
+        query = (
+            select(Ticket)
+            .where(Ticket.site_id == site_id, Ticket.status.in_(list(statuses)), Ticket.day <= through_day)
+            .options(joinedload(Ticket.service), joinedload(Ticket.counter))
+            .order_by(Ticket.id)
+        )
+        return list(self.session.scalars(query))
 
 
 class SqlRequests:

@@ -46,18 +46,25 @@ class SqlUnitOfWork:
     print_jobs: SqlPrintJobs
     appointments: SqlAppointments
 
-    def __init__(self, database: Database, publish: Publish) -> None:
-        """``publish`` receives the committed events (:meth:`server.services.core.bus.MessageBus.publish`)."""
+    def __init__(
+        self, database: Database, publish: Publish, *, site_id: int | None = None, staff: bool = False
+    ) -> None:
+        """``publish`` receives the committed events (:meth:`server.services.core.bus.MessageBus.publish`).
+
+        ``site_id`` and ``staff`` say which turn this writer takes and whether it goes first
+        (:class:`server.db.engine.WriterTurns`).
+        """
         self.database = database
         self._publish = publish
         self._events: list[Event] = []
+        self._turn = database.turns.turn(site_id, staff=staff)
 
     def __enter__(self) -> Self:
-        self.database.write_lock.__enter__()  # this process's writers take turns (see engine)
+        self._turn.__enter__()  # this process's writers take turns (see engine)
         try:
             self.session = self.database.write_session()
         except BaseException:
-            self.database.write_lock.__exit__(None, None, None)
+            self._turn.__exit__(None, None, None)
             raise
         repositories = Repositories(self.session)
         self.sites = repositories.sites
@@ -75,7 +82,7 @@ class SqlUnitOfWork:
             self.session.rollback()
             self.session.close()
         finally:
-            self.database.write_lock.__exit__(None, None, None)
+            self._turn.__exit__(None, None, None)
 
     def lock(self, key: str) -> None:
         lock_key(self.session, key)

@@ -141,7 +141,7 @@ def describe(credentials: dict[str, Any], base: str) -> str:
         f"            password for every clerk: {credentials['clerk_password']}",
         "",
         "  (kept in the instance folder, demo-credentials.json)",
-        "  printed tickets: PNG files in the instance folder's tickets/ (the kiosks' and desks' printer)",
+        "  printed tickets: PNG files in the instance folder's printers/tickets/ (kiosks' and desks')",
         "",
     ]
     return "\n".join(lines)

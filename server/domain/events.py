@@ -10,7 +10,7 @@ Events marked ``sequenced = False`` are for the server's own subscribers only (s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import ClassVar
 
 from .notices import NoticeInfo
@@ -49,6 +49,7 @@ class TicketInfo:
     appointment_start: datetime | None = None
     wait_s: int | None = None  # from joining the queue to the first call; None until called
     actions: tuple[str, ...] = ()  # what staff may do with it now (the state machine's allowed actions)
+    day: date | None = None  # its business day: a ticket of a service kept overnight keeps its day's number
 
 
 @dataclass(frozen=True, kw_only=True)

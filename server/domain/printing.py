@@ -3,13 +3,17 @@ the paper. Pure: the drawing is ``printers.render``, the sending ``printers.driv
 
 from __future__ import annotations
 
+import ipaddress
+import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from .access import DeviceKind
+from .errors import N_, InvalidValue
 
 
 class JobStatus(StrEnum):
@@ -31,6 +35,111 @@ AGENT_PRINTER = "agent://"  # the kiosk's own print agent prints (``luot kiosk-a
 def is_agent(uri: str | None) -> bool:
     """Whether jobs of this printer go to the kiosk's own print agent."""
     return bool(uri) and urlsplit(str(uri)).scheme.lower() == "agent"
+
+
+# -- who may point a kiosk at which printer ----------------------------------------------------------------
+
+# Printers that reach the server's own files and devices (file, png, serial, usb, cups, test) only the
+# installer sets (the command line, the site-configuration file); a page or the API chooses among the
+# printers the installer declared, the kiosk's agent, and network printers in the allowed networks.
+RAW_PRINT_PORTS = range(9100, 9110)  # what ``tcp://`` may reach through the API (JetDirect's raw ports)
+PRINTER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+URI_OPTIONS = frozenset({"width", "beep"})
+
+
+@dataclass(frozen=True)
+class DeclaredPrinter:
+    """A printer the installer declared for a site (the site's ``printers:`` in the configuration file):
+    what a manager may choose, by ``name`` or by exactly this ``uri``."""
+
+    name: str
+    uri: str
+
+
+class PrinterRefused(InvalidValue):
+    """A printer address the caller may not set: 422 ``invalid_printer``, and an audit record."""
+
+    code = "invalid_printer"
+
+
+def declared_printer(value: str, declared: Sequence[DeclaredPrinter]) -> DeclaredPrinter | None:
+    """The declared printer ``value`` names, by name or by its exact URI."""
+    for printer in declared:
+        if value in (printer.name, printer.uri):
+            return printer
+    return None
+
+
+def parse_networks(values: Sequence[str]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """``LUOT_PRINTER_NETWORKS``: CIDR networks or single addresses; ValueError for one that is neither."""
+    return tuple(ipaddress.ip_network(value.strip(), strict=False) for value in values if value.strip())
+
+
+def choose_printer(
+    value: str | None, declared: Sequence[DeclaredPrinter], networks: Sequence[str]
+) -> str | None:
+    """What a manager or an admin may set as a kiosk's printer through the API: a printer declared for
+    the kiosk's site (by name or exact URI), ``agent://``, or ``tcp://`` to an IP address inside the
+    networks the installer allowed, on a raw printing port. Returns the URI to store (None: no printer);
+    :class:`PrinterRefused` otherwise."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    printer = declared_printer(value, declared)
+    if printer is not None:
+        return printer.uri
+    if is_agent(value):
+        if value.lower() not in ("agent://", "agent:"):
+            raise PrinterRefused(N_("Write agent:// alone for the kiosk's print agent."))
+        return AGENT_PRINTER
+    parts = urlsplit(value)
+    scheme = parts.scheme.lower()
+    if scheme == "tcp":
+        return _allowed_tcp(value, networks)
+    names = ", ".join(p.name for p in declared) or "—"
+    raise PrinterRefused(
+        N_(
+            "Only the installer can set this printer address. Choose a printer declared for the site "
+            "(%(names)s), agent://, or a network printer the installer allowed."
+        ),
+        names=names,
+    )
+
+
+def _allowed_tcp(value: str, networks: Sequence[str]) -> str:
+    parts = urlsplit(value)
+    try:
+        port = parts.port or 9100
+        host = ipaddress.ip_address(parts.hostname or "")
+    except ValueError:
+        raise PrinterRefused(
+            N_("A network printer is chosen here by its IP address and port, e.g. tcp://192.168.1.50:9100.")
+        ) from None
+    options = set(parse_qs(parts.query, keep_blank_values=True))
+    if (
+        parts.username
+        or parts.password
+        or parts.path not in ("", "/")
+        or parts.fragment
+        or options - URI_OPTIONS
+    ):
+        raise PrinterRefused(
+            N_("A network printer is chosen here by its IP address and port, e.g. tcp://192.168.1.50:9100.")
+        )
+    width = parse_qs(parts.query).get("width", ["576"])[-1]
+    if not width.isdigit() or not 200 <= int(width) <= 1024:
+        raise PrinterRefused(
+            N_("A network printer is chosen here by its IP address and port, e.g. tcp://192.168.1.50:9100.")
+        )
+    if port not in RAW_PRINT_PORTS:
+        raise PrinterRefused(
+            N_("A network printer listens on a port from 9100 to 9109, not %(port)s."), port=port
+        )
+    if not any(host in network for network in parse_networks(networks)):
+        raise PrinterRefused(
+            N_("The installer has not allowed printers at %(host)s (LUOT_PRINTER_NETWORKS)."), host=str(host)
+        )
+    return value
 
 
 @dataclass(frozen=True, kw_only=True)

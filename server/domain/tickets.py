@@ -7,8 +7,14 @@
        │                └──────cancel─▶ cancelled     │
        └───────────────────transfer───────────────────┘   (waiting can be cancelled too)
 
+    waiting | called ──expire──▶ expired   (the day closed before the citizen was served)
+
 A transfer sends a ticket being served back to ``waiting`` for another service: it keeps its number and
 its original issue time, so the citizen does not lose their place.
+
+When a site's day closes (:mod:`.closing`), tickets still in one of :data:`EXPIRES_AT_DAY_END` are closed
+as ``expired`` (hết hạn): counted as not served, and never carried into the next day's queue. A status
+that should also end with the day joins that set.
 """
 
 from __future__ import annotations
@@ -25,10 +31,13 @@ class TicketStatus(StrEnum):
     DONE = "done"
     NO_SHOW = "no_show"
     CANCELLED = "cancelled"
+    EXPIRED = "expired"  # hết hạn: the day closed before the ticket was served
 
 
 ACTIVE_STATUSES = frozenset({TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING})
 AT_COUNTER_STATUSES = frozenset({TicketStatus.CALLED, TicketStatus.SERVING})
+# The statuses a ticket is closed from when its day closes (the ``expire`` action).
+EXPIRES_AT_DAY_END = frozenset({TicketStatus.WAITING, TicketStatus.CALLED})
 
 
 class Priority(StrEnum):
@@ -50,6 +59,7 @@ class Action(StrEnum):
     NO_SHOW = "no_show"
     TRANSFER = "transfer"
     CANCEL = "cancel"
+    EXPIRE = "expire"  # by the day's closing, never by staff
 
 
 _TRANSITIONS: dict[Action, tuple[frozenset[TicketStatus], TicketStatus]] = {
@@ -60,7 +70,11 @@ _TRANSITIONS: dict[Action, tuple[frozenset[TicketStatus], TicketStatus]] = {
     Action.NO_SHOW: (frozenset({TicketStatus.CALLED}), TicketStatus.NO_SHOW),
     Action.TRANSFER: (frozenset({TicketStatus.SERVING}), TicketStatus.WAITING),
     Action.CANCEL: (frozenset({TicketStatus.WAITING, TicketStatus.CALLED}), TicketStatus.CANCELLED),
+    Action.EXPIRE: (EXPIRES_AT_DAY_END, TicketStatus.EXPIRED),
 }
+
+# Actions the system takes by itself: not offered to staff, refused on the staff routes.
+SYSTEM_ACTIONS = frozenset({Action.EXPIRE})
 
 
 def next_status(current: TicketStatus, action: Action) -> TicketStatus:
@@ -77,4 +91,8 @@ def next_status(current: TicketStatus, action: Action) -> TicketStatus:
 
 def allowed_actions(current: TicketStatus) -> list[Action]:
     """The actions a ticket in ``current`` accepts, in the order a clerk would take them."""
-    return [action for action, (sources, _) in _TRANSITIONS.items() if current in sources]
+    return [
+        action
+        for action, (sources, _) in _TRANSITIONS.items()
+        if current in sources and action not in SYSTEM_ACTIONS
+    ]

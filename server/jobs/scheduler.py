@@ -7,7 +7,9 @@ finds the lease taken and does nothing. The work itself is idempotent too (see
 :mod:`server.services.appointments.reminders`), so even two schedulers acting at once would not remind
 anyone twice.
 
-It also erases personal data past its retention period (:mod:`server.services.retention`), once an hour.
+It also closes each site's day (:mod:`server.services.queue.closing`: tickets still waiting or called at
+closing time, and at the latest at local midnight, end as ``expired``) and erases personal data past its
+retention period (:mod:`server.services.retention`), once an hour.
 
 Settings: ``LUOT_SCHEDULER`` (``on``/``off``, for ``luot serve``), ``LUOT_SWEEP_SECONDS`` (30),
 ``LUOT_RETENTION_DAYS`` (90; ``0`` keeps personal data for ever).
@@ -28,6 +30,7 @@ from ..extension import Luot
 from ..notify import notifier_for, setting
 from ..services import leases, retention
 from ..services.appointments import reminders
+from ..services.queue import closing
 
 log = logging.getLogger("luot.scheduler")
 
@@ -36,7 +39,8 @@ RETENTION_EVERY = timedelta(hours=1)
 
 
 class Sweeper:
-    """The scheduler's one job: take the lease, then sweep (reminders, no-shows) and deliver the outbox."""
+    """The scheduler's one job: take the lease, then sweep (reminders, no-shows), deliver the outbox and
+    close the days that ended."""
 
     def __init__(self, app: Flask, holder: str | None = None, interval_s: float | None = None) -> None:
         self.app = app
@@ -61,6 +65,9 @@ class Sweeper:
         delivered = reminders.deliver(self.luot.uow, self.notifier, now)
         if swept.reminders or swept.no_shows or delivered.sent or delivered.failed:
             log.info("sweep: %s; delivery: %s", swept, delivered)
+        closed = closing.close_days(self.luot.uow, now)
+        if closed.expired:
+            log.info("closing the day: %s", closed)
         self.erase_expired(now)
         return True
 

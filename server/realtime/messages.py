@@ -67,6 +67,7 @@ def messages_for(event: Event) -> list[Message]:
                 "id": event.ticket.id,
                 "number": event.ticket.number,
                 "service_id": event.ticket.service_id,
+                "day": event.ticket.day,  # a number kept overnight is shown with its day
             },
             "counter": event.counter,
             "called_at": event.called_at,

@@ -3,6 +3,9 @@ and transfers, who made them, when, at which counter and why.
 
 It is read from the tickets' history (``ticket_events``), which already records every state change with
 its actor, counter and data: there is no second log to keep in step.
+
+Attempts the rules refused that belong to no ticket (a manager setting a printer address only the
+installer may set) are appended to ``audit_records`` instead (:func:`record_refusal`, :func:`refusals`).
 """
 
 from __future__ import annotations
@@ -13,9 +16,9 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..db.models import Ticket, TicketEvent, User
+from ..db.models import AuditRecord, Ticket, TicketEvent, User
 from ..db.repositories import Repositories
-from ..domain.access import Principal
+from ..domain.access import Principal, Role
 from ..domain.days import business_day, day_bounds
 from ..domain.errors import N_, InvalidValue
 from .core.lookups import get_site
@@ -101,3 +104,85 @@ def site_audit(
         if len(entries) >= MAX_ENTRIES:
             break
     return entries
+
+
+# -- refused attempts ------------------------------------------------------------------------------------
+
+REFUSAL_KINDS = ("printer_refused",)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RefusalEntry:
+    """An attempt the rules refused (a printer address a manager may not set), for the installer."""
+
+    id: int
+    at: datetime
+    kind: str
+    site_id: int | None
+    actor_id: int | None
+    actor: str | None
+    device_id: int | None
+    detail: str
+    attempted: str
+
+
+def record_refusal(
+    session: Session,
+    *,
+    kind: str,
+    at: datetime,
+    site_id: int | None,
+    actor_id: int | None,
+    device_id: int | None,
+    detail: str,
+    attempted: str,
+    role: str | None = None,
+) -> None:
+    """Append an audit record of a refused attempt (the caller commits it, though it refuses the rest)."""
+    session.add(
+        AuditRecord(
+            at=at,
+            kind=kind,
+            site_id=site_id,
+            actor_id=actor_id,
+            device_id=device_id,
+            detail=detail[:400],
+            data={"attempted": attempted[:400], "role": role},
+        )
+    )
+
+
+def refusals(
+    session: Session, actor: Principal | None, site_id: int | None, since: datetime | None = None
+) -> list[RefusalEntry]:
+    """Refused attempts, newest first: at one site (its managers and admins), or everywhere (``actor``
+    None: the installation's operator on the command line)."""
+    if actor is not None:
+        if site_id is None:
+            actor.require(actor.role is Role.ADMIN)
+        else:
+            actor.require(actor.can_manage(get_site(Repositories(session).sites, site_id).id))
+    query = (
+        select(AuditRecord, User.username)
+        .outerjoin(User, User.id == AuditRecord.actor_id)
+        .order_by(AuditRecord.at.desc(), AuditRecord.id.desc())
+        .limit(MAX_ENTRIES)
+    )
+    if site_id is not None:
+        query = query.where(AuditRecord.site_id == site_id)
+    if since is not None:
+        query = query.where(AuditRecord.at >= since)
+    return [
+        RefusalEntry(
+            id=record.id,
+            at=record.at,
+            kind=record.kind,
+            site_id=record.site_id,
+            actor_id=record.actor_id,
+            actor=username,
+            device_id=record.device_id,
+            detail=record.detail,
+            attempted=str((record.data or {}).get("attempted", "")),
+        )
+        for record, username in session.execute(query)
+    ]

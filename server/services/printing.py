@@ -22,11 +22,22 @@ from ..domain.access import DeviceKind, Principal
 from ..domain.days import local_day
 from ..domain.errors import N_, Conflict, NotFound
 from ..domain.events import PrinterStatusChanged, PrintJobChanged, PrintJobQueued
-from ..domain.printing import JobRef, JobStatus, PrinterStatus, TicketPaper, is_agent, printer_for
+from ..domain.printing import (
+    JobRef,
+    JobStatus,
+    PrinterRefused,
+    PrinterStatus,
+    TicketPaper,
+    choose_printer,
+    is_agent,
+    printer_for,
+)
 from .accounts.auth import DeviceInfo
+from .audit import record_refusal
 from .core.lookups import get_site, get_ticket
 from .core.unit_of_work import UnitOfWork
 from .core.urls import status_url
+from .declared_printers import declared, installer_printer
 from .queue.state import QueueState
 
 LEASE = timedelta(seconds=60)
@@ -423,13 +434,19 @@ def site_printers(session: Session, actor: Principal, site_id: int, at: datetime
 class SetDevicePrinter:
     actor: Principal | None  # None: the installation's operator, on the command line
     device_id: int
-    printer_uri: str | None  # None: no printer
+    printer_uri: str | None  # None: no printer; a declared printer's name, or a URI
     at: datetime
+    networks: tuple[str, ...] = ()  # LUOT_PRINTER_NETWORKS: where tcp:// may reach through the API
 
 
 def set_device_printer(cmd: SetDevicePrinter, uow: UnitOfWork) -> DeviceInfo:
     """An admin, or a manager of the kiosk's site, changes its printer; the kiosk keeps its enrolment.
-    The URI is checked by the caller (it knows the drivers)."""
+
+    Through the API (an ``actor``) only a printer declared for the site, ``agent://``, or ``tcp://`` into
+    ``networks`` may be chosen (:func:`server.domain.printing.choose_printer`); a refusal is recorded in
+    the audit (committed) and raised as 422 ``invalid_printer``. The installer (no ``actor``) may give
+    any URI, checked against the drivers and the printer folders by the command line, or a declared
+    printer's name."""
     with uow:
         session = uow.session
         device = session.get(Device, cmd.device_id)
@@ -439,7 +456,26 @@ def set_device_printer(cmd: SetDevicePrinter, uow: UnitOfWork) -> DeviceInfo:
             cmd.actor.require(cmd.actor.can_manage(device.site_id))
         if device.kind != DeviceKind.KIOSK.value:
             raise Conflict(N_("Only a kiosk has a printer."), code="not_a_kiosk")
-        device.printer_uri = cmd.printer_uri
+        if cmd.actor is None:
+            uri = installer_printer(session, device.site_id, cmd.printer_uri)
+        else:
+            try:
+                uri = choose_printer(cmd.printer_uri, declared(session, device.site_id), cmd.networks)
+            except PrinterRefused as refused:
+                record_refusal(
+                    session,
+                    kind="printer_refused",
+                    at=cmd.at,
+                    site_id=device.site_id,
+                    actor_id=cmd.actor.user_id,
+                    device_id=cmd.device_id,
+                    detail=str(refused),
+                    attempted=cmd.printer_uri or "",
+                    role=cmd.actor.role.value if cmd.actor.role is not None else None,
+                )
+                uow.commit()
+                raise
+        device.printer_uri = uri
         info = DeviceInfo.of(device)
         uow.commit()
         return info

@@ -210,7 +210,7 @@ def compute(session: Session, scope: Scope) -> dict[str, Any]:
     hours: dict[int, dict[str, int]] = {}
     for service_id, kind, h, n in session.execute(
         select(event.service_id, event.kind, hour.label("hour"), func.count())
-        .where(in_period, event.kind.in_(["issued", "completed", "no_show", "cancelled"]))
+        .where(in_period, event.kind.in_(["issued", "completed", "no_show", "cancelled", "expired"]))
         .group_by(event.service_id, event.kind, hour)
     ):
         counts[(service_id, kind)] = counts.get((service_id, kind), 0) + int(n)
@@ -253,7 +253,7 @@ def compute(session: Session, scope: Scope) -> dict[str, Any]:
     services = session.scalars(
         select(Service).where(Service.site_id.in_(scope.site_ids)).order_by(Service.site_id, Service.position)
     ).all()
-    kinds = ("issued", "completed", "no_show", "cancelled")
+    kinds = ("issued", "completed", "no_show", "cancelled", "expired")  # expired: the day closed first
     totals = {kind: sum(n for (_, k), n in counts.items() if k == kind) for kind in kinds}
     by_service = []
     for s in services:
@@ -273,6 +273,7 @@ def compute(session: Session, scope: Scope) -> dict[str, Any]:
                 "served": figures["completed"],
                 "no_show": figures["no_show"],
                 "cancelled": figures["cancelled"],
+                "expired": figures["expired"],
                 "wait_avg_s": _avg(wait.total, wait.n),
                 "wait_p90_s": wait.p90,
                 "wait_max_s": wait.maximum,
@@ -292,6 +293,7 @@ def compute(session: Session, scope: Scope) -> dict[str, Any]:
         "served": totals["completed"],
         "no_show": totals["no_show"],
         "cancelled": totals["cancelled"],
+        "expired": totals["expired"],  # not served: still waiting or called when the day closed
         "wait_s": {
             "avg": _avg(waits.total, waits.n),
             "p50": waits.p50,
@@ -418,7 +420,7 @@ def report_csv(report: dict[str, Any]) -> str:
     rows: list[tuple[Any, ...]] = [CSV_HEADER]
     rows.append(("period", "", "", "from", report["from"]))
     rows.append(("period", "", "", "to", report["to"]))
-    for metric in ("issued", "served", "no_show", "cancelled", "within_target_pct"):
+    for metric in ("issued", "served", "no_show", "cancelled", "expired", "within_target_pct"):
         rows.append(("total", "", "", metric, _cell(report[metric])))
     for group in ("wait_s", "service_s"):
         for name, value in report[group].items():

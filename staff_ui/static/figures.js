@@ -23,6 +23,7 @@ export function kpis(container, report) {
     ["served", report.served],
     ["no_show", report.no_show],
     ["cancelled", report.cancelled],
+    ["expired", report.expired ?? 0],
     ["wait_avg", duration(report.wait_s.avg)],
     ["wait_p50", duration(report.wait_s.p50)],
     ["wait_p90", duration(report.wait_s.p90)],

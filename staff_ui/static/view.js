@@ -4,6 +4,7 @@
 
 import { $, h } from "/static/luot/dom.js";
 import { clock, language, minutes, t } from "/static/luot/i18n.js";
+import { ticketDay } from "/static/luot/day.js";
 import { allowedActions, deskActions } from "./actions.js";
 
 export function myCounter(state) {
@@ -19,6 +20,12 @@ export function serviceName(state, serviceId) {
   const service = state.services.get(serviceId);
   if (!service) return "";
   return language() === "en" && service.name_en ? service.name_en : service.name;
+}
+
+/** A ticket's day beside its number when it is of an earlier day than the site's today (kept overnight). */
+function dayOf(state, day) {
+  const site = state.sites.find((s) => s.id === state.siteId);
+  return ticketDay(day, { timeZone: site?.timezone || undefined });
 }
 
 function priorityText(priority) {
@@ -65,7 +72,8 @@ function renderCounter(state) {
 function renderTicket(state) {
   const ticket = myCounter(state)?.current_ticket ?? null;
   $("#ticket").dataset.status = ticket?.status ?? "none";
-  $("#ticket-number").textContent = ticket?.number ?? "";
+  const day = dayOf(state, ticket?.day); // a ticket kept overnight: its day beside its number
+  $("#ticket-number").textContent = ticket ? (day ? `${ticket.number} · ${day}` : ticket.number) : "";
   const form = $("#complete-form");
   const completing = allowedActions(ticket).has("complete"); // the dossier code goes with completing
   if (!completing) $("#dossier").value = "";
@@ -126,7 +134,7 @@ function queueEntry(state, entry, index, onCall) {
       class: index === 0 ? "entry next" : "entry",
       dataset: { id: entry.id, number: entry.number, priority: entry.priority },
     },
-    h("span", { class: "entry-number" }, entry.number),
+    h("span", { class: "entry-number" }, entry.number, dayOf(state, entry.day) && h("small", { class: "entry-day" }, dayOf(state, entry.day))),
     h(
       "span",
       { class: "entry-main" },

@@ -528,7 +528,8 @@ def test_the_ticket_screen_follows_the_kiosks_printer_printed_or_broken(
     assert "Mời nhận phiếu đã in" in page.inner_text("#ticket-print")
     number = page.inner_text("#ticket-number")
     assert [
-        path.name.endswith(f"-{number}.png") for path in (Path(world.app.instance_path) / "tickets").glob("*")
+        path.name.endswith(f"-{number}.png")
+        for path in (Path(world.app.instance_path) / "printers" / "tickets").glob("*")
     ] == [True]
 
     with socket.socket() as probe:  # a port where no printer answers

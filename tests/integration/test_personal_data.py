@@ -19,6 +19,7 @@ from server.db.models import Appointment, Base, Ticket, TicketEvent
 from server.jobs.scheduler import Sweeper
 from server.services import retention
 from server.services.appointments import reminders
+from server.services.queue import closing
 from tests.booking import MONDAY_7AM, at, book, booking_config
 from tests.conftest import Clock, LiveServer, World
 from tests.realtime_client import Listener
@@ -213,6 +214,7 @@ def test_the_retention_job_erases_personal_fields_and_keeps_the_statistics(
     clock.set(MONDAY_7AM + timedelta(days=91))
     recent = world.issue(kiosk, citizen_id="001094099999", phone="0922222222")
     reminders.sweep(app.extensions["luot"].uow(), clock())  # the rest of the scheduler's work, done first
+    closing.close_days(app.extensions["luot"].uow, clock())
     manager = world.staff("manager")  # signed in today: a token from 91 days ago has expired
     before = statistics(app, site, manager)
 

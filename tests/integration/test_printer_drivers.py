@@ -1,4 +1,5 @@
-"""Printer drivers chosen by URI: the bytes a real TCP printer receives, a PNG folder, bad URIs."""
+"""Printer drivers chosen by URI: the bytes a real TCP printer receives, a PNG folder, bad URIs, and the
+printer folders that ``file://`` and ``png://`` never leave (real files and symbolic links)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from printers.drivers import InvalidPrinterUri, PrinterError, open_printer, parse
+from printers.drivers import InvalidPrinterUri, PrinterError, PrinterFolders, open_printer, parse
 from printers.render import render_ticket, sample_ticket
 from tests.printer_server import PrinterServer, free_port
 
@@ -49,7 +50,7 @@ def test_a_tcp_printer_that_does_not_answer_is_reported_offline_quickly() -> Non
 
 
 def test_a_png_printer_writes_each_ticket_into_its_folder(tmp_path: Path) -> None:
-    open_printer("png://tickets", base_dir=tmp_path).print_image(
+    open_printer("png://tickets", folders=PrinterFolders.of([tmp_path])).print_image(
         render_ticket(sample_ticket(), 384), name="A012"
     )
 
@@ -83,3 +84,73 @@ def test_a_printer_uri_that_cannot_work_is_refused(uri: str) -> None:
 )
 def test_every_documented_printer_uri_is_accepted(uri: str) -> None:
     assert parse(uri).uri == uri
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "file:///etc/passwd",
+        "file:///any/path",
+        "png://../../dir",
+        "png://%2e%2e/x",
+        "png://.%2E/x",
+        "png://tickets/../../x",
+        "png://%252e%252e/x",
+        "png:///absolute/dir",
+        "file://lp0/..",
+    ],
+)
+def test_a_path_outside_the_printer_folder_is_refused_and_nothing_is_written(
+    tmp_path: Path, uri: str
+) -> None:
+    folders = PrinterFolders.of([tmp_path / "printers"])
+    with pytest.raises(InvalidPrinterUri):
+        parse(uri, folders)
+    with pytest.raises(InvalidPrinterUri):
+        open_printer(uri, folders=folders).print_image(render_ticket(sample_ticket(), 384))
+    assert not list(tmp_path.rglob("*.png"))
+
+
+def test_a_symbolic_link_out_of_the_printer_folder_is_refused_even_when_made_after_the_uri_was_checked(
+    tmp_path: Path,
+) -> None:
+    folder, outside = tmp_path / "printers", tmp_path / "elsewhere"
+    folder.mkdir()
+    outside.mkdir()
+    (folder / "escape").symlink_to(outside, target_is_directory=True)
+    folders = PrinterFolders.of([folder])
+    with pytest.raises(InvalidPrinterUri, match="outside the printer folder"):
+        parse("png://escape", folders)
+
+    driver = open_printer("png://later", folders=folders)  # checked: a plain folder name
+    (folder / "later").symlink_to(outside, target_is_directory=True)  # then swapped for a link out
+    with pytest.raises(PrinterError):
+        driver.print_image(render_ticket(sample_ticket(), 384))
+    assert not list(outside.iterdir())
+
+
+def test_a_device_file_prints_only_inside_a_folder_the_installer_named(tmp_path: Path) -> None:
+    devices = tmp_path / "dev-usb"
+    devices.mkdir()
+    (devices / "lp0").write_bytes(b"")
+    folders = PrinterFolders.from_setting(f"{tmp_path / 'printers'}:{devices}", tmp_path)
+
+    open_printer(f"file://{devices / 'lp0'}", folders=folders).print_image(
+        render_ticket(sample_ticket(), 384)
+    )
+
+    assert (devices / "lp0").read_bytes().startswith(b"\x1b@")
+    with pytest.raises(InvalidPrinterUri):
+        parse("file:///dev/usb/lp0", folders)
+
+
+@pytest.mark.parametrize("uri", ["cups://-oraw", "cups://-d", "cups://a b", "cups://q;rm", "cups://%2doraw"])
+def test_a_cups_queue_is_checked_as_a_name(uri: str) -> None:
+    with pytest.raises(InvalidPrinterUri, match="CUPS queue name"):
+        parse(uri)
+
+
+@pytest.mark.parametrize("uri", ["serial:///dev/null", "serial:///etc/passwd", "serial:///dev/tty/../sda"])
+def test_a_serial_printer_is_a_serial_port(uri: str) -> None:
+    with pytest.raises(InvalidPrinterUri):
+        parse(uri)

@@ -31,6 +31,7 @@ def test_display_gets_a_snapshot_then_each_call_with_seq_growing_by_one(world: W
             "id": ticket["id"],
             "number": ticket["number"],
             "service_id": ticket["service_id"],
+            "day": ticket["day"],
         }
         assert called["counter"] == {"id": counter_id, "number": 1, "name": "Quầy 1"}
         assert called["recall"] is False

@@ -116,6 +116,7 @@ def service(
         "name": name,
         "target_wait_minutes": target,
         **dict(zip(keys, figures, strict=True)),
+        "expired": 0,  # the fixture day has not closed (tests/integration/test_closing_day.py)
     }
 
 
@@ -141,6 +142,7 @@ def test_the_fixture_day_matches_the_figures_worked_out_by_hand(fixture_day: dic
         "served": 3,
         "no_show": 1,
         "cancelled": 1,
+        "expired": 0,
         "wait_s": {"avg": 855, "p50": 600, "p90": 1800, "max": 1800},
         "service_s": {"avg": 680, "p50": 480, "p90": 1200},
         "within_target_pct": 75.0,
@@ -266,6 +268,8 @@ def test_the_fixture_day_matches_the_figures_worked_out_by_hand(fixture_day: dic
         ("hour", "9", "served"): "1",
         **{("wait_histogram", str(5 * b), "count"): str({1: 1, 2: 2, 6: 1}.get(b, 0)) for b in range(13)},
         **{("appointments", "", m): "0" for m in ("kept", "late", "missed", "cancelled", "booked")},
+        ("total", "", "expired"): "0",
+        **{("service", sid, "expired"): "0" for sid in (ht, ct, dd)},
     }
     assert cells == expected
 

@@ -12,13 +12,14 @@ from server.domain.estimates import average_service_s, estimate_wait_s
 from server.domain.numbering import format_number
 from server.domain.tickets import Action, TicketStatus, allowed_actions, next_status
 
-W, C, S, D, N, X = (
+W, C, S, D, N, X, E = (
     TicketStatus.WAITING,
     TicketStatus.CALLED,
     TicketStatus.SERVING,
     TicketStatus.DONE,
     TicketStatus.NO_SHOW,
     TicketStatus.CANCELLED,
+    TicketStatus.EXPIRED,
 )
 
 LEGAL = {
@@ -30,6 +31,8 @@ LEGAL = {
     (S, Action.TRANSFER): W,
     (W, Action.CANCEL): X,
     (C, Action.CANCEL): X,
+    (W, Action.EXPIRE): E,
+    (C, Action.EXPIRE): E,
 }
 
 
@@ -48,8 +51,13 @@ def test_every_other_transition_is_illegal(status: TicketStatus, action: Action)
 
 
 def test_finished_tickets_accept_no_action() -> None:
-    assert allowed_actions(D) == allowed_actions(N) == allowed_actions(X) == []
+    assert allowed_actions(D) == allowed_actions(N) == allowed_actions(X) == allowed_actions(E) == []
     assert allowed_actions(C) == [Action.RECALL, Action.START, Action.NO_SHOW, Action.CANCEL]
+
+
+def test_expiry_is_never_offered_to_staff() -> None:
+    assert Action.EXPIRE not in allowed_actions(W)
+    assert Action.EXPIRE not in allowed_actions(C)
 
 
 def test_number_is_prefix_and_zero_padded_sequence() -> None:

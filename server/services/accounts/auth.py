@@ -23,6 +23,7 @@ from ...domain.access import DeviceKind, Principal, Role, device, staff
 from ...domain.errors import N_, InvalidValue, NotFound, Unauthorized
 from ...domain.text import clean_text
 from ..core.unit_of_work import UnitOfWork
+from ..declared_printers import installer_printer
 
 STAFF_TOKEN_LIFETIME = timedelta(hours=12)
 MAX_FAILED_LOGINS = 5
@@ -209,7 +210,7 @@ def add_device(
             site_id=site.id,
             kind=kind.value,
             name=clean_text(name, field="name", max_length=200),
-            printer_uri=printer_uri,
+            printer_uri=installer_printer(session, site.id, printer_uri),
             created_at=at,
             settings={},
         )

@@ -19,6 +19,7 @@ from ...domain.access import DeviceKind
 from ...domain.errors import N_, Conflict, NotFound
 from ...domain.text import clean_text
 from ..core.unit_of_work import UnitOfWork
+from ..declared_printers import installer_printer
 from .auth import DeviceInfo, hash_token, new_token, sites_by_code
 
 
@@ -73,7 +74,7 @@ def issue_code(
             dev = Device(site_id=site.id, kind=kind.value, name=name, created_at=at, settings={})
             session.add(dev)
         if printer_uri is not None:
-            dev.printer_uri = printer_uri
+            dev.printer_uri = installer_printer(session, site.id, printer_uri)
         session.flush()
         session.execute(
             update(EnrolmentCode)

@@ -82,12 +82,22 @@ class Tickets(Protocol):
         """Advance the (site, service, day) number counter and return the new sequence number."""
         ...
 
-    def waiting_summary(self, site_id: int) -> dict[int, tuple[int, datetime | None]]:
-        """Per service: how many tickets wait and since when the oldest has waited."""
+    def waiting_summary(
+        self, site_id: int, day: date | None = None, overnight: Collection[int] = ()
+    ) -> dict[int, tuple[int, datetime | None]]:
+        """Per service: how many tickets wait and since when the oldest has waited. With ``day``, only
+        the tickets of that local day, and those of the ``overnight`` services whatever their day."""
         ...
 
-    def waiting(self, site_id: int, service_ids: Sequence[int]) -> list[Waiting]:
-        """The waiting tickets of some services of the site (in no particular order)."""
+    def waiting(
+        self,
+        site_id: int,
+        service_ids: Sequence[int],
+        day: date | None = None,
+        overnight: Collection[int] = (),
+    ) -> list[Waiting]:
+        """The waiting tickets of some services of the site (in no particular order); ``day`` and
+        ``overnight`` as for :meth:`waiting_summary`."""
         ...
 
     def recent_service_times(self, site_id: int, day: date, per_service: int) -> dict[int, list[int]]:
@@ -98,8 +108,17 @@ class Tickets(Protocol):
         """The priorities of the tickets the counter first called since ``since``, newest first."""
         ...
 
-    def active_count(self, site_id: int, day: date, phone: str | None, citizen_key: str | None) -> int:
-        """The day's tickets of one person (by phone or citizen ID) still waiting or at a counter."""
+    def active_count(self, site_id: int, phone: str | None, citizen_key: str | None) -> int:
+        """The tickets of one person (by phone or citizen ID) still waiting or at a counter, whatever
+        their day (a ticket kept overnight still counts)."""
+        ...
+
+    def sites_with(self, statuses: Collection[str]) -> list[int]:
+        """The sites that have tickets in one of ``statuses``."""
+        ...
+
+    def unfinished(self, site_id: int, statuses: Collection[str], through_day: date) -> list[Ticket]:
+        """The site's tickets in one of ``statuses`` issued on ``through_day`` or before, oldest first."""
         ...
 
 

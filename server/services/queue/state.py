@@ -7,7 +7,7 @@ queue, the public status page and the ``snapshot`` sent to displays.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,6 +30,11 @@ def policy_settings(site: Site) -> policy.PolicySettings:
 
 def opening_hours(site: Site) -> OpeningHours:
     return OpeningHours.parse(site.hours, site.closed_dates, always_open=site.always_open)
+
+
+def overnight_services(services: dict[int, Service]) -> frozenset[int]:
+    """The services that keep their queue overnight: their tickets wait whatever their day."""
+    return frozenset(sid for sid, service in services.items() if service.overnight)
 
 
 def local_time(site: Site, at: datetime) -> datetime:
@@ -73,6 +78,7 @@ class QueueState:
     counters: list[Counter]
     recent_service_s: dict[int, list[int]]
     _summary: dict[int, tuple[int, datetime | None]]  # service -> (waiting, oldest waiting_since) at load
+    day: date | None = None  # the business day whose queue this is (None: every waiting ticket)
     _rows: dict[int, list[Waiting]] = field(default_factory=dict)
     _orders: dict[int, list[int]] = field(default_factory=dict)
 
@@ -85,10 +91,14 @@ class QueueState:
             services = source.sites.services(site.id)
         tickets = source.tickets
         counters = source.sites.counters(site.id)
-        summary = tickets.waiting_summary(site.id)
         day = business_day(now, site.timezone)
+        summary = tickets.waiting_summary(site.id, day, overnight_services(services))
         recent = tickets.recent_service_times(site.id, day, estimates.MOVING_WINDOW)
-        return cls(tickets, site, now, services, counters, recent, summary)
+        return cls(tickets, site, now, services, counters, recent, summary, day)
+
+    @property
+    def overnight(self) -> frozenset[int]:
+        return overnight_services(self.services)
 
     @property
     def settings(self) -> policy.PolicySettings:
@@ -96,7 +106,7 @@ class QueueState:
 
     @property
     def waiting(self) -> list[Waiting]:
-        """Every waiting ticket of the site."""
+        """Every waiting ticket of the site's queue today (its overnight services' whatever their day)."""
         return self.waiting_in(list(self.services))
 
     def waiting_in(self, service_ids: list[int]) -> list[Waiting]:
@@ -105,7 +115,7 @@ class QueueState:
         if missing:
             for sid in missing:
                 self._rows[sid] = []
-            for waiting in self.tickets.waiting(self.site.id, missing):
+            for waiting in self.tickets.waiting(self.site.id, missing, self.day, self.overnight):
                 self._rows.setdefault(waiting.candidate.service_id, []).append(waiting)
         return [w for sid in service_ids for w in self._rows.get(sid, [])]
 
@@ -255,6 +265,7 @@ def ticket_info(site: Site, ticket: Ticket, position: int, estimated_wait_s: int
         appointment_start=local(ticket.appointment_start),
         wait_s=ticket.wait_s,
         actions=tuple(action.value for action in allowed_actions(TicketStatus(ticket.status))),
+        day=ticket.day,
     )
 
 

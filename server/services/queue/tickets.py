@@ -379,7 +379,7 @@ def _check_person_limit(
         return
     for key in sorted(k for k in (phone, citizen_key) if k):
         uow.lock(f"person:{site.id}:{key}")
-    active = uow.tickets.active_count(site.id, business_day(at, site.timezone), phone, citizen_key)
+    active = uow.tickets.active_count(site.id, phone, citizen_key)  # whatever their day
     if active >= site.person_ticket_limit:
         raise LimitReached(
             N_("You already have %(count)s tickets waiting today; please wait for them to be called."),

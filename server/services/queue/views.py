@@ -4,7 +4,7 @@ the ``snapshot`` a display or tablet receives when it connects."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from ...db.models import Counter, Site, Ticket, TicketEvent
 from ...db.repositories import Repositories
 from ...domain.access import Principal
-from ...domain.days import local_day
+from ...domain.days import business_day, local_day
 from ...domain.errors import N_, NotFound
 from ...domain.events import CounterRef, CounterState, ServiceWaiting, TicketInfo
 from ...domain.tickets import TicketStatus, allowed_actions
@@ -72,6 +72,7 @@ class QueueEntry:
     rule: str
     appointment_start: datetime | None
     actions: tuple[str, ...] = WAITING_ACTIONS
+    day: date | None = None  # its business day (a service kept overnight shows yesterday's tickets too)
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ class PublicStatus:
     service_name: str
     service_name_en: str
     site_name: str
+    day: date | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,7 @@ class RecentCall:
     counter: CounterRef
     called_at: datetime
     recall: bool
+    day: date | None = None  # the ticket's business day (a number kept overnight is shown with it)
 
 
 @dataclass(frozen=True)
@@ -190,6 +193,7 @@ def ticket_status(session: Session, public_code: str, now: datetime) -> PublicSt
         service_name=ticket.service.name,
         service_name_en=ticket.service.name_en,
         site_name=site.name,
+        day=ticket.day,
     )
 
 
@@ -225,6 +229,7 @@ def queue(
                 appointment_start=local_time(site, waiting.appointment_start)
                 if waiting.appointment_start
                 else None,
+                day=business_day(rows[waiting.ticket_id].issued_at, site.timezone),
             )
         )
     return entries
@@ -264,6 +269,7 @@ def recent_calls(session: Session, site: Site, now: datetime, limit: int = RECEN
             counter=CounterRef(id=counter.id, number=counter.number, name=counter.name),
             called_at=local_time(site, event.at),
             recall=event.kind == "recalled",
+            day=ticket.day,
         )
         for event, ticket, counter in rows
     ]

@@ -9,7 +9,7 @@ deleted: a service or counter missing from the file is left as it is (and report
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -23,8 +23,10 @@ from sqlalchemy import select
 from ...db.models import Commune, Counter, CounterService, Service, Site
 from ...domain.errors import N_, InvalidValue
 from ...domain.hours import OpeningHours
+from ...domain.printing import PRINTER_NAME, DeclaredPrinter
 from ...domain.text import nfc
 from ..core.unit_of_work import UnitOfWork
+from ..declared_printers import replace_declared
 
 _CODE = validate.Regexp(r"^[A-Za-z0-9_.-]{1,32}$", error="Codes use letters, digits, '.', '_' and '-'.")
 
@@ -51,6 +53,7 @@ class ServiceSchema(Schema):
     target_wait_minutes = fields.Integer(load_default=30, validate=validate.Range(1, 1440))
     appointments = fields.Boolean(load_default=False)
     open = fields.Boolean(load_default=True)
+    overnight = fields.Boolean(load_default=False)  # keeps its queue overnight (not closed with the day)
 
 
 class BookingSchema(Schema):
@@ -88,6 +91,19 @@ class CounterSchema(Schema):
     services = fields.List(fields.String(validate=_CODE), required=True, validate=validate.Length(min=1))
 
 
+class DeclaredPrinterSchema(Schema):
+    """A printer the installer declares for the site: managers choose among these (docs/printers.md)."""
+
+    class Meta:
+        unknown = RAISE
+
+    name = fields.String(
+        required=True,
+        validate=validate.Regexp(PRINTER_NAME, error="Printer names use letters, digits, '.', '_' and '-'."),
+    )
+    uri = fields.String(required=True, validate=validate.Length(1, 400))
+
+
 class SiteSchema(Schema):
     class Meta:
         unknown = RAISE
@@ -110,6 +126,10 @@ class SiteSchema(Schema):
     announce_english = fields.Boolean(load_default=False)  # wall displays: English after Vietnamese
     services = fields.List(fields.Nested(ServiceSchema), load_default=list)
     counters = fields.List(fields.Nested(CounterSchema), load_default=list)
+    # The printers declared for the site; absent: those declared already stay as they are.
+    printers = fields.List(
+        fields.Nested(DeclaredPrinterSchema), load_default=None, validate=validate.Length(max=100)
+    )
 
     @validates("timezone")
     def _timezone(self, value: str, **_: Any) -> None:
@@ -130,6 +150,9 @@ class SiteSchema(Schema):
         codes = [s["code"] for s in data.get("services", [])]
         if len(codes) != len(set(codes)):
             raise ValidationError("Service codes must be unique within a site.", "services")
+        printers = data.get("printers") or []
+        if len({p["name"] for p in printers}) != len(printers):
+            raise ValidationError("Printer names must be unique within a site.", "printers")
         counters = data.get("counters", [])
         if len({c["code"] for c in counters}) != len(counters):
             raise ValidationError("Counter codes must be unique within a site.", "counters")
@@ -205,9 +228,17 @@ def validate_config(document: Mapping[str, Any]) -> dict[str, Any]:
         ) from exc
 
 
-def load_config(uow: UnitOfWork, document: Mapping[str, Any], at: datetime) -> LoadReport:
-    """Create or update everything the document describes, in one transaction."""
+PrinterCheck = Callable[[str], str]  # a URI checked against the drivers and printer folders, normalised
+
+
+def load_config(
+    uow: UnitOfWork, document: Mapping[str, Any], at: datetime, check_printer: PrinterCheck | None = None
+) -> LoadReport:
+    """Create or update everything the document describes, in one transaction. ``check_printer`` (the
+    command line's) checks each declared printer and ``default_printer``; a ``default_printer`` may
+    name a declared printer."""
     config = validate_config(document)
+    _check_printers(config, check_printer)
     report = LoadReport()
     with uow:
         session = uow.session
@@ -223,7 +254,9 @@ def load_config(uow: UnitOfWork, document: Mapping[str, Any], at: datetime) -> L
             )
             session.flush()
             for site_data in commune_data["sites"]:
-                site_values = {k: v for k, v in site_data.items() if k not in ("services", "counters")}
+                site_values = {
+                    k: v for k, v in site_data.items() if k not in ("services", "counters", "printers")
+                }
                 site_values["closed_dates"] = [d.isoformat() for d in site_values["closed_dates"]]
                 site_values["commune_id"] = commune.id
                 site = _upsert(
@@ -236,6 +269,10 @@ def load_config(uow: UnitOfWork, document: Mapping[str, Any], at: datetime) -> L
                     f"site {site_data['code']}",
                 )
                 session.flush()
+                if site_data["printers"] is not None and replace_declared(
+                    session, site.id, [DeclaredPrinter(p["name"], p["uri"]) for p in site_data["printers"]]
+                ):
+                    report.updated.append(f"printers of site {site.code}")
                 services: dict[str, Service] = {}
                 for position, service_data in enumerate(site_data["services"]):
                     values = {
@@ -282,6 +319,34 @@ def load_config(uow: UnitOfWork, document: Mapping[str, Any], at: datetime) -> L
                 session.flush()
         uow.commit()
     return report
+
+
+def _check_printers(config: dict[str, Any], check: PrinterCheck | None) -> None:
+    """Each declared printer's URI and each ``default_printer`` (a URI or a declared printer's name)."""
+    for commune in config["communes"]:
+        for site in commune["sites"]:
+            names: dict[str, str] = {}
+            for printer in site["printers"] or []:
+                printer["uri"] = _checked(
+                    check, printer["uri"], f"site {site['code']}, printer {printer['name']}"
+                )
+                names[printer["name"]] = printer["uri"]
+            default = site.get("default_printer")
+            if default:
+                site["default_printer"] = names.get(default) or _checked(
+                    check, default, f"site {site['code']}, default_printer"
+                )
+
+
+def _checked(check: PrinterCheck | None, uri: str, where: str) -> str:
+    if check is None:
+        return uri
+    try:
+        return check(uri)
+    except InvalidValue as exc:
+        raise InvalidValue(
+            N_("The configuration is not valid: %(errors)s"), code="invalid_printer", errors=f"{where}: {exc}"
+        ) from exc
 
 
 def _upsert(

@@ -1,7 +1,7 @@
 """site boxes: the upstream's links to boxes, a box's outgoing changes and its state
 
 Revision ID: b6siteboxes
-Revises: a3c0stats0410
+Revises: b3secday
 Create Date: 2026-12-02 17:30:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from server.db.types import UTCDateTime
 
 revision = "b6siteboxes"
-down_revision = "a3c0stats0410"
+down_revision = "b3secday"
 branch_labels = None
 depends_on = None
 

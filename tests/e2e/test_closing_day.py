@@ -1,0 +1,120 @@
+"""Closing the day in a real browser: the citizen's status page says, in Vietnamese and English, that the
+ticket expired when the day closed, and a ticket kept overnight shows its day beside its number on the
+status page, the tablet's queue and ticket, and the wall display."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from flask import Flask
+from playwright.sync_api import expect
+
+from server.jobs.scheduler import Sweeper
+from tests.conftest import Clock, LiveServer, World
+from tests.e2e.test_display import open_display
+from tests.e2e.test_staff_tablet import numbers, sign_in
+from tests.integration.test_closing_day import day_config
+
+PHONE = (390, 844)
+HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
+TODAY = datetime.now(HANOI).date()  # the phone's today: the browser runs in Hà Nội's time zone
+YESTERDAY_9AM = datetime.combine(TODAY - timedelta(days=1), time(9), tzinfo=HANOI).astimezone(UTC)
+TODAY_8AM = datetime.combine(TODAY, time(8), tzinfo=HANOI).astimezone(UTC)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(YESTERDAY_9AM)
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask], sqlite_url: str, clock: Clock) -> Flask:
+    app = make_app(sqlite_url, day_config(always_open=True))  # its day closes at local midnight
+    app.extensions["luot"].clock = clock
+    return app
+
+
+def open_status(new_page: Callable[..., Any], base: str, ticket: dict[str, Any], status: str) -> Any:
+    page = new_page(*PHONE, timezone_id="Asia/Ho_Chi_Minh")
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.errors = errors
+    page.goto(f"{base}/t/{ticket['public_code']}")
+    page.wait_for_selector(f"body[data-status={status}][data-live=on]")
+    return page
+
+
+def test_the_status_page_says_the_ticket_expired_when_the_day_closed_in_both_languages(
+    world: World, live_server: LiveServer, new_page: Callable[..., Any], clock: Clock
+) -> None:
+    kiosk = world.device("kiosk")
+    mine = world.issue(kiosk)
+    phone = open_status(new_page, live_server.url, mine, "waiting")
+
+    clock.set(TODAY_8AM)
+    assert Sweeper(world.app, holder="test").run_once()
+
+    phone.wait_for_selector("body[data-status=expired]")  # told live, on its own room
+    assert phone.is_hidden("#waiting") and phone.is_visible("#finished")
+    assert phone.inner_text("#finished") == (
+        "Phiếu này đã hết hạn: trung tâm đã hết giờ làm việc trước khi đến lượt bạn. "
+        "Vui lòng lấy số mới khi trung tâm mở cửa."
+    )
+    phone.click("#language-switch")
+    assert phone.inner_text("#finished") == (
+        "This ticket has expired: the centre closed for the day before your turn. "
+        "Please take a new ticket when it opens."
+    )
+    assert phone.errors == []
+
+
+def test_a_ticket_kept_overnight_shows_its_day_beside_its_number(
+    world: World, live_server: LiveServer, new_page: Callable[..., Any], clock: Clock
+) -> None:
+    kiosk = world.device("kiosk")
+    kept = world.issue(kiosk, service="DD")  # the land service keeps its queue overnight
+    clock.set(TODAY_8AM)
+    assert Sweeper(world.app, holder="test").run_once()
+    today = world.issue(kiosk, service="DD")
+    assert today["number"] == kept["number"]
+
+    phone = open_status(new_page, live_server.url, kept, "waiting")
+    yesterday = TODAY - timedelta(days=1)
+    assert phone.inner_text("#number") == kept["number"]
+    assert phone.inner_text("#number-day") == f"Số của ngày {yesterday:%d/%m}"
+    phone.click("#language-switch")
+    assert phone.inner_text("#number-day") == f"Number of {yesterday:%d/%m}"
+
+    other = open_status(new_page, live_server.url, today, "waiting")
+    assert other.is_hidden("#number-day")
+    assert other.inner_text("#position") == "2"  # behind yesterday's ticket
+    assert phone.errors == [] and other.errors == []
+
+
+def test_the_tablet_and_the_display_show_the_day_of_a_number_kept_overnight(
+    world: World, live_server: LiveServer, new_page: Callable[..., Any], clock: Clock
+) -> None:
+    kiosk = world.device("kiosk")
+    kept = world.issue(kiosk, service="DD")  # C100 of yesterday, kept overnight
+    world.issue(kiosk)  # A001 of yesterday: expires with its day
+    clock.set(TODAY_8AM)
+    assert Sweeper(world.app, holder="test").run_once()
+    today = world.issue(kiosk, service="DD")  # C100 of today
+    day = f"{TODAY - timedelta(days=1):%d/%m}"
+    world.staff(username="lan")
+
+    display = open_display(new_page(1920, 1080), live_server.url, world.device_token("display"))
+    tablet = new_page(1366, 768)
+    sign_in(tablet, live_server, "lan", counter="Q3")
+    tablet.click("#primary")  # open the counter
+    expect(tablet.locator("#primary")).to_have_attribute("data-action", "call_next")
+    assert numbers(tablet) == [f"{kept['number']}\n{day}", today["number"]]  # no A001 of yesterday
+
+    tablet.click("#primary")  # call next: yesterday's C100
+    expect(tablet.locator("#ticket-number")).to_have_text(f"{kept['number']} · {day}")
+    expect(display.locator("#now-number")).to_have_text(f"{kept['number']} · {day}")
+    assert display.errors == []
