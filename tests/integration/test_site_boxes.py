@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -269,3 +270,27 @@ def test_site_box_add_prints_a_token_that_revoke_shuts_out(
     assert "revoked 1" in succeeded(luot(app, "site-box", "revoke", "--site", "CH")).stdout
     assert client.get("/api/v1/site-box/feed", headers=headers).status_code == 401
     refused(luot(app, "site-box", "add", "--site", "NOPE"), "NOPE")
+
+
+def test_the_upstream_closes_its_own_sites_days_and_leaves_a_box_sites_to_its_box(pair: Pair) -> None:
+    from server.services.queue import closing
+
+    site = pair.site_id
+    kiosk = {"Authorization": f"Bearer {World(pair.upstream).device_token('kiosk', 'CB')}"}
+    pair.link.round()
+    service = _service(pair.down, site, "HT")
+    assert (
+        pair.down.post(
+            f"/api/v1/sites/{site}/tickets", json={"service_id": service}, headers=kiosk
+        ).status_code
+        == 201
+    )
+    pair.link.round()  # the box's waiting ticket is now on the upstream too
+    World(pair.upstream).issue(World(pair.upstream).device("kiosk", "CH"), site="CH")
+    luot = pair.upstream.extensions["luot"]
+    closed = closing.close_days(luot.uow, luot.now() + timedelta(days=2))
+    assert closed.expired == 1  # Cát Hải's, the upstream's own; Cát Bà's is its box's to close
+    manager = _login(pair.up, "manager-cb")
+    assert [t["status"] for t in pair.up.get(f"/api/v1/sites/{site}/queue", headers=manager).json] == [
+        "waiting"
+    ]
