@@ -294,3 +294,34 @@ def test_the_upstream_closes_its_own_sites_days_and_leaves_a_box_sites_to_its_bo
     assert [t["status"] for t in pair.up.get(f"/api/v1/sites/{site}/queue", headers=manager).json] == [
         "waiting"
     ]
+
+
+def test_a_box_leaves_reminders_and_no_shows_of_bookings_to_the_upstream(pair: Pair) -> None:
+    from server.jobs.scheduler import Sweeper
+
+    site = pair.site_id
+    service = _service(pair.up, site, "HT")
+    day = MONDAY_7AM.date().isoformat()
+    slot = next(
+        s
+        for s in pair.up.get(f"/api/v1/sites/{site}/slots?service_id={service}&date={day}").json
+        if s["available"]
+    )
+    booked = pair.up.post(
+        "/api/v1/appointments",
+        json={
+            "site_id": site,
+            "service_id": service,
+            "start": slot["start"],
+            "name": "Trần Thị B",
+            "phone": "0912345679",
+        },
+    )
+    assert booked.status_code == 201, booked.json
+    pair.link.round()
+    clock = pair.box.extensions["luot"].clock
+    assert isinstance(clock, Clock)
+    clock.advance(hours=8)  # long past the appointment: the upstream would mark it a no-show
+    assert Sweeper(pair.box, holder="box").run_once()
+    code, token = booked.json["code"], booked.json["manage_token"]
+    assert pair.down.get(f"/api/v1/appointments/{code}?token={token}").json["status"] == "booked"
