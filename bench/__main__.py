@@ -1,8 +1,8 @@
 """``python -m bench``: run every benchmark, print JSON and a short table, write docs/performance.md.
 
 Options: ``--quick`` (fewer requests, for a smoke run),
-``--only issue,clerks,flood,realtime,stats,peer,soak``, ``--no-docs`` (do not rewrite docs/performance.md),
-``--json FILE`` (also save the JSON).
+``--only issue,clerks,flood,realtime,stats,peer,soak,site_box``, ``--no-docs`` (do not rewrite
+docs/performance.md), ``--json FILE`` (also save the JSON).
 PostgreSQL and Redis come from ``LUOT_BENCH_POSTGRES_URL`` and ``LUOT_BENCH_REDIS_URL`` (or the test
 suite's ``LUOT_TEST_POSTGRES_URL`` / ``LUOT_TEST_REDIS_URL``); their parts are skipped without them.
 Rate limits are off in the servers under test (``LUOT_RATE_LIMITS=off``).
@@ -19,11 +19,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import clerks, flood, issue, peer, realtime, soak, stats_year
+from . import clerks, flood, issue, peer, realtime, site_box_catchup, soak, stats_year
 from .common import ROOT, machine, postgres_version, raise_file_limit
 from .report import table, write_markdown
 
-PARTS = ("issue", "clerks", "flood", "realtime", "stats", "peer", "soak")
+PARTS = ("issue", "clerks", "flood", "realtime", "stats", "peer", "soak", "site_box")
 
 
 def main() -> None:
@@ -63,6 +63,8 @@ def main() -> None:
             results["stats"] = stats_year.run_all(work / "stats", postgres, tickets, runs=runs)
         if "peer" in parts:
             results["peer"] = peer.run(args.quick)
+        if "site_box" in parts:  # catch-up after a one-hour outage of a busy site (records per second)
+            results["site_box"] = site_box_catchup.run(work / "site_box", postgres, args.quick)
         if "soak" in parts:
             results["soak"] = soak.run(work, *((2, 150) if args.quick else (4, 600)))
     info["load_average_at_end"] = os.getloadavg()

@@ -115,6 +115,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     bus.subscribe("socket.io sessions", app.extensions["luot.socket_sessions"].handle)  # revoked tokens
     app.extensions["luot"] = extension
     app.extensions["luot.outbox"] = outbox
+    _wire_site_boxes(app, extension)
 
     from . import api, web
 
@@ -122,3 +123,17 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     web.init_app(app)
     logging.getLogger("luot").setLevel(logging.INFO)
     return app
+
+
+def _wire_site_boxes(app: Flask, extension: Luot) -> None:
+    """Every server refuses the writes a site's box owns; a box (``LUOT_UPSTREAM_URL``) journals its
+    site's changes for the upstream, in the transaction that makes them."""
+    from .services.site_boxes.journal import Journal, install_tracker
+    from .services.site_boxes.upstream import Guard
+
+    install_tracker(extension.database)
+    extension.database.before_numbering.append(Guard(extension.database))
+    if app.config.get("LUOT_UPSTREAM_URL"):
+        journal = Journal(extension.database)
+        extension.database.before_commit.append(journal)
+        app.extensions["luot.site_box"] = journal

@@ -31,6 +31,8 @@
   that do not share an instance folder; otherwise it is generated on first run into the instance folder
 - ``LUOT_ENV`` — ``production`` (default) refuses to start with a weak or demo secret; ``demo`` and
   ``test`` do not check
+- ``LUOT_UPSTREAM_URL``, ``LUOT_UPSTREAM_TOKEN`` — this server is a site box: the upstream it takes its
+  site from and sends its records to, and the token of ``luot site-box add`` there
 - ``LUOT_RETENTION_DAYS`` — personal data of tickets and appointments is erased after this many days
   (90; ``0`` keeps it)
 """
@@ -125,6 +127,8 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "LUOT_ASYNC_MODE": env.get("LUOT_ASYNC_MODE", "threading"),
         "LUOT_ENV": env.get("LUOT_ENV", "production"),
         "LUOT_RETENTION_DAYS": _number(env, "LUOT_RETENTION_DAYS", int, 90),
+        "LUOT_UPSTREAM_URL": (env.get("LUOT_UPSTREAM_URL") or "").rstrip("/") or None,
+        "LUOT_UPSTREAM_TOKEN": env.get("LUOT_UPSTREAM_TOKEN") or None,
         "LUOT_PRINTER_DIR": env.get("LUOT_PRINTER_DIR") or None,
         "LUOT_PRINTER_NETWORKS": printer_networks(env.get("LUOT_PRINTER_NETWORKS", "")),
         # Argon2 parameters; tests lower them so that creating users stays fast.

@@ -33,6 +33,9 @@ STRINGS: dict[str, Any] = {
     ),
     "forbidden": _l("You may not see the figures of this intake point."),
     # the live view
+    "sync.connected": _l("Site box connected"),
+    "sync.behind": _l("Site box: behind by %(count)s records"),
+    "sync.last_seen": _l("Site box last seen at %(time)s"),
     "live.waiting": _l("Waiting"),
     "live.longest": _l("Longest wait"),
     "live.estimated": _l("Estimated wait"),

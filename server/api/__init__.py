@@ -46,6 +46,7 @@ def init_app(app: Flask) -> None:
         ratings,
         remote,
         settings,
+        site_boxes,
         staff,
         stats,
         tickets,
@@ -81,6 +82,7 @@ def init_app(app: Flask) -> None:
         messages,
         ratings,
         remote,
+        site_boxes,
     )
     for module in modules:
         api.register_blueprint(module.blp, url_prefix="/api/v1")

@@ -11,13 +11,14 @@ imported inside the commands, so that importing the command loads no page packag
 - ``printing``      ``print-test``, ``kiosk-agent``: a kiosk's printer
 - ``serving``       ``serve``, ``demo``, ``scheduler``
 - ``backup``        ``backup``, ``restore``
+- ``site_boxes``    ``site-box``: intake points served by their own box
 """
 
 from __future__ import annotations
 
 import click
 
-from . import backup, displays, installation, printing, serving
+from . import backup, displays, installation, printing, serving, site_boxes
 
 
 @click.group()
@@ -39,6 +40,7 @@ for _command in (
     serving.scheduler,
     backup.backup,
     backup.restore,
+    site_boxes.site_box,
 ):
     main.add_command(_command)
 

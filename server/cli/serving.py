@@ -43,6 +43,7 @@ def run_server(app: Flask, host: str, port: int) -> None:
     signal.signal(signal.SIGTERM, _stop)
     if scheduler_enabled(app):
         start_scheduler(app)  # one box: reminders and no-shows run in the server process
+    link = _start_upstream_link(app)
     _start_printing(app)
     click.echo(f"Lượt is serving on http://{host}:{port}/")
     try:
@@ -50,7 +51,24 @@ def run_server(app: Flask, host: str, port: int) -> None:
     except KeyboardInterrupt:
         pass
     finally:
+        if link is not None:
+            link.stop()
         stop_scheduler(app)
+
+
+def _start_upstream_link(app: Flask) -> Any:
+    """A site box: take its site from the upstream (waiting for it on first start), then keep sending
+    and pulling in the background."""
+    journal = app.extensions.get("luot.site_box")
+    if journal is None:
+        return None
+    from ..jobs.site_box import UpstreamLink
+
+    link = UpstreamLink(app, journal)
+    click.echo(f"site box of {link.url}: taking this site's configuration")
+    link.start()
+    app.extensions["luot"].bus.subscribe("upstream link", link.handle)
+    return link
 
 
 def check_address(host: str, port: int) -> None:

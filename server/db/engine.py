@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import quote
@@ -69,6 +69,15 @@ class Database:
         writer = self.engine.execution_options(luot_write=True)
         self._writers = sessionmaker(writer, expire_on_commit=False, autoflush=False)
         self._readers = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        # Called by every unit of work before it commits (site boxes, see server.services.site_boxes):
+        # ``check(session, events) -> events`` before the events are numbered, ``record(session, events)``
+        # after.
+        self.before_numbering: list[Callable[[Session, list[Any]], list[Any]]] = []
+        self.before_commit: list[Callable[[Session, list[Any]], None]] = []
+
+    def listen_writes(self, name: str, listener: Callable[..., Any]) -> None:
+        """Register a session event listener (``after_flush`` …) on the writers' sessions."""
+        event.listen(self._writers, name, listener)
 
     def write_session(self) -> Session:
         return self._writers()

@@ -547,6 +547,61 @@ class PrinterState(Base):
     updated_at: Mapped[datetime] = mapped_column()
 
 
+# -- Site boxes: an intake point served by its own box, attached to an upstream ---------------------------
+
+
+class SiteBoxLink(Base):
+    """On the upstream: a site served by its own box (``luot site-box add``). The token, stored as its
+    SHA-256 hash, lets that box send its site's records and read its site's configuration, nothing more.
+    ``applied`` is the number of the box's last change stored here (the high-water mark it resumes from);
+    ``box_seq`` and ``box_changes`` what the box said it had at its last contact."""
+
+    __tablename__ = "site_box_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column()
+    last_seen_at: Mapped[datetime | None] = mapped_column()
+    applied: Mapped[int] = mapped_column(BigInteger, default=0)
+    box_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    box_changes: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class SiteBoxChange(Base):
+    """On a box: one committed transaction of its site, waiting to be (or already) sent upstream — the
+    outbox of the upstream link, written in the same transaction as its cause. ``id`` is the change's
+    number (one box serves one site); ``seq`` the site's event ``seq`` after it; ``rows`` the images of
+    the rows it wrote, by table; ``events`` its sequenced events."""
+
+    __tablename__ = "site_box_changes"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[datetime] = mapped_column()
+    rows: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    events: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class SiteBoxState(Base):
+    """On a box: its one row — the site it serves, the upstream's acknowledged change number and the
+    cursors of what it pulls."""
+
+    __tablename__ = "site_box_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(Integer)
+    upstream_url: Mapped[str] = mapped_column(String(400))
+    acked: Mapped[int] = mapped_column(BigInteger, default=0)
+    acked_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    config_digest: Mapped[str] = mapped_column(String(64), default="")
+    appointments_cursor: Mapped[str] = mapped_column(String(64), default="")
+    last_seen_at: Mapped[datetime | None] = mapped_column()
+    others: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
 class SitePrinter(Base):
     """A printer the installer declared for a site (the site's ``printers:`` in the configuration file):
     the printers a manager may choose for the site's kiosks through the API, by name or exact URI."""

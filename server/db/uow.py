@@ -98,7 +98,11 @@ class SqlUnitOfWork:
         self._events.append(event)
 
     def commit(self) -> list[Event]:
+        for check in self.database.before_numbering:
+            self._events = check(self.session, self._events)
         events = self._number_events()
+        for record in self.database.before_commit:
+            record(self.session, events)
         with _COMMIT_ORDER:
             self.session.commit()
             if events:
@@ -112,7 +116,7 @@ class SqlUnitOfWork:
         self.session.flush()
         by_site: dict[int, list[int]] = defaultdict(list)
         for index, event in enumerate(self._events):
-            if event.sequenced:
+            if event.sequenced and not event.seq:  # a site box's events keep the box's numbers
                 by_site[event.site_id].append(index)
         numbered = list(self._events)
         for site_id in sorted(by_site):  # a fixed order, so two transactions never deadlock

@@ -68,7 +68,9 @@ class Sweeper:
         if not self.hold_lease():
             return False
         now = self.luot.now()
-        swept = reminders.sweep(self.luot.uow(), now)
+        # A site box holds copies of its site's bookings: the upstream reminds citizens and marks no-shows.
+        site_box = bool(self.app.config.get("LUOT_UPSTREAM_URL"))
+        swept = reminders.SweepReport() if site_box else reminders.sweep(self.luot.uow(), now)
         delivered = reminders.deliver(self.luot.uow, self.notifier, now)
         if swept.reminders or swept.no_shows or delivered.sent or delivered.failed:
             log.info("sweep: %s; delivery: %s", swept, delivered)

@@ -12,6 +12,7 @@ import { resumeSession, showSignIn, signInForm, signOut } from "/static/luot/sig
 import { appointmentsText, clerkTable, counterTable, kpis, percent, periodText } from "./figures.js";
 import { liveSatisfaction, noteRating, satisfactionChart, satisfactionTable } from "./satisfaction.js";
 import { loadMessages } from "./messages.js";
+import { syncBadge, watchSync } from "./sync_badge.js";
 
 const body = document.body;
 const state = { user: null, sites: [], live: new Map(), charts: {} };
@@ -118,6 +119,10 @@ async function connectSite(live) {
     live.today = await call(`/api/v1/sites/${live.site.id}/stats`).catch(() => live.today);
     renderSite(live);
   }, 1000);
+  watchSync(live.site.id, call, (sync) => {
+    live.sync = sync;
+    renderSite(live);
+  });
   connectLive({
     auth: { token: session.token, site_id: live.site.id },
     onSnapshot: (snapshot) => {
@@ -175,7 +180,7 @@ function renderSite(live) {
   const today = live.today;
   card.dataset.alerts = String(alerts.length);
   card.replaceChildren(
-    h("header", { class: "site-head" }, h("h2", {}, site.name), h("span", { class: "pill connection-pill" }, "")),
+    h("header", { class: "site-head" }, h("h2", {}, site.name), syncBadge(live.sync), h("span", { class: "pill connection-pill" }, "")),
     today
       ? h(
           "dl",

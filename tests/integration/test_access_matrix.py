@@ -31,6 +31,7 @@ from tests.realtime_client import Listener, refused
 #   serve       staff (clerk or manager) of the site
 #   manage      a manager of the site
 #   rating_pad  only the rating pad of the counter that served the ticket (never staff, not even an admin)
+#   site_box    only a site box, with its own token (not even an admin: tests/integration/test_site_boxes.py)
 RIGHTS: dict[str, str] = {
     "public.health": "public",
     "public.sites": "public",
@@ -103,6 +104,10 @@ RIGHTS: dict[str, str] = {
     "ratings.site_ratings_csv": "manage",
     "ratings.commune_ratings": "manage",
     "ratings.commune_ratings_csv": "manage",
+    "site_boxes.sync_status": "manage",
+    "site_boxes.feed": "site_box",
+    "site_boxes.hello": "site_box",
+    "site_boxes.changes": "site_box",
 }
 
 # The callers, and the rights each has at site CB (Cát Bà).
@@ -351,7 +356,9 @@ def test_each_role_and_device_kind_is_refused_outside_its_rights(scene: dict[str
             headers = scene["callers"][caller]
             response = client.open(request["path"], method=method, json=request["json"], headers=headers)
             status = response.status_code
-            allowed = right in rights or (caller == "admin" and right not in ("device", "rating_pad"))
+            allowed = right in rights or (
+                caller == "admin" and right not in ("device", "rating_pad", "site_box")
+            )
             if allowed:
                 ok = status not in (401, 403) and status < 500
             elif caller in UNAUTHENTICATED:

@@ -33,6 +33,7 @@ from ..core.history import record
 from ..core.idempotency import retry_on_race
 from ..core.unit_of_work import UnitOfWork
 from ..queue.state import QueueState
+from ..site_boxes.links import box_site_ids
 from .remote import virtual_position
 
 SYSTEM = Principal()
@@ -62,6 +63,9 @@ def queue_due(uow: UnitOfWork, now: datetime) -> Queued:
                 .distinct()
             )
         )
+        # A site served by its own box sends its messages from there: never twice from the upstream too.
+        boxed = box_site_ids(session, set(site_ids))
+        site_ids = [site_id for site_id in site_ids if site_id not in boxed]
         near = called = 0
         for site_id in site_ids:
             site = session.get(Site, site_id)
