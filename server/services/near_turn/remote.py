@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -36,7 +35,7 @@ from ..core.history import record
 from ..core.idempotency import retry_on_race
 from ..core.lookups import get_site
 from ..core.unit_of_work import UnitOfWork
-from ..queue.state import QueueState, opening_hours, site_is_open, ticket_info
+from ..queue.state import QueueState, site_is_open, ticket_info
 from ..queue.tickets import _check_person_limit
 
 SYSTEM = Principal()
@@ -194,19 +193,10 @@ def _passed_by(uow: UnitOfWork, ticket: Ticket) -> int:
     )
 
 
-def _closed_for_the_day(site: Site, now: datetime) -> bool:
-    """Whether the site's opening hours of today are over (a lunch break is not)."""
-    if site.always_open:
-        return False
-    local = now.astimezone(ZoneInfo(site.timezone))
-    periods = opening_hours(site).periods_on(local.date())
-    last_end = max((p.end for p in periods), default=time.min)
-    return last_end != time.max and local.time() >= last_end
-
-
 @retry_on_race
 def expire_remote(uow: UnitOfWork, now: datetime) -> int:
-    """End the unconfirmed remote tickets that will not come: past closing, or passed by too many calls."""
+    """End the unconfirmed remote tickets passed by too many calls (the day's closing ends the others:
+    :mod:`server.services.queue.closing`)."""
     with uow:
         pending = list(
             uow.session.scalars(select(Ticket).where(Ticket.status == TicketStatus.PENDING_ARRIVAL.value))
@@ -215,15 +205,13 @@ def expire_remote(uow: UnitOfWork, now: datetime) -> int:
         for ticket in pending:
             site = get_site(uow.sites, ticket.site_id)
             settings = NotifySettings.from_mapping(site.notify)
-            over = ticket.day < business_day(now, site.timezone) or _closed_for_the_day(site, now)
             passed = _passed_by(uow, ticket)
-            if not over and passed < settings.remote_expire_calls:
+            if passed < settings.remote_expire_calls:
                 continue
             ticket.status = next_status(TicketStatus(ticket.status), Action.EXPIRE).value
             ticket.finished_at = now
             uow.flush()
-            reason = "closing" if over else "passed"
-            record(uow.tickets, ticket, "expired", now, SYSTEM, data={"reason": reason, "passed": passed})
+            record(uow.tickets, ticket, "expired", now, SYSTEM, data={"reason": "passed", "passed": passed})
             info = ticket_info(site, ticket, 0, 0)
             uow.emit(TicketChanged(site_id=site.id, ticket=info, action=Action.EXPIRE.value, at=now))
             expired += 1

@@ -22,6 +22,7 @@ from ...db.repositories import Repositories
 from ...domain.access import Principal
 from ...domain.days import business_day, day_bounds
 from ...domain.near_turn import MessageStatus
+from ...domain.periods import check_report_days
 from ..core.lookups import get_site
 from ..queue.state import local_time
 
@@ -40,6 +41,7 @@ def day_report(
 ) -> dict[str, Any]:
     site = get_site(Repositories(session).sites, site_id)
     actor.require(actor.can_manage(site.id))
+    check_report_days(day)
     day = day or business_day(now, site.timezone)
     bounds = day_bounds(day, site.timezone)
     rows = session.execute(
