@@ -9,7 +9,7 @@
 import { act, api, ApiError, requestId } from "/static/luot/api.js";
 import { deviceToken, forgetDevice, rememberDevice } from "/static/luot/device.js";
 import { h, svg } from "/static/luot/dom.js";
-import { apply, language, minutes, onLanguageChange, setLanguage, t, translate } from "/static/luot/i18n.js";
+import { apply, clock, language, minutes, onLanguageChange, setLanguage, t, translate } from "/static/luot/i18n.js";
 import { languageSwitch } from "/static/luot/language.js";
 import { connectLive } from "/static/luot/live.js";
 import { shorterElsewhere } from "./elsewhere.js";
@@ -349,7 +349,14 @@ function showTicket(ticket, { appointment = false } = {}) {
   const priority = ticket.priority && ticket.priority !== "none";
   $("ticket-priority").hidden = !priority;
   $("ticket-priority").textContent = priority ? t("ticket.priority", { group: t(`priority.${ticket.priority}`) }) : "";
-  const note = ticket.late ? t("ticket.late") : appointment ? t("ticket.appointment") : "";
+  const at = ticket.appointment_start ? clock(ticket.appointment_start) : "";
+  const note = ticket.late
+    ? t("ticket.late")
+    : appointment
+      ? at
+        ? t("ticket.appointment_at", { time: at })
+        : t("ticket.appointment")
+      : "";
   $("ticket-note").hidden = !note;
   $("ticket-note").textContent = note;
   $("ticket-ahead").textContent = String(Math.max(0, ticket.position - 1));

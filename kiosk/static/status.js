@@ -29,7 +29,8 @@ function render() {
   $("waiting").hidden = !waiting;
   $("called").hidden = !atCounter;
   if (waiting) {
-    $("position").textContent = String(ticket.position);
+    // People ahead, as the kiosk and the paper ticket say it (the API's position counts the ticket itself).
+    $("ahead").textContent = String(Math.max(0, ticket.position - 1));
     $("wait").textContent = minutes(ticket.estimated_wait_s);
     $("next").hidden = ticket.position !== 1;
   }

@@ -337,7 +337,7 @@ def test_the_status_page_follows_the_ticket_until_a_clerk_calls_it(
     phone.goto(f"{live_server.url}/t/{mine['public_code']}")
     phone.wait_for_selector("body[data-status=waiting][data-live=on]")
     assert phone.inner_text("#number") == mine["number"]
-    assert phone.inner_text("#position") == "2"
+    assert phone.inner_text("#ahead") == "1"  # one person ahead, as the kiosk and the ticket say
     assert phone.inner_text("#service-name") == "Hộ tịch"
     screenshot(phone, "status-waiting-portrait")
     phone.set_viewport_size({"width": PHONE_LANDSCAPE[0], "height": PHONE_LANDSCAPE[1]})
@@ -347,7 +347,7 @@ def test_the_status_page_follows_the_ticket_until_a_clerk_calls_it(
     clerk = world.staff("clerk", sites=("KB1",))
     counter_id = world.open_counter(clerk, site="KB1", counter="Q1")
     world.client.post(f"/api/v1/counters/{counter_id}/call-next", headers=clerk, json={})
-    phone.wait_for_selector("#position:text-is('1')")
+    phone.wait_for_selector("#ahead:text-is('0')")
     assert phone.is_visible("#next")
     world.client.post(f"/api/v1/tickets/{first['id']}/no-show", headers=clerk, json={})
     world.client.post(f"/api/v1/counters/{counter_id}/call-next", headers=clerk, json={})
