@@ -200,10 +200,20 @@ def test_the_booking_page_has_no_serious_or_critical_violation_and_44_px_targets
     page.click(".slot[data-start='2026-11-23T09:00:00+07:00']")
     page.wait_for_selector("#step-details:not([hidden])")
     assert_accessible(page, "book details")
-    page.click("#details button[type=submit]")  # empty: the form says what is missing
+    page.click("#details button[type=submit]")  # empty: each field says what is missing
+    expect(page.locator("#name-error")).to_have_text("Mời nhập họ và tên của ông/bà.")
+    expect(page.locator("#phone-error")).to_be_visible()
+    assert page.get_attribute("input[name=name]", "aria-invalid") == "true"
+    assert page.get_attribute("input[name=phone]", "aria-describedby") == "phone-error"
+    assert page.is_hidden("#citizen_id-error")  # an optional field left empty is fine
     assert_accessible(page, "book details with errors")
     page.fill("input[name=name]", "Nguyễn Thị Hoa")
     page.fill("input[name=phone]", "0912 345 678")
+    page.fill("input[name=citizen_id]", "1234")
+    page.click("#details button[type=submit]")
+    expect(page.locator("#citizen_id-error")).to_have_text("Số định danh cá nhân (CCCD) gồm 12 chữ số.")
+    expect(page.locator("#name-error")).to_have_count(0)
+    page.fill("input[name=citizen_id]", "")
     page.click("#details button[type=submit]")
     page.wait_for_selector("#appointment[data-state=booked]")
     assert_accessible(page, "book confirmation")
