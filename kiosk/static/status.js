@@ -22,7 +22,7 @@ function render() {
   $("number").textContent = ticket.number;
   if (details) {
     $("service-name").textContent = language() === "en" ? details.service_name_en || details.service_name : details.service_name;
-    $("site-name").textContent = details.site_name;
+    $("site-name").textContent = language() === "en" ? details.site_name_en || details.site_name : details.site_name;
   }
   const waiting = ticket.status === "waiting";
   const atCounter = ticket.status === "called" || ticket.status === "serving";

@@ -78,6 +78,7 @@ class ServiceWaitSchema(Schema):
     waiting = fields.Integer(required=True)
     estimated_wait_s = fields.Integer(required=True)
     longest_wait_s = fields.Integer()
+    counters_open = fields.Integer(metadata={"description": "Open counters that serve the service now."})
 
 
 class CounterRefSchema(Schema):
@@ -97,6 +98,7 @@ class StatusSchema(Schema):
     service_name = fields.String()
     service_name_en = fields.String()
     site_name = fields.String()
+    site_name_en = fields.String()
 
 
 # -- tickets ---------------------------------------------------------------------------------------

@@ -88,6 +88,7 @@ class PublicStatus:
     service_name: str
     service_name_en: str
     site_name: str
+    site_name_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,7 @@ def ticket_status(session: Session, public_code: str, now: datetime) -> PublicSt
         service_name=ticket.service.name,
         service_name_en=ticket.service.name_en,
         site_name=site.name,
+        site_name_en=site.name_en or "",
     )
 
 
