@@ -518,7 +518,8 @@ function onKey(event) {
   if (event.key.length === 1) scanned = (scanned + event.key).slice(-512);
   const name = activeEntry();
   if (event.key === "Enter") {
-    event.preventDefault();
+    // Enter by itself on a focused button presses it (keyboard users); after a scanner's text it does not.
+    if (name || scanned) event.preventDefault();
     if (name) submitEntry(name);
     else if (scanned.includes("|")) cardScanned(scanned);
     scanned = "";

@@ -221,3 +221,52 @@ def test_the_booking_page_has_no_serious_or_critical_violation_and_44_px_targets
     page.click("#reschedule")
     page.wait_for_selector("#picker .slot")
     assert_accessible(page, "book reschedule")
+
+
+# -- keyboard only ----------------------------------------------------------------------------------
+
+
+def tab_to(page: Any, selector: str, presses: int = 80) -> None:
+    """Press Tab until the focus is on an element matching ``selector`` (fails if it never gets there)."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement?.matches(s) ?? false", selector):
+            return
+    raise AssertionError(f"Tab never reaches {selector}")
+
+
+def test_a_ticket_at_the_kiosk_with_the_keyboard_alone(
+    world: World, live_server: LiveServer, new_page: Any
+) -> None:
+    page = open_kiosk(new_page, live_server.url, world.device_token("kiosk"))
+    ht = world.service("CB", "HT")["id"]
+    tab_to(page, f".tile[data-service-id='{ht}']")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("body[data-screen=review]")
+    page.wait_for_selector(f"#elsewhere[data-checked='{ht}']", state="attached")
+    tab_to(page, "[data-action=take]")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("body[data-screen=ticket]")
+    assert page.inner_text("#ticket-number") == "A001"
+    assert page.errors == []
+
+
+def test_an_appointment_booked_with_the_keyboard_alone(booking_server: LiveServer, new_page: Any) -> None:
+    page = new_page(*PHONE)
+    page.goto(f"{booking_server.url}/book")
+    page.wait_for_selector("[data-service=HT]")
+    tab_to(page, "[data-service=HT]")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("[data-site=CB] .earliest")
+    tab_to(page, "[data-site=CB] button")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".slot[data-start='2026-11-23T09:00:00+07:00']")
+    tab_to(page, ".slot[data-start='2026-11-23T09:00:00+07:00']")
+    page.keyboard.press("Enter")
+    tab_to(page, "input[name=name]")
+    page.keyboard.type("Nguyễn Thị Hoa")
+    page.keyboard.press("Tab")
+    page.keyboard.type("0912 345 678")
+    page.keyboard.press("Enter")  # submits the form
+    page.wait_for_selector("#appointment[data-state=booked]")
+    assert len(page.inner_text("#code")) == 6
