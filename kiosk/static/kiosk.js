@@ -16,6 +16,7 @@ import { shorterElsewhere } from "./elsewhere.js";
 import { renderHours } from "./hours.js";
 import { CITIZEN_ID, PHONE, grouped, idFromChipCard, lastDigits, normalisePhone } from "./identity.js";
 import { buildKeypad, Entry } from "./keypad.js";
+import { ordinalClips, startSpeechMode, ticketClips } from "./speech.js";
 
 const IDLE_MS = 60_000; // back home after a minute without a touch
 const TICKET_MS = 30_000; // the ticket stays on screen this long…
@@ -806,3 +807,28 @@ setInterval(tick, 1000);
 setInterval(() => state.device && !state.apiDown && refreshSite(), REFRESH_MS);
 tick();
 start();
+
+// -- speech mode (keypad and headphones): see speech.js ------------------------------------------------
+
+const homeTiles = () => [...document.querySelectorAll("#screen-home .tile[data-service-id]")];
+const tileClips = (serviceId) => {
+  const index = homeTiles().findIndex((tile) => tile.dataset.serviceId === String(serviceId));
+  return index < 0 ? [] : ordinalClips(index + 1);
+};
+startSpeechMode({
+  screens: {
+    home: { targets: () => homeTiles().map((element, i) => ({ element, clips: ordinalClips(i + 1) })) },
+    review: {
+      intro: async () => tileClips(state.intent?.service.id),
+      targets: () => [
+        { element: $("take"), clips: [] },
+        { element: document.querySelector("#screen-review [data-action=back]"), clips: [] },
+      ],
+    },
+    ticket: {
+      intro: () => ticketClips($("ticket-number").textContent),
+      targets: () => [{ element: $("ticket-done"), clips: [] }],
+    },
+  },
+  back: () => document.querySelector(`#screen-${state.screen} [data-action=back], #screen-${state.screen} [data-action=home]`)?.click(),
+});

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from tests.booking import MONDAY_7AM, booking_config
 from tests.conftest import PASSWORD, Clock, LiveServer, World
-from tests.e2e.conftest import open_kiosk
+from tests.e2e.conftest import open_kiosk, screenshot
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = (390, 844)
@@ -270,3 +270,52 @@ def test_an_appointment_booked_with_the_keyboard_alone(booking_server: LiveServe
     page.keyboard.press("Enter")  # submits the form
     page.wait_for_selector("#appointment[data-state=booked]")
     assert len(page.inner_text("#code")) == 6
+
+
+# -- the kiosk's speech mode ------------------------------------------------------------------------
+
+
+def test_the_speech_mode_takes_a_printed_ticket_with_the_keypad_alone_and_reads_each_screen(
+    world: World, live_server: LiveServer, new_page: Any, tmp_path: Path
+) -> None:
+    kiosk = world.device("kiosk", printer=f"png://{tmp_path}")
+    page = open_kiosk(new_page, live_server.url, kiosk["Authorization"].split()[1])
+    clips: list[str] = []
+    page.on(
+        "request",
+        lambda r: (
+            clips.append(r.url.rsplit("/", 1)[1].removesuffix(".wav")) if r.url.endswith(".wav") else None
+        ),
+    )
+
+    def heard(*expected: str) -> None:
+        """The clips requested since the last call, in order, once the page has started that many."""
+        total = len(heard.seen) + len(expected)  # type: ignore[attr-defined]
+        page.wait_for_function("(n) => (window.luotSpeech?.played.length ?? 0) >= n", arg=total)
+        assert clips[len(heard.seen) : total] == list(expected), clips  # type: ignore[attr-defined]
+        heard.seen = clips[:total]  # type: ignore[attr-defined]
+
+    heard.seen = []  # type: ignore[attr-defined]
+
+    page.keyboard.press("ArrowRight")  # starts the mode on the home screen: the first service
+    heard("digit_1")
+    page.keyboard.press("ArrowRight")
+    heard("digit_2")
+    page.keyboard.press("ArrowLeft")
+    heard("digit_1")  # Hộ tịch, the first tile
+    page.keyboard.press("Enter")
+    page.wait_for_selector("body[data-screen=review]")
+    heard("digit_1")  # the review screen names the service chosen
+    screenshot(page, "kiosk-speech-mode")
+    page.keyboard.press("Enter")  # "Get a ticket" has the focus
+    page.wait_for_selector("body[data-screen=ticket]")
+    assert page.inner_text("#ticket-number") == "A001"
+    heard("call", "letter_a", "digit_1")  # "Mời công dân có số thứ tự a một"
+    page.keyboard.press("r")
+    heard("call", "letter_a", "digit_1")  # read again
+    expect(page.locator("#ticket-print")).to_have_attribute("data-print", "printed")
+    assert list(tmp_path.glob("*.png"))  # the ticket was printed
+    assert page.get_attribute("body", "data-speech") == "on"
+    page.keyboard.press("Escape")
+    page.wait_for_selector("body[data-screen=home]")
+    assert page.errors == []
