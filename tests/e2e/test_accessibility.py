@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -319,3 +320,26 @@ def test_the_speech_mode_takes_a_printed_ticket_with_the_keypad_alone_and_reads_
     page.keyboard.press("Escape")
     page.wait_for_selector("body[data-screen=home]")
     assert page.errors == []
+
+
+def test_the_manager_s_busy_morning_has_no_serious_or_critical_violation(
+    world: World, live_server: LiveServer, new_page: Any, clock: Clock, assert_accessible: Audit
+) -> None:
+    from tests.e2e.test_manager_dashboard import OPENING, busy_morning
+
+    busy_morning(world, clock)  # waits past their targets: the live view's alerts are up
+    clock.set(OPENING + timedelta(hours=4))
+    world.staff("manager", sites=("CB", "CH"), username="hoa")
+    manage = new_page(1440, 1000)
+    manage.goto(f"{live_server.url}/manage")
+    manage.fill("#signin-form [name=username]", "hoa")
+    manage.fill("#signin-form [name=password]", PASSWORD)
+    manage.click("#signin-form [type=submit]")
+    expect(manage.locator(".site-card[data-site-code=CB] .today-issued")).not_to_have_text("0")
+    assert_accessible(manage, "manage live, busy")
+    manage.click("#tab-history")
+    manage.select_option("#history-scope", f"site:{world.site('CB')['id']}")
+    manage.fill("#history-date", "2026-11-23")
+    manage.click("#history-form [type=submit]")
+    expect(manage.locator("#history-kpis [data-kpi=served] .kpi-value")).not_to_have_text("0")
+    assert_accessible(manage, "manage history, busy")
