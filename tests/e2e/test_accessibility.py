@@ -52,10 +52,10 @@ class Audit:
         if found := violations(page):
             self.found[state] = found
 
-    def targets(self, page: Any, state: str, selector: str) -> None:
-        """Note the targets under 44 px (the phone's minimum) among ``selector``."""
-        if small := small_targets(page, selector):
-            self.found[f"{state}: targets under 44 px"] = [{"nodes": small}]
+    def targets(self, page: Any, state: str, selector: str, minimum: int = 44) -> None:
+        """Note the targets under ``minimum`` px (44 on a phone, 60 on the kiosk) among ``selector``."""
+        if small := small_targets(page, selector, minimum):
+            self.found[f"{state}: targets under {minimum} px"] = [{"nodes": small}]
 
     def report(self) -> str:
         return json.dumps(self.found, ensure_ascii=False, indent=1)
@@ -80,12 +80,15 @@ def test_kiosk_status_display_staff_and_manage_have_no_serious_or_critical_viola
 
     page = open_kiosk(new_page, live_server.url, kiosk["Authorization"].split()[1])
     assert_accessible(page, "kiosk home")
+    assert_accessible.targets(page, "kiosk home", "button", 60)
     page.click(".tile[data-service-id]")
     page.wait_for_selector("body[data-screen=review]")
     assert_accessible(page, "kiosk review")
+    assert_accessible.targets(page, "kiosk review", "button", 60)
     page.click("[data-action=take]")
     page.wait_for_selector("body[data-screen=ticket]")
     assert_accessible(page, "kiosk ticket")
+    assert_accessible.targets(page, "kiosk ticket", "button", 60)
     public_code = str(page.get_attribute("#ticket-qr", "src")).split("/")[2]
 
     phone = new_page(*PHONE)
@@ -171,15 +174,16 @@ def booking_server(booking_world: World) -> Iterator[LiveServer]:
     live.stop()
 
 
-def small_targets(page: Any, selector: str) -> list[str]:
-    """The visible targets matching ``selector`` that are less than 44 px high or wide."""
+def small_targets(page: Any, selector: str, minimum: int = 44) -> list[str]:
+    """The visible targets matching ``selector`` that are less than ``minimum`` px high or wide."""
     return list(
         page.eval_on_selector_all(
             selector,
-            """(nodes) => nodes.filter((n) => n.offsetParent !== null)
+            """(nodes, minimum) => nodes.filter((n) => n.offsetParent !== null)
                 .map((n) => [n.outerHTML.slice(0, 80), n.getBoundingClientRect()])
-                .filter(([, r]) => r.height < 44 || r.width < 44)
+                .filter(([, r]) => r.height < minimum || r.width < minimum)
                 .map(([html, r]) => `${html} ${r.width}x${r.height}`)""",
+            minimum,
         )
     )
 
