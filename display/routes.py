@@ -29,6 +29,7 @@ STRINGS = {
     "no_calls": _l("No number has been called yet"),
     "not_enrolled": _l("This display is not enrolled yet: open /display?token=… with its device token."),
     "sound_blocked": _l("Sound is off: touch the screen once to turn it on."),
+    "outage": _l("No connection to the server: the calls shown may be out of date. Staff: check the server."),
     "announce": _l("Citizen with number %(number)s, please come to counter %(counter)s."),
 }
 

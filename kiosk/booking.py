@@ -83,6 +83,11 @@ STRINGS = {
     "link_invalid": _l("This link is not valid. Check that you opened the whole link."),
     "other_site": _l("Intake point"),
     "book.today": _l("Take a number for today"),
+    "field.summary": _l("Please check the fields marked below."),
+    "field.name": _l("Please enter your full name."),
+    "field.phone": _l("Please enter your phone number, such as 0912 345 678."),
+    "field.citizen_id": _l("A citizen ID number has 12 digits."),
+    "field.email": _l("Please check the e-mail address, such as ten@example.vn."),
 }
 
 

@@ -140,6 +140,7 @@ KIOSK_STRINGS = {
     "ticket.scan": _l("Scan with your phone to follow your turn"),
     "ticket.priority": _l("Priority: %(group)s"),
     "ticket.appointment": _l("Appointment checked in."),
+    "ticket.appointment_at": _l("Appointment checked in: your appointment is at %(time)s."),
     "ticket.late": _l("You came after your appointment time, so you have a regular place in the queue."),
     "ticket.done": _l("Done"),
     "ticket.back_in": _l("Back to the start in %(n)s s"),
@@ -163,6 +164,7 @@ STATUS_STRINGS = {
     "status.title": _l("Your turn"),
     "status.number": _l("Your number"),
     "status.position": _l("Position in the queue"),
+    "status.ahead": _l("People ahead of you"),  # the kiosk's and the printed ticket's measure too
     "status.wait": _l("Estimated wait"),
     "status.waiting": _l("Waiting"),
     "status.next": _l("You are next: please stay near the counters."),

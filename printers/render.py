@@ -255,15 +255,18 @@ def render_ticket(ticket: TicketPaper, width: int = DEFAULT_WIDTH) -> Image.Imag
         page.text(
             "ƯU TIÊN · PRIORITY: " + PRIORITY_LABELS[ticket.priority], 0.95, bold=True, invert=True, gap=0.5
         )
-    if ticket.appointment:
+    if ticket.appointment and ticket.appointment_time:
+        at = ticket.appointment_time
+        page.text(f"Lịch hẹn lúc {at} · Appointment at {at}", 0.95, bold=True)
+    elif ticket.appointment:
         page.text("Có lịch hẹn · Appointment", 0.95, bold=True)
-    page.text(f"Số người chờ trước bạn · People ahead: {max(0, ticket.ahead)}", 1.0, gap=0.1)
+    page.text(f"Số người chờ trước ông/bà · People ahead: {max(0, ticket.ahead)}", 1.0, gap=0.1)
     if ticket.ahead > 0:
         page.text("Thời gian chờ dự kiến · Estimated wait", 0.9, gap=0.0)
         page.text(minutes_text(ticket.estimated_wait_s), 1.1, bold=True)
     page.text(ticket.issued_at.strftime("Ngày · Date %d/%m/%Y  %H:%M"), 0.9)
     page.qr(ticket.status_url)
-    page.text("Quét mã để theo dõi lượt của bạn · Scan to follow your turn", 0.8)
+    page.text("Quét mã để theo dõi lượt của ông/bà · Scan to follow your turn", 0.8)
     if ticket.footer:
         page.rule()
         page.text(ticket.footer, 0.85)

@@ -42,6 +42,27 @@ function stop(key) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+// After this long without the server, a band across the whole screen tells staff; the calls stay shown.
+const OUTAGE_MS = 10_000;
+let outageTimer = null;
+
+function connectionLost() {
+  showConnection(both("offline"));
+  if (outageTimer !== null) return;
+  outageTimer = setTimeout(() => {
+    document.getElementById("outage").hidden = false;
+    body.dataset.outage = "true";
+  }, OUTAGE_MS);
+}
+
+function connectionBack() {
+  showConnection("");
+  clearTimeout(outageTimer);
+  outageTimer = null;
+  document.getElementById("outage").hidden = true;
+  delete body.dataset.outage;
+}
+
 /** Ask until the server answers (it may be restarting); a refused token stops the page. */
 async function patiently(request) {
   for (;;) {
@@ -49,7 +70,7 @@ async function patiently(request) {
       return await request();
     } catch (error) {
       if (error instanceof ApiError && (error.status === 401 || error.status === 403)) throw error;
-      showConnection(both("offline"));
+      connectionLost();
       await sleep(3000);
     }
   }
@@ -84,9 +105,9 @@ async function start() {
         stop("refused");
       } else if (status === "offline") {
         body.dataset.state = "offline";
-        showConnection(both("offline"));
+        connectionLost();
       } else {
-        showConnection("");
+        connectionBack();
       }
     },
   });

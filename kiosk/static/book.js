@@ -5,6 +5,7 @@ import { api } from "/static/luot/api.js";
 import { h } from "/static/luot/dom.js";
 import { apply, clock, language, minutes, onLanguageChange, t } from "/static/luot/i18n.js";
 import { languageSwitch } from "/static/luot/language.js";
+import { fieldProblems, serverProblems, showFieldProblems } from "./book_fields.js";
 import { createPicker, dayLabel, dateOf, localName, showError, whenLabel } from "./book_common.js";
 
 apply();
@@ -148,6 +149,10 @@ $("details").addEventListener("submit", async (event) => {
   event.preventDefault();
   showError(null);
   const form = event.target;
+  if (showFieldProblems(form, fieldProblems(form))) {
+    showError({ message: t("field.summary") });
+    return;
+  }
   const submit = form.querySelector("button[type=submit]");
   const body = {
     site_id: state.site.site_id,
@@ -166,7 +171,7 @@ $("details").addEventListener("submit", async (event) => {
     const url = new URL(booked.manage_url);
     window.location.assign(`${url.pathname}${url.search}&new=1${language() === "en" ? "&lang=en" : ""}`);
   } catch (error) {
-    showError(error);
+    showError(showFieldProblems(form, serverProblems(error)) ? { message: t("field.summary") } : error);
     if (error.status === 409) {
       // Someone took the time first: offer the day again.
       setChosen("time", "");

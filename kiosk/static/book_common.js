@@ -48,8 +48,9 @@ export function createPicker(container, { siteId, serviceId, onPick }) {
   container.dataset.site = String(siteId);
   const current = () => container.dataset.picker === id;
   container.replaceChildren(h("p", {}, t("loading")));
-  const strip = h("div", { class: "days", role: "list" });
-  const grid = h("div", { class: "slots", role: "list" });
+  // Groups of toggle buttons (aria-pressed): a button cannot be a list item, so no list roles here.
+  const strip = h("div", { class: "days", role: "group", "aria-label": t("step.time") });
+  const grid = h("div", { class: "slots", role: "group", "aria-label": t("step.time") });
 
   async function loadDays() {
     days = await api(`/api/v1/sites/${siteId}/slot-days?service_id=${serviceId}`);
@@ -68,7 +69,6 @@ export function createPicker(container, { siteId, serviceId, onPick }) {
         const button = h("button", {
           type: "button",
           class: "day",
-          role: "listitem",
           "data-date": day.date,
           "aria-pressed": String(day.date === chosenDay),
           disabled: !day.open || !day.available,
@@ -101,7 +101,7 @@ export function createPicker(container, { siteId, serviceId, onPick }) {
         const button = h("button", {
           type: "button",
           class: "slot",
-          role: "listitem",
+          "aria-pressed": "false",
           "data-start": slot.start,
           disabled: slot.available < 1,
         });

@@ -2,7 +2,8 @@
 // site of the same commune has a clearly shorter wait for the chosen service, the kiosk says so before
 // issuing — it offers, never forces.
 //
-// Clearly shorter: open now for that service, and its estimated wait is at least 15 minutes shorter AND at
+// Clearly shorter: open now for that service with at least one counter open for it (a site whose every
+// counter is closed would send the citizen to wait for nobody), and its estimated wait is at least 15 minutes shorter AND at
 // most two thirds of the wait here (so 40 → 25 min is not enough, 60 → 20 min is). Waits come from the
 // public API: GET /api/v1/sites (same commune code), /sites/{id}/services (matched by service code) and
 // /sites/{id}/wait. The travel to the other site is not known, hence the margin.
@@ -44,7 +45,7 @@ export async function shorterElsewhere(sites, here, service, hereS) {
       const { services, waits } = await siteData(site.id);
       const same = services.find((s) => s.code === service.code && s.open_now);
       const wait = same && waits.find((w) => w.service_id === same.id);
-      if (!wait || !clearlyShorter(hereS, wait.estimated_wait_s)) continue;
+      if (!wait || !(wait.counters_open > 0) || !clearlyShorter(hereS, wait.estimated_wait_s)) continue;
       if (!best || wait.estimated_wait_s < best.estimated_wait_s) {
         best = { site, waiting: wait.waiting, estimated_wait_s: wait.estimated_wait_s };
       }

@@ -9,13 +9,14 @@
 import { act, api, ApiError, requestId } from "/static/luot/api.js";
 import { deviceToken, forgetDevice, rememberDevice } from "/static/luot/device.js";
 import { h, svg } from "/static/luot/dom.js";
-import { apply, language, minutes, onLanguageChange, setLanguage, t, translate } from "/static/luot/i18n.js";
+import { apply, clock, language, minutes, onLanguageChange, setLanguage, t, translate } from "/static/luot/i18n.js";
 import { languageSwitch } from "/static/luot/language.js";
 import { connectLive } from "/static/luot/live.js";
 import { shorterElsewhere } from "./elsewhere.js";
 import { renderHours } from "./hours.js";
 import { CITIZEN_ID, PHONE, grouped, idFromChipCard, lastDigits, normalisePhone } from "./identity.js";
 import { buildKeypad, Entry } from "./keypad.js";
+import { ordinalClips, startSpeechMode, ticketClips } from "./speech.js";
 
 const IDLE_MS = 60_000; // back home after a minute without a touch
 const TICKET_MS = 30_000; // the ticket stays on screen this long…
@@ -357,7 +358,14 @@ function showTicket(ticket, { appointment = false } = {}) {
   const priority = ticket.priority && ticket.priority !== "none";
   $("ticket-priority").hidden = !priority;
   $("ticket-priority").textContent = priority ? t("ticket.priority", { group: t(`priority.${ticket.priority}`) }) : "";
-  const note = ticket.late ? t("ticket.late") : appointment ? t("ticket.appointment") : "";
+  const at = ticket.appointment_start ? clock(ticket.appointment_start) : "";
+  const note = ticket.late
+    ? t("ticket.late")
+    : appointment
+      ? at
+        ? t("ticket.appointment_at", { time: at })
+        : t("ticket.appointment")
+      : "";
   $("ticket-note").hidden = !note;
   $("ticket-note").textContent = note;
   $("ticket-ahead").textContent = String(Math.max(0, ticket.position - 1));
@@ -519,7 +527,8 @@ function onKey(event) {
   if (event.key.length === 1) scanned = (scanned + event.key).slice(-512);
   const name = activeEntry();
   if (event.key === "Enter") {
-    event.preventDefault();
+    // Enter by itself on a focused button presses it (keyboard users); after a scanner's text it does not.
+    if (name || scanned) event.preventDefault();
     if (scanned.includes("/t/") && name !== "enrol") {
       // the status page's QR of a ticket taken before arriving: the citizen is here
       const text = scanned;
@@ -813,3 +822,28 @@ setInterval(tick, 1000);
 setInterval(() => state.device && !state.apiDown && refreshSite(), REFRESH_MS);
 tick();
 start();
+
+// -- speech mode (keypad and headphones): see speech.js ------------------------------------------------
+
+const homeTiles = () => [...document.querySelectorAll("#screen-home .tile[data-service-id]")];
+const tileClips = (serviceId) => {
+  const index = homeTiles().findIndex((tile) => tile.dataset.serviceId === String(serviceId));
+  return index < 0 ? [] : ordinalClips(index + 1);
+};
+startSpeechMode({
+  screens: {
+    home: { targets: () => homeTiles().map((element, i) => ({ element, clips: ordinalClips(i + 1) })) },
+    review: {
+      intro: async () => tileClips(state.intent?.service.id),
+      targets: () => [
+        { element: $("take"), clips: [] },
+        { element: document.querySelector("#screen-review [data-action=back]"), clips: [] },
+      ],
+    },
+    ticket: {
+      intro: () => ticketClips($("ticket-number").textContent),
+      targets: () => [{ element: $("ticket-done"), clips: [] }],
+    },
+  },
+  back: () => document.querySelector(`#screen-${state.screen} [data-action=back], #screen-${state.screen} [data-action=home]`)?.click(),
+});

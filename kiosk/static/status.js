@@ -29,7 +29,7 @@ function render() {
   $("number-day").textContent = day ? t("status.day", { day }) : "";
   if (details) {
     $("service-name").textContent = language() === "en" ? details.service_name_en || details.service_name : details.service_name;
-    $("site-name").textContent = details.site_name;
+    $("site-name").textContent = language() === "en" ? details.site_name_en || details.site_name : details.site_name;
   }
   const pending = ticket.status === "pending_arrival"; // taken before arriving: show the QR for the kiosk
   $("arrive").hidden = !pending;
@@ -39,7 +39,8 @@ function render() {
   $("waiting").hidden = !waiting;
   $("called").hidden = !atCounter;
   if (waiting) {
-    $("position").textContent = String(ticket.position);
+    // People ahead, as the kiosk and the paper ticket say it (the API's position counts the ticket itself).
+    $("ahead").textContent = String(Math.max(0, ticket.position - 1));
     $("wait").textContent = minutes(ticket.estimated_wait_s);
     $("next").hidden = ticket.position !== 1;
   }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -9,10 +10,12 @@ from flask import Response, current_app, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from ..domain.announcement import LANGUAGES, ticket_number_words
+from ..domain.errors import N_, NotFound
 from ..domain.notices import MAX_NOTICES, MAX_TEXT, NoticeInfo
 from ..extension import luot
 from ..services import display as display_service
-from ..voice import Voice
+from ..voice import MissingClip, Voice
 from .access import principal, staff_principal
 from .docs import error, secured
 from .fields import Text
@@ -111,3 +114,48 @@ def voice() -> Voice:
         extensions["luot.voice"] = Voice(Path(current_app.instance_path))
     found: Voice = extensions["luot.voice"]
     return found
+
+
+# -- the kiosk's speech mode: the same recorded clips, one at a time -----------------------------------
+
+CLIP_NAME = re.compile(r"^[a-z0-9_]{1,40}$")
+
+
+class TicketReadingQuerySchema(RequestSchema):
+    number = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^[A-Z0-9]{1,16}$"),
+        metadata={"description": "The ticket number as shown, e.g. A012."},
+    )
+
+
+class ReadingSchema(Schema):
+    clips = fields.List(fields.String(), required=True)
+
+
+@blp.route("/voice/<string(length=2):language>/<string(maxlength=40):name>.wav")
+@blp.response(200, description="WAV audio: one recorded clip (a centre's own recording, else built in)")
+@error(blp, 404, "No such clip in that language")
+def voice_clip(language: str, name: str) -> Any:
+    """One clip of the voice, for the kiosk's speech mode (public: recorded words, nothing personal)."""
+    if language not in LANGUAGES or not CLIP_NAME.match(name):
+        raise NotFound(N_("There is no such clip."))
+    try:
+        path = voice().clip_path(language, name)
+    except MissingClip:
+        raise NotFound(N_("There is no such clip.")) from None
+    response = Response(path.read_bytes(), mimetype="audio/wav")  # a clip is a few kilobytes
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response
+
+
+@blp.route("/voice/<string(length=2):language>/ticket")
+@blp.arguments(TicketReadingQuerySchema, location="query")
+@blp.response(200, ReadingSchema)
+@error(blp, 404, "No voice in that language")
+def ticket_reading(args: dict[str, Any], language: str) -> Any:
+    """The clips that read "số thứ tự A012" aloud, in order (the speech mode's ticket screen)."""
+    if language not in LANGUAGES:
+        raise NotFound(N_("There is no such clip."))
+    return {"clips": ["call", *ticket_number_words(args["number"], language)]}

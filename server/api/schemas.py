@@ -78,6 +78,7 @@ class ServiceWaitSchema(Schema):
     waiting = fields.Integer(required=True)
     estimated_wait_s = fields.Integer(required=True)
     longest_wait_s = fields.Integer()
+    counters_open = fields.Integer(metadata={"description": "Open counters that serve the service now."})
 
 
 class CounterRefSchema(Schema):
@@ -102,6 +103,7 @@ class StatusSchema(Schema):
     )
     near_position = fields.Integer(metadata={"description": "The page rings 'near' at this position…"})
     near_minutes = fields.Integer(metadata={"description": "…or at this estimated wait (minutes)."})
+    site_name_en = fields.String()
 
 
 # -- tickets ---------------------------------------------------------------------------------------

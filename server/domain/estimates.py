@@ -4,6 +4,10 @@ A service's pace is the moving average of its service times measured today (the 
 :data:`MOVING_WINDOW` completed tickets), falling back to the configured ``service_minutes`` until the
 first tickets of the day are done. The people ahead of a citizen are shared among the counters that serve
 the service: the open ones, or, when none is open yet, every counter configured for it.
+
+No one with people ahead is told "0 minutes": each person ahead counts for at least
+:data:`MIN_PACE_S` (a morning of quick certifications must not promise an instant call), and the estimate
+is never below one minute while anyone is ahead.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import math
 from collections.abc import Sequence
 
 MOVING_WINDOW = 10
+MIN_PACE_S = 60
 
 
 def average_service_s(recent_service_s: Sequence[int], planned_minutes: int) -> float:
@@ -23,7 +28,9 @@ def average_service_s(recent_service_s: Sequence[int], planned_minutes: int) -> 
 
 
 def estimate_wait_s(people_ahead: int, average_s: float, counters: int) -> int:
-    """Seconds until a citizen with ``people_ahead`` before them is called."""
+    """Seconds until a citizen with ``people_ahead`` before them is called: never under a minute while
+    someone is ahead, and at least :data:`MIN_PACE_S` per person ahead shared among the counters."""
     if people_ahead <= 0:
         return 0
-    return math.ceil(people_ahead * average_s / max(1, counters))
+    pace = max(average_s, MIN_PACE_S)
+    return max(MIN_PACE_S, math.ceil(people_ahead * pace / max(1, counters)))

@@ -58,6 +58,7 @@ class ServiceWaiting:
     waiting: int
     estimated_wait_s: int
     longest_wait_s: int = 0
+    counters_open: int = 0  # open counters that serve it: another site is suggested only when > 0
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -187,6 +187,7 @@ class TicketPaper:
     estimated_wait_s: int = 0
     footer: str = ""
     appointment: bool = False
+    appointment_time: str = ""  # "HH:MM" in the site's time zone, for a checked-in appointment
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

@@ -248,6 +248,11 @@ def paper_for(source: Repositories, ticket: Ticket, at: datetime, public_url: st
         estimated_wait_s=info.estimated_wait_s,
         footer=site.ticket_footer,
         appointment=ticket.appointment_start is not None,
+        appointment_time=(
+            ticket.appointment_start.astimezone(ZoneInfo(site.timezone)).strftime("%H:%M")
+            if ticket.appointment_start is not None
+            else ""
+        ),
     )
 
 

@@ -191,10 +191,15 @@ function renderSite(live) {
           h("div", {}, h("dt", {}, t("kpi.within_target")), h("dd", {}, percent(today.within_target_pct))),
         )
       : "",
+    // A live region around the list: role="status" on the <ul> itself would hide that it is a list.
     h(
-      "ul",
-      { class: "alerts", role: "status" },
-      alerts.length ? alerts.map((text) => h("li", { class: "alert" }, text)) : h("li", { class: "fine" }, t("live.all_fine")),
+      "div",
+      { role: "status" },
+      h(
+        "ul",
+        { class: "alerts" },
+        alerts.length ? alerts.map((text) => h("li", { class: "alert" }, text)) : h("li", { class: "fine" }, t("live.all_fine")),
+      ),
     ),
     h(
       "table",

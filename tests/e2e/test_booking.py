@@ -81,8 +81,9 @@ def test_book_on_the_phone_check_in_at_the_kiosk_and_be_called_first(
     clock.set(at(8, 30))
     walk_ins = [world.issue(kiosk) for _ in range(2)]
     clock.set(at(8, 52))
-    _kiosk_page, ticket = check_in_on_the_kiosk(new_page, server.url, kiosk, code)
+    kiosk_page, ticket = check_in_on_the_kiosk(new_page, server.url, kiosk, code)
     assert ticket["late"] is False and ticket["appointment_start"] == "2026-11-23T09:00:00+07:00"
+    assert "09:00" in kiosk_page.inner_text("#ticket-note")  # the appointment's time on the ticket
 
     counter_id = world.open_counter(clerk)
     called = world.client.post(f"/api/v1/counters/{counter_id}/call-next", headers=clerk).json
@@ -97,7 +98,7 @@ def test_book_on_the_phone_check_in_at_the_kiosk_and_be_called_first(
 
     page.reload()
     page.wait_for_selector("#appointment[data-state=checked_in]")
-    assert page.inner_text("#ticket") == f"Số thứ tự của bạn: {ticket['number']}"
+    assert page.inner_text("#ticket") == f"Số thứ tự của ông/bà: {ticket['number']}"
     assert errors == []
 
 

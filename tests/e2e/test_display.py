@@ -497,3 +497,72 @@ def test_a_display_that_is_not_or_no_longer_enrolled_says_so(
     page.goto(f"{live_server.url}/display?token={token}")
     expect(page.locator("#message")).to_contain_text("This device is no longer enrolled")
     expect(page.locator("body")).to_have_attribute("data-state", "refused")
+
+
+# -- done when: readable from across the hall, and an outage no one can miss ------------------------
+
+SMALLEST_TEXT = """() => {
+    const sizes = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (!node.textContent.trim()) continue;
+        const element = node.parentElement;
+        const style = getComputedStyle(element);
+        const unseen = style.visibility === "hidden" || style.opacity === "0";
+        if (!element.getClientRects().length || unseen) continue;
+        sizes.push([parseFloat(style.fontSize), element.className || element.id || element.tagName,
+                    node.textContent.trim().slice(0, 30)]);
+    }
+    sizes.sort((a, b) => a[0] - b[0]);
+    return sizes.slice(0, 5);
+}"""
+
+
+def test_every_text_on_the_wall_is_at_least_40_px_at_1080p(
+    make_app: Callable[..., Flask], sqlite_url: str, new_page: Any
+) -> None:
+    world = World(make_app(sqlite_url, config=read_config_file(DEMO_CONFIG)))
+    demo_scene(world)
+    server = LiveServer(world.app).start()
+    try:
+        page = open_display(new_page(1920, 1080), server.url, world.device_token("display", site="KB1"))
+        expect(page.locator("#now-number")).to_have_text("B002")
+        expect(page.locator("#ticker")).to_be_visible()
+        expect(page.locator("#waits li")).to_have_count(8)
+        page.evaluate("document.fonts.ready.then(() => true)")
+        next_frame(page)
+        smallest = page.evaluate(SMALLEST_TEXT)
+        assert smallest[0][0] >= 40, smallest
+        assert page.errors == []
+    finally:
+        server.stop()
+
+
+def test_an_outage_shows_a_full_width_band_within_12_s_and_the_last_calls_stay(
+    world: World, new_page: Any, server_processes: list[subprocess.Popen[bytes]]
+) -> None:
+    kiosk, clerk = world.device("kiosk"), world.staff("clerk")
+    first = world.issue(kiosk)
+    counter_id = world.open_counter(clerk, counter="Q1")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server_processes.append(serve(world.app, port))
+    page = open_display(new_page(1920, 1080), base, world.device_token("display"))
+    requests.post(f"{base}/api/v1/counters/{counter_id}/call-next", headers=clerk, timeout=30)
+    expect(page.locator("#now-number")).to_have_text(first["number"])
+    expect(page.locator("#outage")).to_be_hidden()
+
+    server_processes[0].terminate()
+    server_processes[0].wait()
+    gone = now_ms()
+    expect(page.locator("#outage")).to_be_visible(timeout=12_000)
+    assert now_ms() - gone < 12_000
+    band = page.locator("#outage").bounding_box()
+    assert band is not None and band["width"] >= 1920 - 1  # across the whole screen
+    expect(page.locator("#now-number")).to_have_text(first["number"])  # the last call stays
+    expect(page.locator("#recent")).to_be_visible()
+    screenshot(page, "display-outage")
+
+    server_processes.append(serve(world.app, port))
+    expect(page.locator("#outage")).to_be_hidden()
+    assert page.errors == []

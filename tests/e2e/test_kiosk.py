@@ -276,11 +276,21 @@ def test_an_unknown_appointment_code_is_answered_gracefully(
 def test_a_clearly_shorter_wait_at_the_other_intake_point_is_offered(
     world: World, live_server: LiveServer, new_page: Any, kiosk_token: str
 ) -> None:
+    kb2 = next(s for c in DEMO["communes"] for s in c["sites"] if s["code"] == "KB2")
     kiosk = {"Authorization": f"Bearer {kiosk_token}"}
     for _ in range(8):  # 8 × 20 min at KB1's one land counter; nobody waits at KB2
         world.issue(kiosk, site="KB1", service="DD")
     page = open_kiosk(new_page, live_server.url, kiosk_token)
-    page.click(f".tile[data-service-id='{service_id(world, 'DD')}']")
+    dd = service_id(world, "DD")
+    page.click(f".tile[data-service-id='{dd}']")
+    looked_elsewhere(page, dd)
+    assert page.is_hidden("#elsewhere")  # every counter of KB2 is closed: not offered
+
+    land_counter = next(c for c in kb2["counters"] if "DD" in c["services"])
+    world.open_counter(world.staff("clerk", sites=("KB2",)), site="KB2", counter=land_counter["code"])
+    page.reload()  # the kiosk keeps another site's figures for 20 s: a fresh page looks again
+    page.wait_for_selector("body[data-screen=home] .tile")
+    page.click(f".tile[data-service-id='{dd}']")
     page.wait_for_selector("#elsewhere:not([hidden])")
     offer = page.inner_text("#elsewhere")
     assert "Không có ai đang chờ lĩnh vực này tại" in offer and "Điểm tiếp nhận số 2" in offer
@@ -337,7 +347,7 @@ def test_the_status_page_follows_the_ticket_until_a_clerk_calls_it(
     phone.goto(f"{live_server.url}/t/{mine['public_code']}")
     phone.wait_for_selector("body[data-status=waiting][data-live=on]")
     assert phone.inner_text("#number") == mine["number"]
-    assert phone.inner_text("#position") == "2"
+    assert phone.inner_text("#ahead") == "1"  # one person ahead, as the kiosk and the ticket say
     assert phone.inner_text("#service-name") == "Hộ tịch"
     screenshot(phone, "status-waiting-portrait")
     phone.set_viewport_size({"width": PHONE_LANDSCAPE[0], "height": PHONE_LANDSCAPE[1]})
@@ -347,7 +357,7 @@ def test_the_status_page_follows_the_ticket_until_a_clerk_calls_it(
     clerk = world.staff("clerk", sites=("KB1",))
     counter_id = world.open_counter(clerk, site="KB1", counter="Q1")
     world.client.post(f"/api/v1/counters/{counter_id}/call-next", headers=clerk, json={})
-    phone.wait_for_selector("#position:text-is('1')")
+    phone.wait_for_selector("#ahead:text-is('0')")
     assert phone.is_visible("#next")
     world.client.post(f"/api/v1/tickets/{first['id']}/no-show", headers=clerk, json={})
     world.client.post(f"/api/v1/counters/{counter_id}/call-next", headers=clerk, json={})
@@ -359,6 +369,8 @@ def test_the_status_page_follows_the_ticket_until_a_clerk_calls_it(
 
     phone.click("#language-switch")  # English, remembered on the phone
     assert phone.inner_text("#counter") == "Counter 1"
+    kb1 = next(s for c in DEMO["communes"] for s in c["sites"] if s["code"] == "KB1")
+    assert phone.inner_text("#site-name") == kb1["name_en"]  # the English name where there is one
     phone.reload()
     phone.wait_for_selector("body[data-status=called]")
     assert phone.inner_text("#called-label") == "It is your turn: please go to"

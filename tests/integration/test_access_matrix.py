@@ -61,6 +61,8 @@ RIGHTS: dict[str, str] = {
     "wall_display.notices": "listen",
     "wall_display.announcement": "listen",
     "wall_display.replace_notices": "manage",
+    "wall_display.voice_clip": "public",
+    "wall_display.ticket_reading": "public",
     "tickets.counter_open": "serve",
     "tickets.counter_pause": "serve",
     "tickets.counter_close": "serve",
@@ -287,6 +289,8 @@ def request_for(scene: dict[str, Any], endpoint: str, rule: str, targets: Target
         "public_code": "x" * 20,
         "device_id": scene["kiosk_id"],
         "service_id": scene["service"],
+        "language": "vi",
+        "name": "call",
     }
     token = appointment["manage_token"]
     path = re.sub(r"<(?:[^:>]+:)?([a-z_]+)>", lambda m: str(values[m.group(1)]), rule)
@@ -324,6 +328,7 @@ def request_for(scene: dict[str, Any], endpoint: str, rule: str, targets: Target
         "appointments.appointment": f"token={token}",
         "appointments.appointment_ics": f"token={token}",
         "wall_display.announcement": "number=A001&counter=1",
+        "wall_display.ticket_reading": "number=A001",
         "staff.today": f"site_id={scene['site']}",
     }
     query = queries.get(endpoint)

@@ -207,7 +207,13 @@ def test_estimates_use_todays_pace_and_open_counters(
     for _ in range(3):
         world.issue(kiosk, service="DD")
     wait = {w["service_id"]: w for w in world.client.get(f"/api/v1/sites/{site_id}/wait").json}
-    assert wait[land] == {"service_id": land, "waiting": 3, "estimated_wait_s": 1800, "longest_wait_s": 0}
+    assert wait[land] == {
+        "service_id": land,
+        "waiting": 3,
+        "estimated_wait_s": 1800,
+        "longest_wait_s": 0,
+        "counters_open": 0,
+    }
 
     counter_id = world.open_counter(clerk, counter="Q3")
     first = post(world.client, f"/api/v1/counters/{counter_id}/call-next", clerk).json

@@ -97,3 +97,11 @@ def test_the_ticket_travels_to_a_print_agent_as_json_and_back() -> None:
 
 def test_the_font_found_draws_vietnamese() -> None:
     assert find_font().endswith((".ttf", ".otf"))
+
+
+def test_an_appointment_ticket_carries_its_time_to_the_paper_and_the_print_agent() -> None:
+    booked = ticket(appointment=True, appointment_time="09:00")
+    assert TicketPaper.from_json(booked.to_json()).appointment_time == "09:00"
+    with_time = render_ticket(booked, 384)
+    without_time = render_ticket(ticket(appointment=True), 384)
+    assert with_time.tobytes() != without_time.tobytes()  # the line names the time

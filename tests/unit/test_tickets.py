@@ -95,3 +95,10 @@ def test_wait_is_shared_among_counters() -> None:
     assert estimate_wait_s(people_ahead=4, average_s=300, counters=2) == 600
     assert estimate_wait_s(people_ahead=0, average_s=300, counters=2) == 0
     assert estimate_wait_s(people_ahead=3, average_s=100, counters=0) == 300
+
+
+def test_no_one_with_people_ahead_is_told_zero_minutes() -> None:
+    # Three people ahead of quick services measured at a few seconds each: not "0 phút".
+    assert estimate_wait_s(people_ahead=3, average_s=4, counters=1) == 180
+    assert estimate_wait_s(people_ahead=1, average_s=0, counters=5) == 60
+    assert estimate_wait_s(people_ahead=3, average_s=4, counters=3) == 60

@@ -129,6 +129,9 @@ class QueueState:
         open_ = [c for c in serving if c.status == "open"]
         return len(open_) or len(serving) or 1
 
+    def open_counters_for(self, service_id: int) -> int:
+        return sum(1 for c in self.counters if service_id in c.service_ids and c.status == "open")
+
     def service_order(self, service_id: int) -> list[int]:
         """Waiting ticket ids of one service in the order its counters would call them."""
         if service_id not in self._orders:
@@ -188,6 +191,7 @@ class QueueState:
                         count, self.average_service_s(service_id), self.counters_for(service_id)
                     ),
                     longest_wait_s=max(longest, 0),
+                    counters_open=self.open_counters_for(service_id),
                 )
             )
         return tuple(result)

@@ -94,6 +94,7 @@ class PublicStatus:
     # When the page rings "your turn is near" (the site's notify_near_position / notify_near_minutes).
     near_position: int = 3
     near_minutes: int = 10
+    site_name_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -205,6 +206,7 @@ def ticket_status(session: Session, public_code: str, now: datetime) -> PublicSt
         day=ticket.day,
         near_position=NotifySettings.from_mapping(site.notify).near_position,
         near_minutes=NotifySettings.from_mapping(site.notify).near_minutes,
+        site_name_en=site.name_en or "",
     )
 
 
