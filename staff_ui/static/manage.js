@@ -237,7 +237,13 @@ function buildHistory() {
     if (commune.sites.length > 1) scope.append(h("option", { value: `commune:${commune.code}` }, t("history.commune", { name: commune.name })));
     for (const site of commune.sites) scope.append(h("option", { value: `site:${site.id}` }, site.name));
   }
-  $("#history-date").value = iso(new Date());
+  $("#history-date").value = siteToday(state.sites[0]?.timezone);
+}
+
+/** Today at the intake points (their time zone), not the browser's date: they differ around midnight. */
+function siteToday(timeZone) {
+  if (!timeZone) return iso(new Date());
+  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date());
 }
 
 function period() {
@@ -260,15 +266,21 @@ function base() {
   return kind === "commune" ? `/api/v1/communes/${value}` : `/api/v1/sites/${value}`;
 }
 
+let historyAsked = 0; // only the answer to the latest question is shown, whatever order answers come in
+
 async function loadHistory() {
   const [from, to] = period();
+  const asked = ++historyAsked;
   say($("#history-message"), "");
+  let report;
   try {
-    state.report = await call(`${base()}/stats?from=${from}&to=${to}`);
+    report = await call(`${base()}/stats?from=${from}&to=${to}`);
   } catch (error) {
-    say($("#history-message"), error.status === 403 ? t("forbidden") : error.message, "error");
+    if (asked === historyAsked) say($("#history-message"), error.status === 403 ? t("forbidden") : error.message, "error");
     return;
   }
+  if (asked !== historyAsked) return;
+  state.report = report;
   renderHistory(state.report);
   loadMessages($("#history-scope").value, to);
 }

@@ -281,9 +281,9 @@ def test_an_appointment_booked_with_the_keyboard_alone(booking_server: LiveServe
 
 
 def test_the_speech_mode_takes_a_printed_ticket_with_the_keypad_alone_and_reads_each_screen(
-    world: World, live_server: LiveServer, new_page: Any, tmp_path: Path
+    world: World, live_server: LiveServer, new_page: Any
 ) -> None:
-    kiosk = world.device("kiosk", printer=f"png://{tmp_path}")
+    kiosk = world.device("kiosk", printer="png://speech")  # inside the instance's printer folder
     page = open_kiosk(new_page, live_server.url, kiosk["Authorization"].split()[1])
     clips: list[str] = []
     page.on(
@@ -319,7 +319,7 @@ def test_the_speech_mode_takes_a_printed_ticket_with_the_keypad_alone_and_reads_
     page.keyboard.press("r")
     heard("call", "letter_a", "digit_1")  # read again
     expect(page.locator("#ticket-print")).to_have_attribute("data-print", "printed")
-    assert list(tmp_path.glob("*.png"))  # the ticket was printed
+    assert list((Path(world.app.instance_path) / "printers" / "speech").glob("*.png"))  # it was printed
     assert page.get_attribute("body", "data-speech") == "on"
     page.keyboard.press("Escape")
     page.wait_for_selector("body[data-screen=home]")

@@ -91,7 +91,7 @@ def test_a_ticket_kept_overnight_shows_its_day_beside_its_number(
 
     other = open_status(new_page, live_server.url, today, "waiting")
     assert other.is_hidden("#number-day")
-    assert other.inner_text("#position") == "2"  # behind yesterday's ticket
+    assert other.inner_text("#ahead") == "1"  # yesterday's ticket is ahead of it
     assert phone.errors == [] and other.errors == []
 
 

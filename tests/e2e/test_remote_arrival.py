@@ -47,5 +47,5 @@ def test_a_number_for_today_is_taken_on_a_phone_from_the_door_poster(
     page.fill("input[name=phone]", "0912 000 001")
     page.click("#today button[type=submit]")
     page.wait_for_selector("body[data-status=pending_arrival]")
-    assert page.is_visible("#arrive-qr") and page.is_visible("#position")
+    assert page.is_visible("#arrive-qr") and page.is_visible("#ahead")
     assert errors == []
