@@ -94,6 +94,8 @@ class PublicStatus:
     # When the page rings "your turn is near" (the site's notify_near_position / notify_near_minutes).
     near_position: int = 3
     near_minutes: int = 10
+    # A site box's check-in of an appointment it could not confirm yet (see TicketInfo.unconfirmed).
+    unconfirmed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -205,6 +207,7 @@ def ticket_status(session: Session, public_code: str, now: datetime) -> PublicSt
         day=ticket.day,
         near_position=NotifySettings.from_mapping(site.notify).near_position,
         near_minutes=NotifySettings.from_mapping(site.notify).near_minutes,
+        unconfirmed=info.unconfirmed,
     )
 
 
