@@ -141,6 +141,9 @@ KIOSK_STRINGS = {
     "ticket.priority": _l("Priority: %(group)s"),
     "ticket.appointment": _l("Appointment checked in."),
     "ticket.late": _l("You came after your appointment time, so you have a regular place in the queue."),
+    "ticket.unconfirmed": _l(
+        "Appointment not yet confirmed: this number is valid, and staff will confirm your booking."
+    ),
     "ticket.done": _l("Done"),
     "ticket.back_in": _l("Back to the start in %(n)s s"),
     "print.none": _l("Please remember your number or photograph the QR code."),
@@ -178,6 +181,9 @@ STATUS_STRINGS = {
     "status.day": _l("Number of %(day)s"),
     "status.arrive": _l("When you arrive, show this code to the kiosk's scanner to join the queue."),
     "status.unknown": _l("There is no such ticket."),
+    "status.unconfirmed": _l(
+        "Appointment not yet confirmed: this number is valid, and staff will confirm your booking."
+    ),
     "status.live": _l("Updates by itself"),
     "counter.number": _l("Counter %(n)s"),
     # the ringer (kiosk/static/ring.js)

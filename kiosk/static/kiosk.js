@@ -357,7 +357,15 @@ function showTicket(ticket, { appointment = false } = {}) {
   const priority = ticket.priority && ticket.priority !== "none";
   $("ticket-priority").hidden = !priority;
   $("ticket-priority").textContent = priority ? t("ticket.priority", { group: t(`priority.${ticket.priority}`) }) : "";
-  const note = ticket.late ? t("ticket.late") : appointment ? t("ticket.appointment") : "";
+  // A site box's check-in of a code booked upstream during a cut: a regular place until confirmed.
+  const unconfirmed = appointment && ticket.unconfirmed === "pending";
+  const note = unconfirmed
+    ? t("ticket.unconfirmed")
+    : ticket.late
+      ? t("ticket.late")
+      : appointment
+        ? t("ticket.appointment")
+        : "";
   $("ticket-note").hidden = !note;
   $("ticket-note").textContent = note;
   $("ticket-ahead").textContent = String(Math.max(0, ticket.position - 1));
