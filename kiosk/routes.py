@@ -113,6 +113,7 @@ KIOSK_STRINGS = {
     "elsewhere.body_none": _l(
         "Nobody is waiting for this service at %(site)s. You may go there instead, or take a ticket here."
     ),
+    "elsewhere.age": _l("Figures from %(n)s min ago."),
     "priority.title": _l("Are you in a priority group?"),
     "priority.trust": _l(
         "Priority is given on your word. It is printed on your ticket and the clerk will see it."

@@ -259,6 +259,9 @@ async function suggestElsewhere(service) {
     time: minutes(better.estimated_wait_s),
   });
   $("elsewhere-address").textContent = better.site.address || "";
+  const age = better.age_s != null ? Math.max(1, Math.round(better.age_s / 60)) : null; // a site box's last word
+  $("elsewhere-age").hidden = age == null;
+  $("elsewhere-age").textContent = age == null ? "" : t("elsewhere.age", { n: age });
   $("elsewhere").hidden = false;
 }
 

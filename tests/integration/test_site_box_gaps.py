@@ -107,3 +107,45 @@ def test_a_code_booked_during_a_cut_is_checked_in_at_the_box_and_reconciled(pair
     assert {t["id"] for t in queue} >= {t["id"] for t in checked.values()}  # the citizens keep their tickets
     for name, expected in (("kept", None), ("dropped", "cancelled"), ("invented", "unknown")):
         assert _status(pair.up, checked[name])["unconfirmed"] == expected  # the same rows upstream
+
+
+def test_a_box_suggests_the_other_sites_from_their_last_known_figures_until_they_grow_old(pair: Pair) -> None:
+    site = pair.site_id
+    world = World(pair.upstream)
+    other = world.site("CH")["id"]
+    service = _service(pair.up, other, "HT")
+    kiosk = {"Authorization": f"Bearer {world.device_token('kiosk', 'CH')}"}
+    for _ in range(3):  # the other site is a site of the upstream's own: it issues there
+        issued = pair.up.post(f"/api/v1/sites/{other}/tickets", json={"service_id": service}, headers=kiosk)
+        assert issued.status_code == 201, issued.json
+    clock = pair.box.extensions["luot"].clock
+    clock.advance(hours=1)  # open hours
+    pair.link.round()
+    assert pair.link.connected
+    live = {w["service_id"]: w for w in pair.up.get(f"/api/v1/sites/{other}/wait").json}[service]
+
+    heard = pair.down.get(f"/api/v1/sites/{site}/elsewhere")
+    assert heard.status_code == 200, heard.json
+    [entry] = heard.json
+    assert entry["site"]["code"] == "CH" and entry["site"]["name"] == world.site("CH")["name"]
+    assert entry["age_s"] == 0
+    figures = next(s for s in entry["services"] if s["code"] == "HT")
+    assert (figures["waiting"], figures["estimated_wait_s"]) == (3, live["estimated_wait_s"])
+    assert figures["open_now"] is True and entry["site"]["open_now"] is True
+
+    url, pair.link.url = pair.link.url, _dead_url()  # the link is cut: the figures age
+    clock.advance(minutes=4)
+    pair.link.round()
+    assert not pair.link.connected
+    [entry] = pair.down.get(f"/api/v1/sites/{site}/elsewhere").json
+    assert entry["age_s"] == 240
+    pair.box.config["LUOT_ELSEWHERE_MAX_AGE_S"] = 120  # a centre's own limit
+    assert pair.down.get(f"/api/v1/sites/{site}/elsewhere").json == []
+    pair.box.config["LUOT_ELSEWHERE_MAX_AGE_S"] = 300
+    clock.advance(minutes=2)
+    assert pair.down.get(f"/api/v1/sites/{site}/elsewhere").json == []  # older than five minutes: hidden
+
+    pair.link.url = url
+    pair.link.round()
+    assert [e["age_s"] for e in pair.down.get(f"/api/v1/sites/{site}/elsewhere").json] == [0]
+    assert pair.up.get(f"/api/v1/sites/{other}/elsewhere").json == []  # no box: /sites gives them live

@@ -181,6 +181,33 @@ def emit_ticket_changes(uow: UnitOfWork, tickets: Sequence[Ticket], at: datetime
         uow.emit(TicketChanged(site_id=site.id, ticket=state.ticket_info(ticket), action="reconcile", at=at))
 
 
+def elsewhere(session: Session, site_id: int, now: datetime, max_age: timedelta) -> list[dict[str, Any]]:
+    """The commune's other intake points as this box last heard of them from its upstream, with the
+    figures' age (from the moment the box stored them, on its own clock): nothing when this is no box,
+    or when they are older than ``max_age`` (a link cut for long: better no suggestion than a stale one)."""
+    box = state(session)
+    if box is None or box.site_id != site_id or not box.others or not box.others.get("at"):
+        return []
+    age = now - datetime.fromisoformat(str(box.others["at"]))
+    if age > max_age:
+        return []
+    return [
+        {
+            "site": {
+                "id": other.get("site_id"),
+                "code": other.get("code"),
+                "name": other.get("name"),
+                "name_en": other.get("name_en"),
+                "address": other.get("address"),
+                "open_now": bool(other.get("open_now")),
+            },
+            "age_s": max(0, int(age.total_seconds())),
+            "services": other.get("services") or [],
+        }
+        for other in box.others.get("sites") or []
+    ]
+
+
 @dataclass(frozen=True)
 class Pending:
     changes: list[dict[str, Any]]

@@ -284,20 +284,35 @@ def site_feed(session: Session, site_id: int, appointments_after: str, now: date
 def other_sites(session: Session, site: Site, now: datetime) -> list[dict[str, Any]]:
     """The waits of the commune's other intake points, as the upstream knows them now (cross-site
     suggestions at the box); ``at`` says when, so that a box hides figures that have grown old."""
-    from ..queue.views import site_waits
+    from ..queue.views import list_services, site_info, site_waits
 
     out: list[dict[str, Any]] = []
     for other in session.scalars(
         select(Site).where(Site.commune_id == site.commune_id, Site.id != site.id).order_by(Site.id)
     ):
-        waits = sync.to_json(site_waits(session, other.id, now))
+        waits = site_waits(session, other.id, now)
+        by_service = {w.service_id: w for w in waits}
+        info = site_info(other, now)
         out.append(
             {
                 "site_id": other.id,
                 "code": other.code,
                 "name": other.name,
+                "name_en": other.name_en,
+                "address": other.address,
+                "open_now": info.open_now,
                 "at": now.isoformat(),
-                "wait": waits,
+                "wait": sync.to_json(waits),
+                # matched by service code at the box (the kiosk's "shorter wait nearby")
+                "services": [
+                    {
+                        "code": s.code,
+                        "open_now": s.open_now,
+                        "waiting": by_service[s.id].waiting if s.id in by_service else 0,
+                        "estimated_wait_s": by_service[s.id].estimated_wait_s if s.id in by_service else 0,
+                    }
+                    for s in list_services(session, other.id, now)
+                ],
             }
         )
     return out
