@@ -96,29 +96,44 @@ def _check(change: dict[str, Any], site_id: int) -> None:
             raise Forbidden(N_("A site box may send only its own site's records."), code="other_site")
 
 
-def _store(session: Session, site_id: int, images: dict[str, list[dict[str, Any]]]) -> None:
+def _store(session: Session, site_id: int, batch: Sequence[dict[str, list[dict[str, Any]]]]) -> None:
+    """Store the row images of a batch's changes: each row's last image only, table by table in the
+    owned tables' order (a row's references come first), and the tables a box creates with one
+    statement per table rather than one per row (the catch-up's cost is here)."""
+    last: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {name: {} for name in sync.OWNED_TABLES}
+    for images in batch:
+        for name in sync.OWNED_TABLES:
+            keys = [c.name for c in rows.table(name).primary_key.columns]
+            for image in images.get(name, []):
+                if name == "print_jobs" and image.get("status") == "queued":
+                    continue  # stored once printed or given up: the upstream's spooler never takes it
+                key = tuple(image.get(k) for k in keys)
+                last[name].pop(key, None)
+                last[name][key] = image
     for name in sync.OWNED_TABLES:
-        for image in images.get(name, []):
-            if name == "counters":
-                values = rows.parse(name, image)
-                values.pop("id", None)
-                values.pop("site_id", None)
-                session.execute(
-                    update(Counter)
-                    .where(Counter.id == image["id"], Counter.site_id == site_id)
-                    .values(**values)
-                )
-            elif name == "appointments":
-                values = rows.parse(name, image)
-                session.execute(
-                    update(Appointment)
-                    .where(Appointment.id == image["id"], Appointment.site_id == site_id)
-                    .values(status=values["status"], updated_at=values["updated_at"])
-                )
-            elif name == "print_jobs" and image.get("status") == "queued":
-                continue  # stored once printed or given up: the upstream's spooler never takes it
-            else:
-                rows.upsert(session, name, image)
+        found = list(last[name].values())
+        if name in ("counters", "appointments"):
+            _store_rows(session, site_id, name, found)
+        elif found:
+            rows.upsert_many(session, name, found)
+
+
+def _store_rows(session: Session, site_id: int, name: str, images: Sequence[dict[str, Any]]) -> None:
+    """Counters take only their runtime columns, appointments only the check-in: one update per row."""
+    for image in images:
+        values = rows.parse(name, image)
+        if name == "counters":
+            values.pop("id", None)
+            values.pop("site_id", None)
+            session.execute(
+                update(Counter).where(Counter.id == image["id"], Counter.site_id == site_id).values(**values)
+            )
+        else:
+            session.execute(
+                update(Appointment)
+                .where(Appointment.id == image["id"], Appointment.site_id == site_id)
+                .values(status=values["status"], updated_at=values["updated_at"])
+            )
 
 
 def apply_changes(
@@ -155,13 +170,14 @@ def apply_changes(
         assert site is not None
         seq = site.event_seq
         published = 0
+        stored: list[dict[str, list[dict[str, Any]]]] = []
         for change in sorted(changes, key=lambda c: int(c["number"])):
             number = int(change["number"])
             if number <= applied:
                 continue
             if number != applied + 1:
                 break
-            _store(session, site_id, change.get("rows") or {})
+            stored.append(change.get("rows") or {})
             for document in change.get("events") or []:
                 try:
                     uow.emit(sync.decode_event(document))
@@ -170,6 +186,7 @@ def apply_changes(
                     continue  # a newer box's event: its rows are stored all the same
             seq = max(seq, int(change["seq"]))
             applied = number
+        _store(session, site_id, stored)
         session.execute(update(Site).where(Site.id == site_id).values(event_seq=seq))
         session.execute(
             update(SiteBoxLink)
