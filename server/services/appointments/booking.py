@@ -331,7 +331,7 @@ def _check_in_unconfirmed(cmd: CheckIn, uow: UnitOfWork, code: str) -> CheckedIn
         cmd.at,
         request_id=cmd.request_id,
         language=cmd.language or "vi",
-        history={"unconfirmed_code": True},
+        history={"unconfirmed": True},
         print_reason="check_in",
         unconfirmed_code=code,
     )

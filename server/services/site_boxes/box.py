@@ -22,6 +22,7 @@ from ...db.models import (
     Ticket,
 )
 from ...domain import sync
+from ...domain.days import business_day
 from ...domain.events import AppointmentChanged, AppointmentRef, TicketChanged
 from ..core.unit_of_work import UnitOfWork
 from . import rows
@@ -140,7 +141,13 @@ def reconcile(uow: UnitOfWork, pulled_from: datetime, at: datetime) -> int:
                     ticket.appointment_problem = "unknown"
                     changed += 1
                 continue
-            usable = appointment.site_id == ticket.site_id and appointment.status in ("booked", "no_show")
+            site = session.get(Site, ticket.site_id)
+            assert site is not None
+            usable = (
+                appointment.site_id == ticket.site_id
+                and appointment.status in ("booked", "no_show")
+                and business_day(appointment.start, site.timezone) == ticket.day  # not moved to another day
+            )
             taken = session.scalar(select(Ticket.id).where(Ticket.appointment_id == appointment.id))
             if not usable or taken is not None:
                 ticket.appointment_problem = "cancelled"
