@@ -3,6 +3,7 @@ and a booking made upstream during a cut checked in as "not yet confirmed"."""
 
 from __future__ import annotations
 
+import re
 import socket
 from collections.abc import Iterator
 from typing import Any
@@ -14,6 +15,7 @@ from server.domain.appointments import signed_code
 from server.domain.days import business_day
 from tests.conftest import LiveServer, World
 from tests.e2e.conftest import open_kiosk, type_on_keypad
+from tests.e2e.test_staff_tablet import sign_in
 from tests.integration.test_site_boxes import Pair, _service, pair
 
 __all__ = ["pair"]
@@ -90,4 +92,16 @@ def test_the_kiosk_at_a_box_checks_in_a_code_it_cannot_confirm_yet(
     expect(page.locator("#ticket-note")).to_have_text(
         "Lịch hẹn chưa được xác nhận: số thứ tự này vẫn có giá trị, cán bộ sẽ xác nhận lịch hẹn của bạn."
     )
+    number = page.inner_text("#ticket-number")
     assert page.errors == []
+
+    tablet = new_page(1280, 800)  # the clerk at the box calls it and sees the mark
+    sign_in(tablet, box_server, "clerk-cb")
+    primary = tablet.locator("#primary")
+    primary.click()  # open the counter
+    expect(primary).to_have_attribute("data-action", "call_next")
+    primary.click()
+    expect(tablet.locator("#ticket-number")).to_have_text(re.compile(f"^{number}"))  # with its day
+    expect(tablet.locator("#ticket-appointment")).to_have_text(
+        "Lịch hẹn chưa được xác nhận (đặt trong lúc mất kết nối)"
+    )
