@@ -113,6 +113,7 @@ KIOSK_STRINGS = {
     "elsewhere.body_none": _l(
         "Nobody is waiting for this service at %(site)s. You may go there instead, or take a ticket here."
     ),
+    "elsewhere.age": _l("Figures from %(n)s min ago."),
     "priority.title": _l("Are you in a priority group?"),
     "priority.trust": _l(
         "Priority is given on your word. It is printed on your ticket and the clerk will see it."
@@ -142,6 +143,9 @@ KIOSK_STRINGS = {
     "ticket.appointment": _l("Appointment checked in."),
     "ticket.appointment_at": _l("Appointment checked in: your appointment is at %(time)s."),
     "ticket.late": _l("You came after your appointment time, so you have a regular place in the queue."),
+    "ticket.unconfirmed": _l(
+        "Appointment not yet confirmed: this number is valid, and staff will confirm your booking."
+    ),
     "ticket.done": _l("Done"),
     "ticket.back_in": _l("Back to the start in %(n)s s"),
     "print.none": _l("Please remember your number or photograph the QR code."),
@@ -180,6 +184,9 @@ STATUS_STRINGS = {
     "status.day": _l("Number of %(day)s"),
     "status.arrive": _l("When you arrive, show this code to the kiosk's scanner to join the queue."),
     "status.unknown": _l("There is no such ticket."),
+    "status.unconfirmed": _l(
+        "Appointment not yet confirmed: this number is valid, and staff will confirm your booking."
+    ),
     "status.live": _l("Updates by itself"),
     "counter.number": _l("Counter %(n)s"),
     # the ringer (kiosk/static/ring.js)

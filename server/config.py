@@ -33,6 +33,8 @@
   ``test`` do not check
 - ``LUOT_UPSTREAM_URL``, ``LUOT_UPSTREAM_TOKEN`` — this server is a site box: the upstream it takes its
   site from and sends its records to, and the token of ``luot site-box add`` there
+- ``LUOT_ELSEWHERE_MAX_AGE_S`` — on a site box, the kiosk suggests another intake point of the commune
+  from the figures the upstream last sent only while they are at most this old (300 s)
 - ``LUOT_RETENTION_DAYS`` — personal data of tickets and appointments is erased after this many days
   (90; ``0`` keeps it)
 """
@@ -129,6 +131,7 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "LUOT_RETENTION_DAYS": _number(env, "LUOT_RETENTION_DAYS", int, 90),
         "LUOT_UPSTREAM_URL": (env.get("LUOT_UPSTREAM_URL") or "").rstrip("/") or None,
         "LUOT_UPSTREAM_TOKEN": env.get("LUOT_UPSTREAM_TOKEN") or None,
+        "LUOT_ELSEWHERE_MAX_AGE_S": _number(env, "LUOT_ELSEWHERE_MAX_AGE_S", int, 300),
         "LUOT_PRINTER_DIR": env.get("LUOT_PRINTER_DIR") or None,
         "LUOT_PRINTER_NETWORKS": printer_networks(env.get("LUOT_PRINTER_NETWORKS", "")),
         # Argon2 parameters; tests lower them so that creating users stays fast.

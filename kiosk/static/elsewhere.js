@@ -7,6 +7,9 @@
 // most two thirds of the wait here (so 40 → 25 min is not enough, 60 → 20 min is). Waits come from the
 // public API: GET /api/v1/sites (same commune code), /sites/{id}/services (matched by service code) and
 // /sites/{id}/wait. The travel to the other site is not known, hence the margin.
+//
+// On a site box the other sites are not served here: /sites/{id}/elsewhere gives their figures as the
+// upstream last sent them, with their age (none once older than a few minutes); the kiosk shows the age.
 
 import { api } from "/static/luot/api.js";
 
@@ -51,6 +54,25 @@ export async function shorterElsewhere(sites, here, service, hereS) {
       }
     } catch {
       // another site that does not answer is simply not suggested
+    }
+  }
+  return best ?? (others.length ? null : await lastHeard(here, service, hereS));
+}
+
+/** At a site box: the best of the other sites' last known figures (with `age_s`), or null. */
+async function lastHeard(here, service, hereS) {
+  let entries;
+  try {
+    entries = await api(`/api/v1/sites/${here.id}/elsewhere`);
+  } catch {
+    return null;
+  }
+  let best = null;
+  for (const { site, age_s: ageS, services } of entries) {
+    const wait = site.open_now && services.find((s) => s.code === service.code && s.open_now);
+    if (!wait || !clearlyShorter(hereS, wait.estimated_wait_s)) continue;
+    if (!best || wait.estimated_wait_s < best.estimated_wait_s) {
+      best = { site, waiting: wait.waiting, estimated_wait_s: wait.estimated_wait_s, age_s: ageS };
     }
   }
   return best;

@@ -260,6 +260,9 @@ async function suggestElsewhere(service) {
     time: minutes(better.estimated_wait_s),
   });
   $("elsewhere-address").textContent = better.site.address || "";
+  const age = better.age_s != null ? Math.max(1, Math.round(better.age_s / 60)) : null; // a site box's last word
+  $("elsewhere-age").hidden = age == null;
+  $("elsewhere-age").textContent = age == null ? "" : t("elsewhere.age", { n: age });
   $("elsewhere").hidden = false;
 }
 
@@ -359,13 +362,17 @@ function showTicket(ticket, { appointment = false } = {}) {
   $("ticket-priority").hidden = !priority;
   $("ticket-priority").textContent = priority ? t("ticket.priority", { group: t(`priority.${ticket.priority}`) }) : "";
   const at = ticket.appointment_start ? clock(ticket.appointment_start) : "";
-  const note = ticket.late
-    ? t("ticket.late")
-    : appointment
-      ? at
-        ? t("ticket.appointment_at", { time: at })
-        : t("ticket.appointment")
-      : "";
+  // A site box's check-in of a code booked upstream during a cut: a regular place until confirmed.
+  const unconfirmed = appointment && ticket.unconfirmed === "pending";
+  const note = unconfirmed
+    ? t("ticket.unconfirmed")
+    : ticket.late
+      ? t("ticket.late")
+      : appointment
+        ? at
+          ? t("ticket.appointment_at", { time: at })
+          : t("ticket.appointment")
+        : "";
   $("ticket-note").hidden = !note;
   $("ticket-note").textContent = note;
   $("ticket-ahead").textContent = String(Math.max(0, ticket.position - 1));

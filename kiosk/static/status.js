@@ -31,6 +31,8 @@ function render() {
     $("service-name").textContent = language() === "en" ? details.service_name_en || details.service_name : details.service_name;
     $("site-name").textContent = language() === "en" ? details.site_name_en || details.site_name : details.site_name;
   }
+  // Checked in at a site box by a code it could not confirm yet; staff see what comes of it, not the citizen.
+  $("unconfirmed").hidden = ticket.unconfirmed !== "pending";
   const pending = ticket.status === "pending_arrival"; // taken before arriving: show the QR for the kiosk
   $("arrive").hidden = !pending;
   if (pending) $("arrive-qr").src = `/t/${encodeURIComponent(code)}/qr.svg`;

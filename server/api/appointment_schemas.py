@@ -190,4 +190,8 @@ class CheckedInSchema(TicketSchema):
         required=True,
         metadata={"description": "Past the check-in window: a walk-in ticket (the kiosk tells the citizen)."},
     )
-    appointment = fields.Nested(AppointmentSchema)
+    appointment = fields.Nested(
+        AppointmentSchema,
+        allow_none=True,
+        metadata={"description": "null at a site box for a code it could not confirm yet (unconfirmed)."},
+    )

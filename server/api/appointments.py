@@ -121,6 +121,7 @@ def book(data: dict[str, Any]) -> Any:
             email=data.get("email"),
             language=data["language"],
             at=extension.now(),
+            code_secret=extension.secret,
         ),
         extension.uow(),
     )
@@ -224,13 +225,14 @@ def check_in(data: dict[str, Any] | None, code: str) -> Any:
             language=data.get("language"),
             request_id=data.get("request_id"),
             at=extension.now(),
+            code_secret=extension.secret,
         ),
         extension.uow(),
     )
     return ticket_body(
         done.ticket,
         late=done.late,
-        appointment=appointment_body(done.appointment),
+        appointment=appointment_body(done.appointment) if done.appointment is not None else None,
         print=print_body(done.print),
     )
 

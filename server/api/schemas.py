@@ -104,6 +104,10 @@ class StatusSchema(Schema):
     near_position = fields.Integer(metadata={"description": "The page rings 'near' at this position…"})
     near_minutes = fields.Integer(metadata={"description": "…or at this estimated wait (minutes)."})
     site_name_en = fields.String()
+    unconfirmed = fields.String(
+        allow_none=True,
+        metadata={"description": "pending, unknown or cancelled: a check-in a site box could not confirm."},
+    )
 
 
 # -- tickets ---------------------------------------------------------------------------------------
@@ -162,6 +166,14 @@ class TicketSchema(Schema):
         metadata={
             "description": "The local business day the ticket was issued on (its number is that day's)."
         }
+    )
+    unconfirmed = fields.String(
+        allow_none=True,
+        metadata={
+            "enum": ["pending", "unknown", "cancelled"],
+            "description": "Checked in at a site box by an appointment code it could not confirm yet: "
+            "pending until the upstream confirms it; unknown or cancelled when it did not.",
+        },
     )
 
 

@@ -6,13 +6,16 @@
 - ``POST /api/v1/site-box/changes`` ``{box_seq, box_changes, changes: [{number, seq, rows, events}]}`` →
   ``{applied, seq}``: stored in order, each once
 - ``GET /api/v1/sites/{id}/sync`` (admin, manager) → ``{mode, last_seen_at, box_seq, upstream_seq, behind}``
+- ``GET /api/v1/sites/{id}/elsewhere`` (public) → the commune's other intake points as a box last heard of
+  them, with their age (the kiosk's cross-site suggestion at a box)
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 from flask_smorest import Blueprint
 from marshmallow import fields
 from sqlalchemy.exc import DataError, IntegrityError
@@ -20,7 +23,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from ..domain.errors import N_, BadRequest, Conflict, Forbidden, Unauthorized
 from ..extension import luot
 from ..services.accounts.auth import authenticate
-from ..services.site_boxes import links, upstream
+from ..services.site_boxes import box, links, upstream
 from .access import bearer_token, staff_principal
 from .docs import BEARER, error, secured
 from .schemas import RequestSchema
@@ -45,6 +48,40 @@ def sync_status(site_id: int) -> Any:
     """How far the upstream is behind the site's box (admins and the site's managers)."""
     with luot().read() as session:
         return links.sync_status(session, staff_principal(), site_id)
+
+
+class ElsewhereServiceSchema(RequestSchema):
+    code = fields.String(dump_only=True)
+    open_now = fields.Boolean(dump_only=True)
+    waiting = fields.Integer(dump_only=True)
+    estimated_wait_s = fields.Integer(dump_only=True)
+
+
+class ElsewhereSiteSchema(RequestSchema):
+    id = fields.Integer(dump_only=True)
+    code = fields.String(dump_only=True)
+    name = fields.String(dump_only=True)
+    name_en = fields.String(dump_only=True, allow_none=True)
+    address = fields.String(dump_only=True, allow_none=True)
+    open_now = fields.Boolean(dump_only=True)
+
+
+class ElsewhereSchema(RequestSchema):
+    site = fields.Nested(ElsewhereSiteSchema, dump_only=True)
+    age_s = fields.Integer(dump_only=True, metadata={"description": "How old the figures are (seconds)"})
+    services = fields.List(fields.Nested(ElsewhereServiceSchema), dump_only=True)
+
+
+@blp.route("/sites/<id:site_id>/elsewhere")
+@blp.response(200, ElsewhereSchema(many=True))
+def elsewhere(site_id: int) -> Any:
+    """On a site box: the commune's other intake points and their waits as the upstream last sent them,
+    with their age; empty when older than ``LUOT_ELSEWHERE_MAX_AGE_S`` (5 min) and on a server that is no
+    box (there ``/sites`` and ``/sites/{id}/wait`` give them live)."""
+    extension = luot()
+    max_age = timedelta(seconds=int(current_app.config.get("LUOT_ELSEWHERE_MAX_AGE_S", 300)))
+    with extension.read() as session:
+        return box.elsewhere(session, site_id, extension.now(), max_age)
 
 
 def _link() -> tuple[int, int]:

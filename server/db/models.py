@@ -233,6 +233,11 @@ class Ticket(Base):
     # A remote ticket (taken before arriving): ``pending_arrival`` until the kiosk confirms the arrival.
     remote: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     arrived_at: Mapped[datetime | None] = mapped_column()
+    # A site box's check-in of a signed code it did not know yet (booked upstream during a cut): the
+    # code until the appointment is confirmed from the upstream; ``appointment_problem`` when the
+    # upstream turned out not to have it (``unknown``) or to have it cancelled or elsewhere.
+    unconfirmed_code: Mapped[str | None] = mapped_column(String(8), index=True)
+    appointment_problem: Mapped[str | None] = mapped_column(String(16))
 
     service: Mapped[Service] = relationship(foreign_keys=[service_id])
     counter: Mapped[Counter | None] = relationship(foreign_keys=[counter_id])

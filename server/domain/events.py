@@ -50,6 +50,9 @@ class TicketInfo:
     wait_s: int | None = None  # from joining the queue to the first call; None until called
     actions: tuple[str, ...] = ()  # what staff may do with it now (the state machine's allowed actions)
     day: date | None = None  # its business day: a ticket of a service kept overnight keeps its day's number
+    # Checked in at a site box by a code it could not confirm yet: ``pending`` until the upstream confirms
+    # the appointment, then ``None``; ``unknown`` or ``cancelled`` when the upstream did not have it.
+    unconfirmed: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -83,7 +83,9 @@ class UpstreamLink:
     # -- one round -------------------------------------------------------------------------------------
 
     def pull(self) -> int:
-        """Store the site's feed; returns the site's id."""
+        """Store the site's feed, then reconcile the check-ins of codes this box could not confirm;
+        returns the site's id."""
+        started = self.luot.now()
         while True:
             with self.luot.read() as session:
                 state = box.state(session)
@@ -91,6 +93,7 @@ class UpstreamLink:
             feed = self._call("GET", "/api/v1/site-box/feed?after=" + urllib.parse.quote(cursor))
             stored = box.store_feed(self.luot.uow(), feed, self.url, self.luot.now())
             if not feed.get("more_appointments") or stored.appointments_cursor == cursor:
+                box.reconcile(self.luot.uow(), started, self.luot.now())
                 return stored.site_id
 
     def push(self) -> None:

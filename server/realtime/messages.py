@@ -67,6 +67,7 @@ def public_ticket(ticket: TicketInfo) -> dict[str, Any]:
             "position": ticket.position,
             "estimated_wait_s": ticket.estimated_wait_s,
             "counter": ticket.counter,
+            "unconfirmed": ticket.unconfirmed,  # a site box's check-in not confirmed yet: a mark only
         }
     )
     return plain

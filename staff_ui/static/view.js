@@ -88,7 +88,9 @@ function renderTicket(state) {
   $("#ticket-service").textContent = serviceName(state, ticket.service_id);
   tag($("#ticket-priority"), priorityText(ticket.priority));
   const appointment = ticket.appointment_start;
-  tag($("#ticket-appointment"), appointment ? t("ticket.appointment", { time: clock(appointment) }) : "");
+  // A site box's check-in of a code it could not confirm yet: pending, or what the upstream said of it.
+  const unconfirmed = ticket.unconfirmed ? t(`ticket.unconfirmed_${ticket.unconfirmed}`) : "";
+  tag($("#ticket-appointment"), unconfirmed || (appointment ? t("ticket.appointment", { time: clock(appointment) }) : ""));
   tag($("#ticket-waited"), ticket.wait_s != null ? t("ticket.waited", { time: minutes(ticket.wait_s) }) : "");
 }
 

@@ -110,6 +110,7 @@ RIGHTS: dict[str, str] = {
     "site_boxes.feed": "site_box",
     "site_boxes.hello": "site_box",
     "site_boxes.changes": "site_box",
+    "site_boxes.elsewhere": "public",
 }
 
 # The callers, and the rights each has at site CB (Cát Bà).

@@ -94,6 +94,7 @@ def test_citizen_status_page_follows_only_its_own_ticket(world: World, listen: A
         "position": 2,
         "estimated_wait_s": mine["estimated_wait_s"],
         "counter": None,
+        "unconfirmed": None,
     }
     counter_id = world.open_counter(clerk)
     world.client.post(f"/api/v1/counters/{counter_id}/call-next", headers=clerk)  # calls the first ticket

@@ -19,7 +19,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ...db.booking import claim_slot, release_slot, set_slots_closed
-from ...db.models import Appointment, AppointmentEvent, AppointmentSlot, Service, Site
+from ...db.models import Appointment, AppointmentEvent, AppointmentSlot, Service, Site, SiteBoxState, Ticket
 from ...db.repositories import Repositories
 from ...domain.access import DeviceKind, Principal
 from ...domain.appointments import (
@@ -27,9 +27,11 @@ from ...domain.appointments import (
     BookingSettings,
     CheckInKind,
     check_in_kind,
+    code_signed_for,
     new_code,
     normalise_code,
     require_status,
+    signed_code,
 )
 from ...domain.days import business_day
 from ...domain.errors import N_, Conflict, Forbidden, InvalidValue, LimitReached, NotFound
@@ -58,6 +60,7 @@ class BookAppointment:
     citizen_key: str | None = None
     email: str | None = None
     language: str = "vi"
+    code_secret: bytes = b""  # signs the code (a site box can then check it without the upstream)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -83,6 +86,7 @@ class CheckIn:
     at: datetime
     language: str | None = None
     request_id: str | None = None
+    code_secret: bytes = b""  # on a site box: checks a code booked upstream that it does not know yet
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -109,7 +113,7 @@ class Booked:
 class CheckedIn:
     ticket: TicketInfo
     late: bool  # past the check-in window: a walk-in ticket
-    appointment: AppointmentView
+    appointment: AppointmentView | None  # None: a site box's ticket for a code it could not confirm yet
     print: PrintAnswer
 
 
@@ -129,7 +133,9 @@ def book(cmd: BookAppointment, uow: UnitOfWork) -> Booked:
         _claim(session, site, service, slot.start, slot.capacity)
         token = secrets.token_urlsafe(24)
         appointment = Appointment(
-            code=new_code(),
+            code=signed_code(cmd.code_secret, site.id, service.id, business_day(slot.start, site.timezone))
+            if cmd.code_secret
+            else new_code(),
             site_id=site.id,
             service_id=service.id,
             start=slot.start,
@@ -230,6 +236,12 @@ def check_in(cmd: CheckIn, uow: UnitOfWork) -> CheckedIn:
     """Check in at the kiosk (or by staff): an appointment ticket that the call-next policy serves at its
     time. Later than the window it is a walk-in ticket (``late``); earlier, 409 ``too_early``."""
     with uow:
+        code = normalise_code(cmd.code)
+        found = uow.appointments.by_code(code) if code is not None else None
+        if found is None and code is not None and cmd.code_secret:
+            unconfirmed = _check_in_unconfirmed(cmd, uow, code)
+            if unconfirmed is not None:
+                return unconfirmed
         appointment = _by_code(uow.appointments, cmd.code)
         site = get_site(uow.sites, appointment.site_id)
         _require_check_in_here(uow, cmd.actor, site)
@@ -278,6 +290,53 @@ def check_in(cmd: CheckIn, uow: UnitOfWork) -> CheckedIn:
         view = appointment_view(uow.tickets, appointment)
         uow.commit()
         return CheckedIn(issued.ticket, late, view, issued.print)
+
+
+def _check_in_unconfirmed(cmd: CheckIn, uow: UnitOfWork, code: str) -> CheckedIn | None:
+    """On a site box, a code it does not know that is signed for today at its site (booked upstream
+    while the link was cut): a walk-in ticket of the code's service marked ``unconfirmed`` (its start is
+    not known here, so it is called as a walk-in), reconciled when the link returns
+    (:func:`server.services.site_boxes.box.reconcile`). ``None`` when this is no box or the code does not
+    check out. One ticket per code: a second check-in is refused like that of a checked-in appointment."""
+    box = uow.session.get(SiteBoxState, 1)
+    if box is None:
+        return None
+    site = get_site(uow.sites, box.site_id)
+    day = business_day(cmd.at, site.timezone)
+    service = next(
+        (
+            s
+            for s in sorted(site.services, key=lambda s: s.id)
+            if s.appointments and code_signed_for(cmd.code_secret, code, site.id, s.id, day)
+        ),
+        None,
+    )
+    if service is None:
+        return None
+    _require_check_in_here(uow, cmd.actor, site)
+    replay = claim_request(uow.requests, cmd.actor, cmd.request_id, "check_in_unconfirmed", site.id, cmd.at)
+    if replay is not None and replay.ticket_id is not None:
+        ticket = get_ticket(uow.tickets, replay.ticket_id)
+        return CheckedIn(current_info(uow, ticket, cmd.at), True, None, last_print(uow, ticket.id))
+    taken = uow.session.scalar(
+        select(Ticket.id).where(Ticket.site_id == site.id, Ticket.unconfirmed_code == code)
+    )
+    if taken is not None:
+        require_status(AppointmentStatus.CHECKED_IN, [AppointmentStatus.BOOKED])
+    issued = new_ticket(
+        uow,
+        site,
+        service,
+        cmd.actor,
+        cmd.at,
+        request_id=cmd.request_id,
+        language=cmd.language or "vi",
+        history={"unconfirmed": True},
+        print_reason="check_in",
+        unconfirmed_code=code,
+    )
+    uow.commit()
+    return CheckedIn(issued.ticket, True, None, issued.print)
 
 
 def close_slots(cmd: CloseSlots, uow: UnitOfWork) -> list[SlotView]:

@@ -280,6 +280,7 @@ def ticket_info(site: Site, ticket: Ticket, position: int, estimated_wait_s: int
         wait_s=ticket.wait_s,
         actions=tuple(action.value for action in allowed_actions(TicketStatus(ticket.status))),
         day=ticket.day,
+        unconfirmed=ticket.appointment_problem or ("pending" if ticket.unconfirmed_code else None),
     )
 
 

@@ -126,6 +126,7 @@ def new_ticket(
     appointment_start: datetime | None = None,
     history: dict[str, object] | None = None,
     print_reason: str = "issue",
+    unconfirmed_code: str | None = None,
 ) -> Issued:
     """Make a waiting ticket of ``service`` in the unit of work that decided to issue it: numbered by the
     day's counter, remembered under ``request_id``, recorded in the history (``history`` adds to the
@@ -153,6 +154,7 @@ def new_ticket(
         device_id=actor.device_id,
         issued_by_id=actor.user_id,
         call_count=0,
+        unconfirmed_code=unconfirmed_code,
     )
     uow.tickets.add(ticket)
     remember_request(uow.requests, actor, request_id, ticket.id)

@@ -95,6 +95,8 @@ class PublicStatus:
     near_position: int = 3
     near_minutes: int = 10
     site_name_en: str = ""
+    # A site box's check-in of an appointment it could not confirm yet (see TicketInfo.unconfirmed).
+    unconfirmed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -207,6 +209,7 @@ def ticket_status(session: Session, public_code: str, now: datetime) -> PublicSt
         near_position=NotifySettings.from_mapping(site.notify).near_position,
         near_minutes=NotifySettings.from_mapping(site.notify).near_minutes,
         site_name_en=site.name_en or "",
+        unconfirmed=info.unconfirmed,
     )
 
 

@@ -3,6 +3,7 @@ reading the changes it still has to send."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -10,9 +11,19 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from ...db.models import Appointment, Counter, CounterService, Notice, Site, SiteBoxChange, SiteBoxState
+from ...db.models import (
+    Appointment,
+    Counter,
+    CounterService,
+    Notice,
+    Site,
+    SiteBoxChange,
+    SiteBoxState,
+    Ticket,
+)
 from ...domain import sync
-from ...domain.events import AppointmentChanged, AppointmentRef
+from ...domain.days import business_day
+from ...domain.events import AppointmentChanged, AppointmentRef, TicketChanged
 from ..core.unit_of_work import UnitOfWork
 from . import rows
 from .journal import PULLING
@@ -101,6 +112,107 @@ def _store_appointment(session: Session, site_id: int, image: dict[str, Any]) ->
         ),
         action=action,
     )
+
+
+def reconcile(uow: UnitOfWork, pulled_from: datetime, at: datetime) -> int:
+    """After a complete pull (every booking changed upstream up to a moment after ``pulled_from``): the
+    tickets this box gave for codes it could not confirm. A code the upstream has as a booking of this
+    site becomes that appointment's check-in with the ticket (and goes upstream like any check-in); one
+    it has cancelled, passed or moved is flagged ``cancelled``; one it does not have at all — for a ticket
+    issued before ``pulled_from``, so the pull would have brought it — is flagged ``unknown``. The ticket
+    stays in the queue either way: the citizen holds it, and the clerk sees the flag. Returns how many
+    tickets changed."""
+    from ..appointments.booking import publish_change, record_change
+
+    with uow:
+        session = uow.session
+        tickets = session.scalars(
+            select(Ticket)
+            .where(Ticket.unconfirmed_code.is_not(None), Ticket.appointment_problem.is_(None))
+            .order_by(Ticket.id)
+        ).all()
+        changed = 0
+        for ticket in tickets:
+            code = ticket.unconfirmed_code
+            assert code is not None
+            appointment = uow.appointments.by_code(code)
+            if appointment is None:
+                if ticket.issued_at < pulled_from:
+                    ticket.appointment_problem = "unknown"
+                    changed += 1
+                continue
+            site = session.get(Site, ticket.site_id)
+            assert site is not None
+            usable = (
+                appointment.site_id == ticket.site_id
+                and appointment.status in ("booked", "no_show")
+                and business_day(appointment.start, site.timezone) == ticket.day  # not moved to another day
+            )
+            taken = session.scalar(select(Ticket.id).where(Ticket.appointment_id == appointment.id))
+            if not usable or taken is not None:
+                ticket.appointment_problem = "cancelled"
+                changed += 1
+                continue
+            appointment.status = "checked_in"
+            appointment.updated_at = at
+            ticket.appointment_id = appointment.id
+            ticket.unconfirmed_code = None
+            ticket.phone = ticket.phone or appointment.phone
+            ticket.citizen_id_hash = ticket.citizen_id_hash or appointment.citizen_id_hash
+            session.flush()
+            record_change(
+                uow.appointments,
+                appointment,
+                "checked_in",
+                at,
+                data={"ticket_id": ticket.id, "late": True, "unconfirmed": True},
+            )
+            publish_change(uow, appointment, "check_in", at)
+            changed += 1
+        if changed:
+            emit_ticket_changes(uow, tickets, at)
+        uow.commit()
+        return changed
+
+
+def emit_ticket_changes(uow: UnitOfWork, tickets: Sequence[Ticket], at: datetime) -> None:
+    """``ticket.updated`` for each ticket (the clerk's tablet and the status page show the mark)."""
+    from ..queue.state import QueueState
+
+    if not tickets:
+        return
+    site = uow.session.get(Site, tickets[0].site_id)
+    assert site is not None
+    state = QueueState.load(uow, site, at)
+    for ticket in tickets:
+        uow.emit(TicketChanged(site_id=site.id, ticket=state.ticket_info(ticket), action="reconcile", at=at))
+
+
+def elsewhere(session: Session, site_id: int, now: datetime, max_age: timedelta) -> list[dict[str, Any]]:
+    """The commune's other intake points as this box last heard of them from its upstream, with the
+    figures' age (from the moment the box stored them, on its own clock): nothing when this is no box,
+    or when they are older than ``max_age`` (a link cut for long: better no suggestion than a stale one)."""
+    box = state(session)
+    if box is None or box.site_id != site_id or not box.others or not box.others.get("at"):
+        return []
+    age = now - datetime.fromisoformat(str(box.others["at"]))
+    if age > max_age:
+        return []
+    return [
+        {
+            "site": {
+                "id": other.get("site_id"),
+                "code": other.get("code"),
+                "name": other.get("name"),
+                "name_en": other.get("name_en"),
+                "address": other.get("address"),
+                "open_now": bool(other.get("open_now")),
+            },
+            "age_s": max(0, int(age.total_seconds())),
+            "services": other.get("services") or [],
+        }
+        for other in box.others.get("sites") or []
+    ]
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,31 @@ def parse(name: str, values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# Rows per multi-row statement: well under SQLite's 32,766 bound parameters for the widest owned table.
+MANY_ROWS = 400
+
+
+def upsert_many(session: Session, name: str, images: Sequence[dict[str, Any]]) -> None:
+    """Insert or update many rows of ``name`` by primary key, one statement per group of rows with the
+    same columns (and at most :data:`MANY_ROWS`). Each key at most once: the caller keeps a row's last
+    image (PostgreSQL refuses to touch a row twice in one statement)."""
+    t = table(name)
+    key = [c.name for c in t.primary_key.columns]
+    dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for values in images:
+        row = parse(name, values)
+        groups.setdefault(tuple(row), []).append(row)
+    for columns, group in groups.items():
+        for start in range(0, len(group), MANY_ROWS):
+            statement = dialect.insert(t).values(group[start : start + MANY_ROWS])
+            changes = {c: statement.excluded[c] for c in columns if c not in key}
+            if changes:
+                session.execute(statement.on_conflict_do_update(index_elements=key, set_=changes))
+            else:
+                session.execute(statement.on_conflict_do_nothing(index_elements=key))
+
+
 def upsert(
     session: Session,
     name: str,

@@ -96,29 +96,44 @@ def _check(change: dict[str, Any], site_id: int) -> None:
             raise Forbidden(N_("A site box may send only its own site's records."), code="other_site")
 
 
-def _store(session: Session, site_id: int, images: dict[str, list[dict[str, Any]]]) -> None:
+def _store(session: Session, site_id: int, batch: Sequence[dict[str, list[dict[str, Any]]]]) -> None:
+    """Store the row images of a batch's changes: each row's last image only, table by table in the
+    owned tables' order (a row's references come first), and the tables a box creates with one
+    statement per table rather than one per row (the catch-up's cost is here)."""
+    last: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {name: {} for name in sync.OWNED_TABLES}
+    for images in batch:
+        for name in sync.OWNED_TABLES:
+            keys = [c.name for c in rows.table(name).primary_key.columns]
+            for image in images.get(name, []):
+                if name == "print_jobs" and image.get("status") == "queued":
+                    continue  # stored once printed or given up: the upstream's spooler never takes it
+                key = tuple(image.get(k) for k in keys)
+                last[name].pop(key, None)
+                last[name][key] = image
     for name in sync.OWNED_TABLES:
-        for image in images.get(name, []):
-            if name == "counters":
-                values = rows.parse(name, image)
-                values.pop("id", None)
-                values.pop("site_id", None)
-                session.execute(
-                    update(Counter)
-                    .where(Counter.id == image["id"], Counter.site_id == site_id)
-                    .values(**values)
-                )
-            elif name == "appointments":
-                values = rows.parse(name, image)
-                session.execute(
-                    update(Appointment)
-                    .where(Appointment.id == image["id"], Appointment.site_id == site_id)
-                    .values(status=values["status"], updated_at=values["updated_at"])
-                )
-            elif name == "print_jobs" and image.get("status") == "queued":
-                continue  # stored once printed or given up: the upstream's spooler never takes it
-            else:
-                rows.upsert(session, name, image)
+        found = list(last[name].values())
+        if name in ("counters", "appointments"):
+            _store_rows(session, site_id, name, found)
+        elif found:
+            rows.upsert_many(session, name, found)
+
+
+def _store_rows(session: Session, site_id: int, name: str, images: Sequence[dict[str, Any]]) -> None:
+    """Counters take only their runtime columns, appointments only the check-in: one update per row."""
+    for image in images:
+        values = rows.parse(name, image)
+        if name == "counters":
+            values.pop("id", None)
+            values.pop("site_id", None)
+            session.execute(
+                update(Counter).where(Counter.id == image["id"], Counter.site_id == site_id).values(**values)
+            )
+        else:
+            session.execute(
+                update(Appointment)
+                .where(Appointment.id == image["id"], Appointment.site_id == site_id)
+                .values(status=values["status"], updated_at=values["updated_at"])
+            )
 
 
 def apply_changes(
@@ -155,13 +170,14 @@ def apply_changes(
         assert site is not None
         seq = site.event_seq
         published = 0
+        stored: list[dict[str, list[dict[str, Any]]]] = []
         for change in sorted(changes, key=lambda c: int(c["number"])):
             number = int(change["number"])
             if number <= applied:
                 continue
             if number != applied + 1:
                 break
-            _store(session, site_id, change.get("rows") or {})
+            stored.append(change.get("rows") or {})
             for document in change.get("events") or []:
                 try:
                     uow.emit(sync.decode_event(document))
@@ -170,6 +186,7 @@ def apply_changes(
                     continue  # a newer box's event: its rows are stored all the same
             seq = max(seq, int(change["seq"]))
             applied = number
+        _store(session, site_id, stored)
         session.execute(update(Site).where(Site.id == site_id).values(event_seq=seq))
         session.execute(
             update(SiteBoxLink)
@@ -284,20 +301,35 @@ def site_feed(session: Session, site_id: int, appointments_after: str, now: date
 def other_sites(session: Session, site: Site, now: datetime) -> list[dict[str, Any]]:
     """The waits of the commune's other intake points, as the upstream knows them now (cross-site
     suggestions at the box); ``at`` says when, so that a box hides figures that have grown old."""
-    from ..queue.views import site_waits
+    from ..queue.views import list_services, site_info, site_waits
 
     out: list[dict[str, Any]] = []
     for other in session.scalars(
         select(Site).where(Site.commune_id == site.commune_id, Site.id != site.id).order_by(Site.id)
     ):
-        waits = sync.to_json(site_waits(session, other.id, now))
+        waits = site_waits(session, other.id, now)
+        by_service = {w.service_id: w for w in waits}
+        info = site_info(other, now)
         out.append(
             {
                 "site_id": other.id,
                 "code": other.code,
                 "name": other.name,
+                "name_en": other.name_en,
+                "address": other.address,
+                "open_now": info.open_now,
                 "at": now.isoformat(),
-                "wait": waits,
+                "wait": sync.to_json(waits),
+                # matched by service code at the box (the kiosk's "shorter wait nearby")
+                "services": [
+                    {
+                        "code": s.code,
+                        "open_now": s.open_now,
+                        "waiting": by_service[s.id].waiting if s.id in by_service else 0,
+                        "estimated_wait_s": by_service[s.id].estimated_wait_s if s.id in by_service else 0,
+                    }
+                    for s in list_services(session, other.id, now)
+                ],
             }
         )
     return out
