@@ -17,7 +17,7 @@ from .access import principal
 from .docs import error, secured
 from .fields import Id, Text, choice
 from .schemas import RequestSchema, TicketSchema
-from .tickets import print_body, ticket_body
+from .tickets import print_body, public_base, ticket_body
 
 blp = Blueprint("kiosk_agent", __name__, description="A kiosk's print agent: offline issuing")
 
@@ -57,6 +57,14 @@ class LeasesSchema(Schema):
     day = fields.Date(required=True)
     size = fields.Integer(required=True)
     services = fields.List(fields.Nested(ServiceLeaseSchema), required=True)
+    site = fields.String(required=True)
+    commune = fields.String(required=True)
+    timezone = fields.String(required=True)
+    footer = fields.String(required=True)
+    status_base = fields.String(
+        required=True,
+        metadata={"description": "A ticket's status page is this, then /t/ and its public code."},
+    )
 
 
 class ReplaySchema(RequestSchema):
@@ -90,7 +98,7 @@ def leases(data: dict[str, Any]) -> Any:
         GrantLeases(actor=actor, at=extension.now(), used={u["service_id"]: u["last"] for u in data["used"]}),
         extension.uow(site_id),
     )
-    return asdict(granted)
+    return {**asdict(granted), "status_base": public_base()}
 
 
 @blp.route("/kiosk-agent/tickets", methods=["POST"])

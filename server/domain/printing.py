@@ -187,6 +187,7 @@ class TicketPaper:
     estimated_wait_s: int = 0
     footer: str = ""
     appointment: bool = False
+    offline: bool = False  # issued by the kiosk's agent while its server did not answer
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

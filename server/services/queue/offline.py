@@ -67,10 +67,16 @@ class ServiceLease:
 
 @dataclass(frozen=True)
 class Leases:
+    """The kiosk's leases, and what its agent prints on a ticket issued offline."""
+
     site_id: int
     day: date
     size: int
     services: list[ServiceLease]
+    site: str
+    commune: str
+    timezone: str
+    footer: str
 
 
 def _kiosk_site(uow: UnitOfWork, actor: Principal) -> Site:
@@ -116,7 +122,8 @@ def grant_leases(cmd: GrantLeases, uow: UnitOfWork) -> Leases:
                 leases = [*leases, lease]
             answer.append(_service_lease(service, leases))
         uow.commit()
-        return Leases(site.id, day, size, answer)
+        commune = ", ".join(part for part in (site.commune.name, site.commune.province) if part)
+        return Leases(site.id, day, size, answer, site.name, commune, site.timezone, site.ticket_footer)
 
 
 def _service_lease(service: Service, leases: list[TicketLease]) -> ServiceLease:
