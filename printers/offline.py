@@ -225,6 +225,10 @@ class Upstream:
         return raw
 
     @property
+    def origin(self) -> str:
+        return f"{self.scheme}://{self.host_header}"
+
+    @property
     def host_header(self) -> str:
         default = 443 if self.scheme == "https" else 80
         return self.host if self.port == default else f"{self.host}:{self.port}"
@@ -420,6 +424,8 @@ def _handler(proxy: KioskProxy) -> type[BaseHTTPRequestHandler]:
             try:
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
                 headers["Host"] = proxy.upstream.host_header
+                if "Origin" in headers:
+                    headers["Origin"] = proxy.upstream.origin
                 headers["Content-Length"] = str(len(body))
                 headers["Connection"] = "close"
                 connection.request(self.command, self.path, body=body, headers=headers)
@@ -479,7 +485,9 @@ def _handler(proxy: KioskProxy) -> type[BaseHTTPRequestHandler]:
                 self._send(502, "text/plain", b"unreachable", offline=True)
                 return
             lines = [f"{self.command} {self.path} HTTP/1.1", f"Host: {proxy.upstream.host_header}"]
-            lines += [f"{k}: {v}" for k, v in self.headers.items() if k.lower() != "host"]
+            lines += [f"{k}: {v}" for k, v in self.headers.items() if k.lower() not in ("host", "origin")]
+            if "Origin" in self.headers:
+                lines.append(f"Origin: {proxy.upstream.origin}")  # the page is the server's, through us
             upstream.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
             upstream.settimeout(None)
             self.connection.settimeout(None)
