@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 NAMESPACE = "/agent"
 REMEMBERED = 2000  # job ids kept to recognise a job sent again
+FINAL_REFUSALS = {"not_leased", "offline_id_taken"}  # any other refusal is tried again later
 
 
 class KioskAgent:
@@ -256,8 +257,8 @@ class KioskAgent:
                     datetime.now(UTC),
                     "over_limit" if answer.get("over_limit") else "recorded",
                 )
-            elif status in (400, 403, 404, 409, 422):  # refused for good: kept in the journal, logged
-                code = answer.get("error", {}).get("code", status)
+            elif status in (400, 404, 422) or _code(answer) in FINAL_REFUSALS:
+                code = _code(answer) or status  # refused for good: kept in the journal, logged
                 log.warning("the server refused offline ticket %s (%s)", ticket["number"], code)
                 journal.replayed(ticket["offline_id"], datetime.now(UTC), f"refused:{code}")
             else:
@@ -312,3 +313,9 @@ class KioskAgent:
                 log.warning("offline ticket %s, attempt %s: %s", paper.number, attempt, exc.detail)
                 self._status = (exc.status, exc.detail)
         return False
+
+
+def _code(answer: dict[str, Any]) -> str | None:
+    error = answer.get("error")
+    code = error.get("code") if isinstance(error, dict) else None
+    return code if isinstance(code, str) else None

@@ -106,6 +106,11 @@ def test_a_replayed_ticket_over_the_person_limit_is_kept_and_flagged(world: Worl
     response = replay(world, kiosk, first, clock().isoformat(), phone="0912345678")
     assert response.status_code == 200, response.json
     assert response.json["over_limit"] is True and response.json["status"] == "waiting"
+    clerk = world.staff("clerk")
+    queue = world.client.get(f"/api/v1/sites/{world.site('CB')['id']}/queue", headers=clerk).json
+    flags = {q["id"]: (q["offline"], q["over_limit"]) for q in queue}
+    assert flags.pop(response.json["id"]) == (True, True)  # the clerk sees it flagged
+    assert set(flags.values()) == {(False, False)}
 
 
 def test_leases_of_an_earlier_day_are_released(world: World, clock: Clock) -> None:
