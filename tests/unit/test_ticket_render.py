@@ -97,3 +97,13 @@ def test_the_ticket_travels_to_a_print_agent_as_json_and_back() -> None:
 
 def test_the_font_found_draws_vietnamese() -> None:
     assert find_font().endswith((".ttf", ".otf"))
+
+
+def test_a_ticket_issued_offline_says_so_and_promises_no_wait_but_keeps_its_qr_code() -> None:
+    online = render_ticket(ticket(ahead=0, estimated_wait_s=0), 576)
+    offline = render_ticket(ticket(ahead=7, offline=True), 576)  # its queue is not known on the kiosk PC
+
+    assert offline.tobytes() != online.tobytes() and offline.height != render_ticket(ticket(), 576).height
+    found = zxingcpp.read_barcodes(offline.convert("L"))
+    assert [code.text for code in found] == ["http://192.168.1.10:5000/t/Xk3pQ9vN2mLr7sTw"]
+    assert TicketPaper.from_json(ticket(offline=True).to_json()).offline is True
