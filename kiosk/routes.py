@@ -62,6 +62,7 @@ BOTH_LANGUAGES = {
         "This kiosk cannot reach the centre's server. It will start again by itself in a moment; "
         "meanwhile please ask at the reception desk."
     ),
+    "offline.mark": _l("Working offline"),
     "limit.title": _l("You already have tickets waiting"),
     "limit.body": _l(
         "So that everyone gets a fair turn, each person may hold only a few waiting tickets at a time. "

@@ -7,14 +7,20 @@ retrying while the printer is down, and acknowledges it (``print.ack``). The ser
 yet acknowledged again on each connect, and the agent prints a job id only once (a repeated job is just
 acknowledged again), so a job is printed once even when the network drops between print and ack. It
 reports its printer's status (``printer.status``) whenever it changes.
+
+With ``serve_port`` and ``journal`` it also serves the kiosk page on the kiosk PC and keeps issuing
+tickets from a lease of numbers while the server does not answer (:mod:`printers.offline`).
 """
 
 from __future__ import annotations
 
+import http.client
+import json
 import logging
 import queue
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +29,14 @@ import socketio
 from server.domain.printing import TicketPaper, retry_delay_s
 
 from .drivers import InvalidPrinterUri, PrinterError, PrinterFolders, open_printer, parse
+from .offline import Journal, KioskProxy, OfflineDesk, Upstream
 from .render import FontMissing, render_ticket
 
 log = logging.getLogger(__name__)
 
 NAMESPACE = "/agent"
 REMEMBERED = 2000  # job ids kept to recognise a job sent again
+FINAL_REFUSALS = {"not_leased", "offline_id_taken"}  # any other refusal is tried again later
 
 
 class KioskAgent:
@@ -43,6 +51,9 @@ class KioskAgent:
         retry_base_s: float = 0.5,
         retry_cap_s: float = 15.0,
         give_up_s: float = 300.0,
+        serve_port: int | None = None,
+        journal: Path | None = None,
+        lease_every_s: float = 5.0,
     ) -> None:
         self.folders = folders or PrinterFolders.of([Path.cwd() / "printers"])
         parse(printer, self.folders)  # a bad URI stops the agent at once
@@ -64,6 +75,15 @@ class KioskAgent:
         self.client = socketio.Client(reconnection=True, reconnection_delay=0.5, reconnection_delay_max=5)
         self.client.on("connect", self._on_connect, namespace=NAMESPACE)
         self.client.on("print.job", self._on_job, namespace=NAMESPACE)
+        self.lease_every_s = lease_every_s
+        self._wake = threading.Event()
+        self.upstream = Upstream.of(self.server)
+        self.journal: Journal | None = None
+        self.proxy: KioskProxy | None = None
+        if serve_port is not None:
+            self.journal = Journal(journal or Path.cwd() / "kiosk-journal.sqlite3")
+            desk = OfflineDesk(self.journal, self._print_offline)
+            self.proxy = KioskProxy(self.upstream, desk, serve_port, self._reachable)
 
     # -- connection -------------------------------------------------------------------------------------
 
@@ -71,6 +91,9 @@ class KioskAgent:
         """Connect (retrying until the server answers) and start printing; returns at once."""
         self._worker.start()
         threading.Thread(target=self._connect, name="kiosk agent connection", daemon=True).start()
+        if self.proxy is not None:
+            self.proxy.start()
+            threading.Thread(target=self._keep, name="kiosk agent leases", daemon=True).start()
         return self
 
     def run(self) -> None:
@@ -103,7 +126,10 @@ class KioskAgent:
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
         self._jobs.put(None)
+        if self.proxy is not None:
+            self.proxy.stop()
         try:
             self.client.disconnect()
         except Exception:  # already gone
@@ -192,3 +218,104 @@ class KioskAgent:
             self._report("ok")
             self._ack(job_id, "printed")
             return
+
+    # -- offline issuing (printers/offline.py) ----------------------------------------------------------
+
+    def _reachable(self, answered: bool) -> None:
+        if self.proxy is None:
+            return
+        if answered and not self.proxy.online:
+            self._wake.set()  # the server is back: send the journal now
+        self.proxy.online = answered
+
+    def _keep(self) -> None:
+        """While the server answers: send the journal oldest first, then keep the leases topped up."""
+        while not self._stop.is_set():
+            try:
+                self._sync()
+                self._reachable(True)
+            except (OSError, http.client.HTTPException) as exc:
+                log.debug("leases: the server does not answer (%s)", exc)
+                self._reachable(False)
+            except Exception:
+                log.exception("leases")
+            self._wake.wait(self.lease_every_s)
+            self._wake.clear()
+
+    def _sync(self) -> None:
+        journal = self.journal
+        assert journal is not None
+        for ticket in journal.pending():
+            body = {
+                key: ticket[key]
+                for key in ("offline_id", "service_id", "sequence", "public_code", "issued_at")
+            }
+            status, answer = self._call("/api/v1/kiosk-agent/tickets", {**ticket["request"], **body})
+            if status == 200:
+                journal.replayed(
+                    ticket["offline_id"],
+                    datetime.now(UTC),
+                    "over_limit" if answer.get("over_limit") else "recorded",
+                )
+            elif status in (400, 404, 422) or _code(answer) in FINAL_REFUSALS:
+                code = _code(answer) or status  # refused for good: kept in the journal, logged
+                log.warning("the server refused offline ticket %s (%s)", ticket["number"], code)
+                journal.replayed(ticket["offline_id"], datetime.now(UTC), f"refused:{code}")
+            else:
+                return  # try again later, in the same order
+        leases = self._leases()
+        if leases is not None:
+            journal.store_leases(leases)
+
+    def _leases(self) -> dict[str, Any] | None:
+        assert self.journal is not None
+        known = self.journal.lease_answer()
+        used = self.journal.used(str(known["day"])) if known else {}
+        status, answer = self._call(
+            "/api/v1/kiosk-agent/leases",
+            {"used": [{"service_id": service_id, "last": last} for service_id, last in used.items()]},
+        )
+        if status != 200:
+            log.warning("the server granted no lease (%s)", answer.get("error", {}).get("code", status))
+            return None
+        return answer
+
+    def _call(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        connection = self.upstream.connection(self.timeout_s + 2)
+        try:
+            connection.request(
+                "POST",
+                path,
+                body=json.dumps(body),
+                headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
+            )
+            response = connection.getresponse()
+            content = response.read()
+        finally:
+            connection.close()
+        try:
+            answer = json.loads(content) if content else {}
+        except ValueError:
+            answer = {}
+        return response.status, answer if isinstance(answer, dict) else {}
+
+    def _print_offline(self, paper: TicketPaper) -> bool:
+        for attempt in (1, 2):
+            try:
+                driver = open_printer(self.printer, folders=self.folders, timeout=self.timeout_s)
+                driver.print_image(render_ticket(paper, driver.address.width), name=paper.number)
+                self._status = ("ok", "")
+                return True
+            except (FontMissing, InvalidPrinterUri) as exc:
+                log.error("cannot print offline ticket %s: %s", paper.number, exc)
+                return False
+            except PrinterError as exc:
+                log.warning("offline ticket %s, attempt %s: %s", paper.number, attempt, exc.detail)
+                self._status = (exc.status, exc.detail)
+        return False
+
+
+def _code(answer: dict[str, Any]) -> str | None:
+    error = answer.get("error")
+    code = error.get("code") if isinstance(error, dict) else None
+    return code if isinstance(code, str) else None

@@ -260,8 +260,11 @@ def render_ticket(ticket: TicketPaper, width: int = DEFAULT_WIDTH) -> Image.Imag
         page.text(f"Lịch hẹn lúc {at} · Appointment at {at}", 0.95, bold=True)
     elif ticket.appointment:
         page.text("Có lịch hẹn · Appointment", 0.95, bold=True)
-    page.text(f"Số người chờ trước ông/bà · People ahead: {max(0, ticket.ahead)}", 1.0, gap=0.1)
-    if ticket.ahead > 0:
+    if ticket.offline:
+        page.text("Phiếu cấp khi mất kết nối · Issued offline", 0.9, bold=True)
+    else:
+        page.text(f"Số người chờ trước ông/bà · People ahead: {max(0, ticket.ahead)}", 1.0, gap=0.1)
+    if ticket.ahead > 0 and not ticket.offline:
         page.text("Thời gian chờ dự kiến · Estimated wait", 0.9, gap=0.0)
         page.text(minutes_text(ticket.estimated_wait_s), 1.1, bold=True)
     page.text(ticket.issued_at.strftime("Ngày · Date %d/%m/%Y  %H:%M"), 0.9)

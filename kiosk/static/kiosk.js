@@ -59,6 +59,7 @@ const state = {
   socketDown: false,
   apiDown: false,
   probing: false,
+  agentCanIssue: false, // served by the kiosk's agent, which can issue from its lease (docs/kiosk-offline.md)
   homeShape: null, // the service tiles as last drawn (what they show, not their waits)
 };
 
@@ -375,6 +376,7 @@ function showTicket(ticket, { appointment = false } = {}) {
         : "";
   $("ticket-note").hidden = !note;
   $("ticket-note").textContent = note;
+  $("ticket-facts").hidden = Boolean(ticket.offline); // issued by the agent: the queue is not known here
   $("ticket-ahead").textContent = String(Math.max(0, ticket.position - 1));
   $("ticket-wait").textContent = ticket.position <= 1 ? t("home.no_wait") : minutes(ticket.estimated_wait_s);
   $("ticket-qr").src = `/t/${encodeURIComponent(ticket.public_code)}/qr.svg`;
@@ -665,6 +667,7 @@ function connect() {
         graceTimer = setTimeout(() => {
           state.socketDown = true;
           renderOverlay();
+          checkAgent();
         }, SOCKET_GRACE_MS);
       } else if (status === "refused") {
         enrolAgain(t("refused"));
@@ -674,8 +677,23 @@ function connect() {
 }
 
 function renderOverlay() {
-  $("overlay-unreachable").hidden = !(state.apiDown || state.socketDown);
-  document.body.classList.toggle("unreachable", state.apiDown || state.socketDown);
+  const down = state.apiDown || state.socketDown;
+  const offline = down && state.agentCanIssue; // the agent issues: no outage screen, a small mark
+  $("overlay-unreachable").hidden = !down || offline;
+  document.body.classList.toggle("unreachable", down && !offline);
+  $("offline-mark").hidden = !offline;
+}
+
+/** Whether the page is served by the kiosk's agent and it holds a lease of today's numbers. */
+async function checkAgent() {
+  try {
+    const response = await fetch("/agent/status", { cache: "no-store" });
+    const status = response.ok ? await response.json() : null;
+    state.agentCanIssue = Boolean(status?.agent && status.can_issue);
+  } catch {
+    state.agentCanIssue = false;
+  }
+  renderOverlay();
 }
 
 function serverUp() {
@@ -686,6 +704,7 @@ function serverUp() {
 async function serverDown() {
   state.apiDown = true;
   renderOverlay();
+  checkAgent();
   if (state.probing) return;
   state.probing = true;
   while (state.apiDown) {

@@ -38,6 +38,7 @@ def init_app(app: Flask) -> None:
         auth,
         display,
         enrolment,
+        kiosk_agent,
         limits,
         login_throttle,
         messages,
@@ -83,6 +84,7 @@ def init_app(app: Flask) -> None:
         ratings,
         remote,
         site_boxes,
+        kiosk_agent,
     )
     for module in modules:
         api.register_blueprint(module.blp, url_prefix="/api/v1")

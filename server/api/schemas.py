@@ -202,6 +202,16 @@ class QueueEntrySchema(Schema):
             "description": "The local business day the ticket was issued on (its number is that day's)."
         }
     )
+    offline = fields.Boolean(
+        metadata={
+            "description": "Issued by the kiosk's agent while the server did not answer, then replayed."
+        }
+    )
+    over_limit = fields.Boolean(
+        metadata={
+            "description": "Replayed when the person already held the most tickets allowed: kept, flagged."
+        }
+    )
 
 
 class CounterSchema(Schema):

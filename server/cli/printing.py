@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import sys
+from pathlib import Path
 
 import click
 
@@ -60,9 +62,33 @@ def print_test(printer: str, url: str) -> None:
 @click.option(
     "--printer", required=True, callback=printer_uri, help="The local printer, e.g. usb://0416:5011"
 )
+@click.option(
+    "--serve-port",
+    type=click.IntRange(0, 65535),
+    default=None,
+    envvar="LUOT_KIOSK_PORT",
+    help="Serve the kiosk page on http://localhost:PORT and keep issuing while the server is down.",
+)
+@click.option(
+    "--journal",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    envvar="LUOT_KIOSK_JOURNAL",
+    help="The offline journal (SQLite), default ./kiosk-journal.sqlite3.",
+)
+@click.option(
+    "--lease-every",
+    type=click.FloatRange(0.1, 3600),
+    default=5.0,
+    envvar="LUOT_KIOSK_LEASE_EVERY_S",
+    help="Seconds between two checks of the leases (and replays of the journal).",
+)
 @failing_cleanly
-def kiosk_agent(server: str, token: str, printer: str) -> None:
-    """Print this kiosk's tickets on its local printer (runs on the kiosk PC; see deploy/)."""
+def kiosk_agent(
+    server: str, token: str, printer: str, serve_port: int | None, journal: Path | None, lease_every: float
+) -> None:
+    """Print this kiosk's tickets on its local printer (runs on the kiosk PC; see deploy/); with
+    --serve-port, serve the kiosk page and issue from a lease of numbers through an outage."""
     from printers.agent import KioskAgent
     from printers.drivers import is_agent
     from printers.spooler import SpoolerSettings
@@ -72,5 +98,18 @@ def kiosk_agent(server: str, token: str, printer: str) -> None:
     config = settings()
     timing = dataclasses.asdict(SpoolerSettings.from_config(dict(config)))  # the LUOT_PRINT_* settings
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    agent = KioskAgent(
+        server,
+        token,
+        printer,
+        folders=printer_folders(),
+        serve_port=serve_port,
+        journal=journal,
+        lease_every_s=lease_every,
+        **timing,
+    )
     click.echo(f"printing this kiosk's tickets on {printer}; server {server}")
-    KioskAgent(server, token, printer, folders=printer_folders(), **timing).run()
+    if agent.proxy is not None:
+        click.echo(f"kiosk page on http://localhost:{agent.proxy.port}/kiosk", nl=True)
+    sys.stdout.flush()
+    agent.run()

@@ -238,6 +238,10 @@ class Ticket(Base):
     # upstream turned out not to have it (``unknown``) or to have it cancelled or elsewhere.
     unconfirmed_code: Mapped[str | None] = mapped_column(String(8), index=True)
     appointment_problem: Mapped[str | None] = mapped_column(String(16))
+    # Issued offline by a kiosk agent from its lease (the agent's own id, unique) and recorded on replay;
+    # ``offline_over_limit``: the person's limit was already reached when it was replayed (kept, flagged).
+    offline_id: Mapped[str | None] = mapped_column(String(36), unique=True)
+    offline_over_limit: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     service: Mapped[Service] = relationship(foreign_keys=[service_id])
     counter: Mapped[Counter | None] = relationship(foreign_keys=[counter_id])
@@ -668,3 +672,25 @@ class Rating(Base):
     # When the ticket was completed (the day and hour the rating counts in) and when it was rated.
     finished_at: Mapped[datetime] = mapped_column()
     created_at: Mapped[datetime] = mapped_column()
+
+
+# -- Kiosk leases of ticket numbers --------------------------------------------------------------------
+
+
+class TicketLease(Base):
+    """A block of a (site, service, day)'s sequence numbers granted to a kiosk's agent, which issues them
+    while its server does not answer. The block is taken from the day's counter row, so the server never
+    issues these numbers itself; ``released_at`` is set when the day is over."""
+
+    __tablename__ = "ticket_leases"
+    __table_args__ = (Index("ix_ticket_leases_device_day", "device_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"))
+    day: Mapped[date] = mapped_column(Date)
+    first: Mapped[int] = mapped_column(Integer)
+    last: Mapped[int] = mapped_column(Integer)
+    granted_at: Mapped[datetime] = mapped_column()
+    released_at: Mapped[datetime | None] = mapped_column()

@@ -32,6 +32,26 @@ def next_sequence(session: Session, site_id: int, service_id: int, day: date, st
     return int(session.execute(statement).scalar_one())
 
 
+def reserve_sequences(
+    session: Session, site_id: int, service_id: int, day: date, start: int, count: int
+) -> tuple[int, int]:
+    """Advance the (site, service, day) counter row by ``count`` and return the block ``(first, last)`` it
+    passed over: numbers :func:`next_sequence` will never hand out (a kiosk agent's lease)."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    row = TicketSequence
+    statement = (
+        insert(row)
+        .values(site_id=site_id, service_id=service_id, day=day, last=start + count - 1)
+        .on_conflict_do_update(
+            index_elements=[row.site_id, row.service_id, row.day],
+            set_={"last": row.last + count},
+        )
+        .returning(row.last)
+    )
+    last = int(session.execute(statement).scalar_one())
+    return last - count + 1, last
+
+
 def lock_key(session: Session, key: str) -> None:
     """Serialise transactions about one ``key`` (e.g. one citizen) until commit.
 

@@ -28,8 +28,9 @@ from .models import (
     StaffRequest,
     Ticket,
     TicketEvent,
+    TicketLease,
 )
-from .queries import next_sequence
+from .queries import next_sequence, reserve_sequences
 
 _ACTIVE = [s.value for s in (TicketStatus.WAITING, TicketStatus.PENDING_ARRIVAL, *AT_COUNTER_STATUSES)]
 
@@ -123,6 +124,28 @@ class SqlTickets:
 
     def next_sequence(self, site_id: int, service_id: int, day: date, start: int) -> int:
         return next_sequence(self.session, site_id, service_id, day, start)
+
+    def reserve_sequences(
+        self, site_id: int, service_id: int, day: date, start: int, count: int
+    ) -> tuple[int, int]:
+        return reserve_sequences(self.session, site_id, service_id, day, start, count)
+
+    def by_offline_id(self, offline_id: str) -> Ticket | None:
+        return self.session.scalars(select(Ticket).where(Ticket.offline_id == offline_id)).first()
+
+    def leases(self, device_id: int, day: date | None = None) -> list[TicketLease]:
+        """The device's leases of ``day`` (released or not), or without ``day`` those not released; oldest
+        first."""
+        query = select(TicketLease).where(TicketLease.device_id == device_id)
+        if day is not None:
+            query = query.where(TicketLease.day == day)
+        else:
+            query = query.where(TicketLease.released_at.is_(None))
+        return list(self.session.scalars(query.order_by(TicketLease.id)))
+
+    def add_lease(self, lease: TicketLease) -> None:
+        self.session.add(lease)
+        self.session.flush()
 
     def waiting_summary(
         self, site_id: int, day: date | None = None, overnight: Collection[int] = ()

@@ -188,6 +188,7 @@ class TicketPaper:
     footer: str = ""
     appointment: bool = False
     appointment_time: str = ""  # "HH:MM" in the site's time zone, for a checked-in appointment
+    offline: bool = False  # issued by the kiosk's agent while its server did not answer
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

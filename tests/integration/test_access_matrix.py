@@ -32,6 +32,7 @@ from tests.realtime_client import Listener, refused
 #   manage      a manager of the site
 #   rating_pad  only the rating pad of the counter that served the ticket (never staff, not even an admin)
 #   site_box    only a site box, with its own token (not even an admin: tests/integration/test_site_boxes.py)
+#   kiosk_agent only a kiosk's device token, for its own site (its print agent's leases and replays)
 RIGHTS: dict[str, str] = {
     "public.health": "public",
     "public.sites": "public",
@@ -111,6 +112,8 @@ RIGHTS: dict[str, str] = {
     "site_boxes.hello": "site_box",
     "site_boxes.changes": "site_box",
     "site_boxes.elsewhere": "public",
+    "kiosk_agent.leases": "kiosk_agent",
+    "kiosk_agent.replay": "kiosk_agent",
 }
 
 # The callers, and the rights each has at site CB (Cát Bà).
@@ -120,8 +123,8 @@ CALLERS: dict[str, set[str]] = {
     "manager_of_other_commune": {"public", "any_token", "staff"},
     "clerk_of_site": {"public", "any_token", "staff", "listen", "issue", "serve"},
     "clerk_of_other_site": {"public", "any_token", "staff"},
-    "kiosk": {"public", "any_token", "device", "listen", "issue"},
-    "kiosk_of_other_site": {"public", "any_token", "device"},
+    "kiosk": {"public", "any_token", "device", "listen", "issue", "kiosk_agent"},
+    "kiosk_of_other_site": {"public", "any_token", "device", "kiosk_agent"},
     "display": {"public", "any_token", "device", "listen"},
     "no_token": {"public"},
     "garbage_token": {"public"},
@@ -311,6 +314,13 @@ def request_for(scene: dict[str, Any], endpoint: str, rule: str, targets: Target
         "appointments.reschedule": {"token": token, "start": "BOOK_SLOT"},
         "enrolment.enrol": {"code": "ABCD-EFGH"},
         "tickets.issue": {"service_id": scene["service"]},
+        "kiosk_agent.replay": {
+            "offline_id": "0b6f3c1e-1d2a-4c3b-9f4e-5a6b7c8d9e0f",
+            "service_id": scene["service"],
+            "sequence": 1,
+            "public_code": "abcdefghijklmnop",
+            "issued_at": "2026-01-05T08:00:00+07:00",
+        },
         "remote.take": {"service_id": scene["service"], "phone": "0912000001"},
         "remote.arrive": {"public_code": "no-such-ticket"},
         "tickets.ticket_call": {"counter_id": scene["counter"]},
@@ -363,7 +373,7 @@ def test_each_role_and_device_kind_is_refused_outside_its_rights(scene: dict[str
             response = client.open(request["path"], method=method, json=request["json"], headers=headers)
             status = response.status_code
             allowed = right in rights or (
-                caller == "admin" and right not in ("device", "rating_pad", "site_box")
+                caller == "admin" and right not in ("device", "rating_pad", "site_box", "kiosk_agent")
             )
             if allowed:
                 ok = status not in (401, 403) and status < 500

@@ -105,3 +105,13 @@ def test_an_appointment_ticket_carries_its_time_to_the_paper_and_the_print_agent
     with_time = render_ticket(booked, 384)
     without_time = render_ticket(ticket(appointment=True), 384)
     assert with_time.tobytes() != without_time.tobytes()  # the line names the time
+
+
+def test_a_ticket_issued_offline_says_so_and_promises_no_wait_but_keeps_its_qr_code() -> None:
+    online = render_ticket(ticket(ahead=0, estimated_wait_s=0), 576)
+    offline = render_ticket(ticket(ahead=7, offline=True), 576)  # its queue is not known on the kiosk PC
+
+    assert offline.tobytes() != online.tobytes() and offline.height != render_ticket(ticket(), 576).height
+    found = zxingcpp.read_barcodes(offline.convert("L"))
+    assert [code.text for code in found] == ["http://192.168.1.10:5000/t/Xk3pQ9vN2mLr7sTw"]
+    assert TicketPaper.from_json(ticket(offline=True).to_json()).offline is True

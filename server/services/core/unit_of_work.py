@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         StaffRequest,
         Ticket,
         TicketEvent,
+        TicketLease,
     )
 
 
@@ -85,6 +86,23 @@ class Tickets(Protocol):
     def next_sequence(self, site_id: int, service_id: int, day: date, start: int) -> int:
         """Advance the (site, service, day) number counter and return the new sequence number."""
         ...
+
+    def reserve_sequences(
+        self, site_id: int, service_id: int, day: date, start: int, count: int
+    ) -> tuple[int, int]:
+        """Advance the counter by ``count`` and return the block ``(first, last)`` it passed over."""
+        ...
+
+    def by_offline_id(self, offline_id: str) -> Ticket | None:
+        """The ticket a kiosk agent issued offline under this id, once replayed."""
+        ...
+
+    def leases(self, device_id: int, day: date | None = None) -> list[TicketLease]:
+        """A kiosk's leases of ticket numbers of ``day`` (released or not), or without ``day`` those not
+        released; oldest first."""
+        ...
+
+    def add_lease(self, lease: TicketLease) -> None: ...
 
     def waiting_summary(
         self, site_id: int, day: date | None = None, overnight: Collection[int] = ()

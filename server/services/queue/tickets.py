@@ -65,6 +65,16 @@ class TicketCommand:
     request_id: str | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
+class OfflineIssue:
+    """What a kiosk agent decided for a ticket it issued offline (see :mod:`.offline`)."""
+
+    offline_id: str
+    sequence: int
+    public_code: str
+    over_limit: bool = False
+
+
 @dataclass(frozen=True)
 class Issued:
     """A new ticket as its issuer sees it, and what became of its printing."""
@@ -127,13 +137,19 @@ def new_ticket(
     history: dict[str, object] | None = None,
     print_reason: str = "issue",
     unconfirmed_code: str | None = None,
+    offline: OfflineIssue | None = None,
 ) -> Issued:
     """Make a waiting ticket of ``service`` in the unit of work that decided to issue it: numbered by the
     day's counter, remembered under ``request_id``, recorded in the history (``history`` adds to the
     record), its printing queued at the actor's printer, and ``ticket.updated`` and ``queue.changed``
-    emitted. ``appointment_start`` makes it an appointment ticket, called at its time."""
+    emitted. ``appointment_start`` makes it an appointment ticket, called at its time. ``offline`` is a
+    ticket a kiosk agent issued (and printed) from its lease: its number and code are the agent's, nothing
+    is printed again."""
     day = business_day(at, site.timezone)
-    sequence = uow.tickets.next_sequence(site.id, service.id, day, service.start)
+    if offline is not None:
+        sequence = offline.sequence
+    else:
+        sequence = uow.tickets.next_sequence(site.id, service.id, day, service.start)
     ticket = Ticket(
         site_id=site.id,
         service_id=service.id,
@@ -143,7 +159,7 @@ def new_ticket(
         number=format_number(service.prefix, sequence, service.digits),
         priority=priority.value,
         status=TicketStatus.WAITING.value,
-        public_code=secrets.token_urlsafe(12),
+        public_code=offline.public_code if offline is not None else secrets.token_urlsafe(12),
         issued_at=at,
         waiting_since=at,
         phone=phone,
@@ -155,11 +171,16 @@ def new_ticket(
         issued_by_id=actor.user_id,
         call_count=0,
         unconfirmed_code=unconfirmed_code,
+        offline_id=offline.offline_id if offline is not None else None,
+        offline_over_limit=offline.over_limit if offline is not None else False,
     )
     uow.tickets.add(ticket)
     remember_request(uow.requests, actor, request_id, ticket.id)
     record(uow.tickets, ticket, "issued", at, actor, data={"priority": ticket.priority, **(history or {})})
-    printed = queue_ticket_print(uow, ticket, site, actor, at, reason=print_reason)
+    if offline is not None:
+        printed = PrintAnswer("printed")  # by the agent, on its own printer
+    else:
+        printed = queue_ticket_print(uow, ticket, site, actor, at, reason=print_reason)
     state = QueueState.load(uow, site, at, services)
     info = state.ticket_info(ticket)
     uow.emit(TicketIssued(site_id=site.id, ticket=info, at=at))
@@ -380,12 +401,8 @@ def _transfer_target(uow: UnitOfWork, ticket: Ticket, service_id: int | None) ->
 def _check_person_limit(
     uow: UnitOfWork, site: Site, at: datetime, phone: str | None, citizen_key: str | None
 ) -> None:
-    if not (phone or citizen_key) or site.person_ticket_limit <= 0:
-        return
-    for key in sorted(k for k in (phone, citizen_key) if k):
-        uow.lock(f"person:{site.id}:{key}")
-    active = uow.tickets.active_count(site.id, phone, citizen_key)  # whatever their day
-    if active >= site.person_ticket_limit:
+    active = person_active_count(uow, site, phone, citizen_key)
+    if active is not None and active >= site.person_ticket_limit:
         raise LimitReached(
             N_("You already have %(count)s tickets waiting today; please wait for them to be called."),
             code="person_limit",
@@ -395,3 +412,15 @@ def _check_person_limit(
 
 def _seconds_since(start: datetime | None, end: datetime) -> int | None:
     return max(0, int((end - start).total_seconds())) if start is not None else None
+
+
+def person_active_count(
+    uow: UnitOfWork, site: Site, phone: str | None, citizen_key: str | None
+) -> int | None:
+    """The person's active tickets (under their lock), or ``None`` when the site sets no limit or the
+    person gave neither phone nor citizen ID."""
+    if not (phone or citizen_key) or site.person_ticket_limit <= 0:
+        return None
+    for key in sorted(k for k in (phone, citizen_key) if k):
+        uow.lock(f"person:{site.id}:{key}")
+    return uow.tickets.active_count(site.id, phone, citizen_key)  # whatever their day

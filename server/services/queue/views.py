@@ -74,6 +74,10 @@ class QueueEntry:
     appointment_start: datetime | None
     actions: tuple[str, ...] = WAITING_ACTIONS
     day: date | None = None  # its business day (a service kept overnight shows yesterday's tickets too)
+    # Issued by a kiosk's agent while the server did not answer (docs/kiosk-offline.md); ``over_limit``: the
+    # person already held the most tickets allowed when it was recorded (kept, for the clerk to see).
+    offline: bool = False
+    over_limit: bool = False
 
 
 @dataclass(frozen=True)
@@ -229,6 +233,12 @@ def queue(
             raise NotFound(N_("There is no such counter."))
         streak = counter_streak(source, site, counter.id, now)
     rows = {w.id: w for w in state.waiting}
+    offline_rows = session.execute(
+        select(Ticket.id, Ticket.offline_over_limit).where(
+            Ticket.site_id == site.id, Ticket.status == TicketStatus.WAITING, Ticket.offline_id.is_not(None)
+        )
+    )
+    offline: dict[int, bool] = {int(ticket_id): bool(over) for ticket_id, over in offline_rows}
     entries = []
     for pick in state.order_for(counter, streak):
         waiting = pick.candidate
@@ -246,6 +256,8 @@ def queue(
                 if waiting.appointment_start
                 else None,
                 day=business_day(rows[waiting.ticket_id].issued_at, site.timezone),
+                offline=waiting.ticket_id in offline,
+                over_limit=bool(offline.get(waiting.ticket_id)),
             )
         )
     return entries
