@@ -50,6 +50,7 @@ class TicketInfo:
     wait_s: int | None = None  # from joining the queue to the first call; None until called
     actions: tuple[str, ...] = ()  # what staff may do with it now (the state machine's allowed actions)
     day: date | None = None  # its business day: a ticket of a service kept overnight keeps its day's number
+    call_count: int = 0  # how many times it was called (1 after the first call, 2 after a recall)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,6 +73,9 @@ class CounterState:
     clerk: str | None = None
     # What citizens may read: the clerk's display name if one was set, never the username (None otherwise).
     public_clerk: str | None = None
+    # Since when it has this status (None before its first change), and why it is paused (a PauseReason).
+    status_since: datetime | None = None
+    pause_reason: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
