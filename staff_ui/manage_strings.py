@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 
 from server.web.i18n import SIGN_IN
 
@@ -48,7 +49,13 @@ STRINGS: dict[str, Any] = {
     "live.nobody": _l("nobody"),
     "counter.open": _l("Open"),
     "counter.paused": _l("Paused"),
-    "counter.closed": _l("Closed"),
+    "counter.closed": _lp("counter", "Closed"),  # not the "Closed" of opening hours (Nghỉ)
+    "counter.paused_for": _l("%(reason)s · for %(time)s"),
+    "pause.reason.break": _l("Break"),
+    "pause.reason.meeting": _l("Meeting"),
+    "pause.reason.away": _l("Helping a citizen away from the desk"),
+    "pause.reason.system": _l("System problem"),
+    "pause.reason.other": _l("Other"),
     "counter.serving": _l("Serving %(number)s"),
     "counter.called": _l("Called %(number)s"),
     "counter.free": _l("Free"),

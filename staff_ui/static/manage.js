@@ -152,6 +152,19 @@ function setWaits(live, waits) {
   live.waits = new Map(waits.map((w) => [w.service_id, w]));
 }
 
+/** How long a counter has had its status, in whole minutes ("" before its first change). */
+function statusFor(counter) {
+  if (!counter.status_since) return "";
+  return minutes(Math.max(0, (Date.now() - Date.parse(counter.status_since)) / 1000));
+}
+
+function pauseText(counter) {
+  if (counter.status !== "paused") return "";
+  const reason = counter.pause_reason ? t(`pause.reason.${counter.pause_reason}`) : "";
+  const since = statusFor(counter);
+  return since ? t("counter.paused_for", { reason, time: since }) : reason;
+}
+
 function counterText(counter) {
   const ticket = counter.current_ticket;
   if (counter.status === "open" && ticket) return t(ticket.status === "serving" ? "counter.serving" : "counter.called", { number: ticket.number });
@@ -214,6 +227,7 @@ function renderSite(live) {
           h("span", { class: `pill ${counter.status}` }, t(`counter.${counter.status}`)),
           h("span", { class: "clerk" }, counter.clerk ?? ""),
           h("span", { class: "current" }, counterText(counter)),
+          counter.status === "paused" && h("span", { class: "pause", dataset: { reason: counter.pause_reason ?? "" } }, pauseText(counter)),
         ),
       ),
     ),
