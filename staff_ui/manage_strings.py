@@ -104,6 +104,30 @@ STRINGS: dict[str, Any] = {
     "table.wait_avg": _l("Average wait"),
     "table.within": _l("Within target"),
     "report.generated": _l("Printed %(time)s"),
+    # the clerk's daily sheet (/manage/clerk-day)
+    "history.clerk_day": _l("Clerks' daily sheets"),
+    "clerkday.title": _l("Clerk's working time"),
+    "clerkday.on_duty": _l("At the counter"),
+    "clerkday.part": _l("Time spent"),
+    "clerkday.time": _l("Hours:minutes:seconds"),
+    "clerkday.share": _l("Share"),
+    "clerkday.definitions": _l(
+        "From the counter's events: serving = start to end of service; walking = call to start; wrap-up = "
+        "completion to the next call; idle = open with no ticket while citizens of its services waited."
+    ),
+    "clerkday.clerk_signs": _l("Clerk"),
+    "clerkday.manager_signs": _l("Head of the centre"),
+    "time.serving": _l("Serving citizens"),
+    "time.walking": _l("Citizen walking to the counter"),
+    "time.wrap_up": _l("Wrap-up after serving"),
+    "time.paused": _l("Paused"),
+    "time.paused.break": _l("Break"),
+    "time.paused.meeting": _l("Meeting"),
+    "time.paused.away": _l("Helping a citizen away from the desk"),
+    "time.paused.system": _l("System problem"),
+    "time.paused.other": _l("Other"),
+    "time.idle": _l("Idle while citizens waited"),
+    "time.available": _l("Open, nobody waiting"),
     "report.print": _l("Print"),
     "empty": _l("No tickets in this period."),
     # Citizens' satisfaction (the live view, the history and the daily report).

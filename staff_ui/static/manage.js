@@ -319,6 +319,12 @@ $("#export-report").addEventListener("click", (event) => {
   event.target.href = `/manage/report?${query}&day=${$("#history-date").value}&lang=${language()}`;
 });
 
+$("#export-clerk-day").addEventListener("click", (event) => {
+  const [kind, value] = $("#history-scope").value.split(":");
+  const siteId = kind === "commune" ? state.sites.find((s) => s.commune.code === value)?.id : value;
+  event.target.href = `/manage/clerk-day?site_id=${siteId}&day=${$("#history-date").value}&lang=${language()}`;
+});
+
 const COLORS = { arrivals: "#0b6fb3", served: "#1b7a3a", waits: "#b3261e", bars: "#a15c00" };
 
 function chart(id, config) {

@@ -5,13 +5,16 @@ not read as a break."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD, LiveServer, World
-from tests.e2e.conftest import WAIT_MS
+from server.db.models import User
+from tests.conftest import PASSWORD, Clock, LiveServer, World
+from tests.e2e.conftest import WAIT_MS, screenshot
 from tests.realtime_client import Listener
 
 WAIT_S = WAIT_MS / 1000
@@ -35,6 +38,12 @@ def sign_in(page: Any, server: LiveServer, path: str, username: str) -> None:
     page.fill("#signin-form [name=username]", username)
     page.fill("#signin-form [name=password]", PASSWORD)
     page.click("#signin-form [type=submit]")
+
+
+def snap(page: Any, name: str) -> None:
+    """A README screenshot, once the page's fonts are in."""
+    page.evaluate("document.fonts.ready.then(() => true)")
+    screenshot(page, name)
 
 
 def test_a_pause_with_its_reason_reaches_the_managers_live_view(
@@ -82,6 +91,7 @@ def test_a_pause_with_its_reason_reaches_the_managers_live_view(
     pause = tablet.locator("#pause-dialog")
     expect(pause).to_be_visible()
     pause.get_by_label("Họp").check()
+    snap(tablet, "staff-pause")
     pause.locator("[type=submit]").click()
     expect(pause).to_be_hidden()
     expect(tablet.locator("#counter-status")).to_have_text("Tạm dừng — Họp")
@@ -92,3 +102,67 @@ def test_a_pause_with_its_reason_reaches_the_managers_live_view(
     expect(q1.locator(".pill")).to_have_text("Tạm dừng")
     expect(q1.locator(".pause")).to_have_text("Họp · đã 0 phút")
     expect(q1.locator(".pause")).to_have_attribute("data-reason", "meeting")
+
+
+def local(hour: int, minute: int, day: int = 23) -> datetime:
+    return datetime(2026, 11, day, hour - 7, minute, tzinfo=UTC)
+
+
+def test_the_clerks_daily_sheet_prints_the_exact_time_of_each_part_of_the_day(
+    world: World, live_server: LiveServer, open_page: Any, clock: Clock
+) -> None:
+    clock.set(local(7, 30))
+    kiosk = world.device("kiosk")
+    lan = world.staff(username="lan")
+    with world.luot.uow() as uow:
+        uow.session.execute(
+            sa.update(User).where(User.username == "lan").values(display_name="Nguyễn Thị Lan")
+        )
+        uow.commit()
+    world.staff("manager", sites=("CB",), username="hoa")
+    q1 = world.open_counter(lan)
+
+    def act(path: str, body: dict[str, Any] | None = None) -> None:
+        response = world.client.post(f"/api/v1/{path}", json=body or {}, headers=lan)
+        assert response.status_code == 200, response.json
+
+    clock.set(local(7, 40))
+    ticket = world.issue(kiosk, service="HT")
+    clock.set(local(7, 45))
+    act(f"tickets/{ticket['id']}/call", {"counter_id": q1})
+    clock.set(local(7, 47))
+    act(f"tickets/{ticket['id']}/start")
+    clock.set(
+        local(
+            8,
+            7,
+        )
+    )
+    act(f"tickets/{ticket['id']}/complete")
+    clock.set(local(8, 10))
+    act(f"counters/{q1}/pause", {"reason": "break"})
+    clock.set(local(8, 25))
+    act(f"counters/{q1}/close")
+    clock.set(local(10, 0, day=24))
+
+    page = open_page(900, 1270)
+    sign_in(page, live_server, "/manage", "hoa")
+    expect(page.locator("body")).to_have_attribute("data-view", "live")
+    page.goto(f"{live_server.url}/manage/clerk-day?site_id={world.site('CB')['id']}&day=2026-11-23")
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    sheet = page.locator(".clerk-sheet[data-username=lan]")
+    expect(sheet.locator("h1")).to_have_text("Thời gian làm việc của cán bộ — Nguyễn Thị Lan")
+    expect(sheet.locator(".clerk-on-duty")).to_have_text("0:55:00")  # 07:30–08:25
+
+    def part(name: str) -> Any:
+        return sheet.locator(f"tr[data-part='{name}'] .seconds")
+
+    expect(part("available")).to_have_text("0:10:00")
+    expect(part("idle")).to_have_text("0:05:00")
+    expect(part("walking")).to_have_text("0:02:00")
+    expect(part("serving")).to_have_text("0:20:00")
+    expect(part("wrap_up")).to_have_text("0:03:00")
+    expect(part("paused")).to_have_text("0:15:00")
+    expect(part("paused.break")).to_have_text("0:15:00")
+    page.emulate_media(media="print")
+    snap(page, "manage-clerk-day")
