@@ -48,6 +48,7 @@ def init_app(app: Flask) -> None:
         settings,
         site_boxes,
         staff,
+        staff_admin,
         stats,
         tickets,
     )
@@ -83,6 +84,7 @@ def init_app(app: Flask) -> None:
         ratings,
         remote,
         site_boxes,
+        staff_admin,
     )
     for module in modules:
         api.register_blueprint(module.blp, url_prefix="/api/v1")
