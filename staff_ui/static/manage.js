@@ -13,6 +13,7 @@ import { appointmentsText, clerkTable, counterTable, kpis, percent, periodText }
 import { liveSatisfaction, noteRating, satisfactionChart, satisfactionTable } from "./satisfaction.js";
 import { loadMessages } from "./messages.js";
 import { syncBadge, watchSync } from "./sync_badge.js";
+import { buildAccounts, loadAccounts } from "./accounts.js";
 
 const body = document.body;
 const state = { user: null, sites: [], live: new Map(), charts: {} };
@@ -39,6 +40,7 @@ async function start() {
   buildLive();
   buildHistory();
   buildSettings();
+  buildAccounts(state.sites);
   show(new URLSearchParams(location.search).get("tab") === "history" ? "history" : "live");
   if (body.dataset.view === "history") loadHistory();
 }
@@ -65,6 +67,7 @@ for (const tab of document.querySelectorAll("[data-tab]")) {
     show(tab.dataset.tab);
     if (tab.dataset.tab === "history" && !state.report) loadHistory();
     if (tab.dataset.tab === "settings") loadSettings();
+    if (tab.dataset.tab === "accounts") loadAccounts().catch((error) => say($("#accounts-message"), error.message, "error"));
   });
 }
 

@@ -166,3 +166,40 @@ def test_the_clerks_daily_sheet_prints_the_exact_time_of_each_part_of_the_day(
     expect(part("paused.break")).to_have_text("0:15:00")
     page.emulate_media(media="print")
     snap(page, "manage-clerk-day")
+
+
+def test_a_manager_adds_a_clerk_on_the_page_and_revokes_a_kiosk_which_is_refused_at_once(
+    world: World, live_server: LiveServer, open_page: Any
+) -> None:
+    world.staff("manager", sites=("CB",), username="hoa")
+    kiosk = world.device("kiosk")
+    page = open_page(1440, 1000)
+    sign_in(page, live_server, "/manage", "hoa")
+    expect(page.locator("body")).to_have_attribute("data-view", "live")
+    page.click("#tab-accounts")
+    form = page.locator("#account-form")
+    form.locator("[name=username]").fill("mai")
+    form.locator("[name=display_name]").fill("Trần Thị Mai")
+    form.locator("[name=password]").fill(PASSWORD)
+    form.locator("#account-role").select_option("clerk")
+    form.get_by_label("Trung tâm Phục vụ hành chính công - Cát Bà").check()
+    form.locator("[type=submit]").click()
+    expect(page.locator("#accounts-message")).to_have_text("Đã thêm tài khoản mai.")
+    row = page.locator("#accounts-users tr[data-username=mai]")
+    expect(row).to_contain_text("Trần Thị Mai")
+    assert (
+        world.client.post("/api/v1/auth/login", json={"username": "mai", "password": PASSWORD}).status_code
+        == 200
+    )
+
+    site = world.site("CB")["id"]
+    body = {"service_id": world.service("CB", "HT")["id"]}
+    assert world.client.post(f"/api/v1/sites/{site}/tickets", json=body, headers=kiosk).status_code == 201
+    device = page.locator("#devices-list tr[data-kind=kiosk]")
+    revoke = device.locator("button.revoke")
+    revoke.click()
+    expect(revoke).to_have_text("Bấm lần nữa để thu hồi")
+    snap(page, "manage-accounts")
+    revoke.click()
+    expect(device).to_have_attribute("data-revoked", "true")
+    assert world.client.post(f"/api/v1/sites/{site}/tickets", json=body, headers=kiosk).status_code == 401
