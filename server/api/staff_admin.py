@@ -9,7 +9,7 @@ from typing import Any
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from ..domain.access import Role
+from ..domain.access import DeviceKind, Role
 from ..extension import luot
 from ..services.accounts import staff_admin
 from .access import staff_principal
@@ -150,3 +150,36 @@ def revoke_device(device_id: int) -> Any:
     return asdict(
         staff_admin.revoke_site_device(extension.uow(), staff_principal(), device_id, extension.now())
     )
+
+
+class CodeRequestSchema(RequestSchema):
+    kind = choice([k.value for k in DeviceKind], required=True)
+    name = Text(max_length=200, required=True)
+    counter_code = Text(max_length=32, load_default=None, metadata={"description": "A rating pad's counter."})
+
+
+class IssuedCodeSchema(Schema):
+    code = fields.String(required=True, metadata={"description": "Shown once, e.g. ABCD-EFGH"})
+    expires_at = fields.DateTime(required=True)
+    device = fields.Nested(DeviceSchema, required=True)
+
+
+@blp.route("/sites/<id:site_id>/enrolment-codes", methods=["POST"])
+@blp.arguments(CodeRequestSchema)
+@blp.response(201, IssuedCodeSchema)
+@error(blp, 422, "A bad kind, name or counter")
+@secured(blp)
+def issue_code(data: dict[str, Any], site_id: int) -> Any:
+    """A short code that enrols a kiosk, display or rating pad of the site (typed on its screen)."""
+    extension = luot()
+    issued = staff_admin.issue_site_code(
+        extension.uow,
+        extension.secret,
+        staff_principal(),
+        site_id=site_id,
+        kind=DeviceKind(data["kind"]),
+        name=data["name"],
+        counter_code=data["counter_code"],
+        at=extension.now(),
+    )
+    return asdict(issued)

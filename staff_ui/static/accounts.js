@@ -134,6 +134,19 @@ export function buildAccounts(all) {
   $("#account-role").replaceChildren(...ROLES.map((role) => h("option", { value: role }, t(`role.${role}`))));
   $("#devices-site").replaceChildren(...sites.map((site) => h("option", { value: String(site.id) }, site.name)));
   $("#devices-site").onchange = () => loadAccounts();
+  $("#code-kind").replaceChildren(...["kiosk", "display", "rating"].map((kind) => h("option", { value: kind }, t(`device.${kind}`))));
+  $("#code-form").onsubmit = (event) => {
+    event.preventDefault();
+    const form = event.target;
+    const body = { kind: form.kind.value, name: form.name.value.trim(), counter_code: form.counter_code.value.trim() || null };
+    attempt(async () => {
+      const issued = await send(`/api/v1/sites/${Number($("#devices-site").value)}/enrolment-codes`, body);
+      const result = $("#code-result");
+      result.hidden = false;
+      result.textContent = t("devices.code_shown", { code: issued.code, name: issued.device.name });
+      result.dataset.code = issued.code;
+    });
+  };
   $("#account-form").onsubmit = (event) => {
     event.preventDefault();
     const form = event.target;

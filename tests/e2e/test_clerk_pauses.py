@@ -4,6 +4,7 @@ not read as a break."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -203,3 +204,15 @@ def test_a_manager_adds_a_clerk_on_the_page_and_revokes_a_kiosk_which_is_refused
     revoke.click()
     expect(device).to_have_attribute("data-revoked", "true")
     assert world.client.post(f"/api/v1/sites/{site}/tickets", json=body, headers=kiosk).status_code == 401
+
+    # A new kiosk enrols with a code given on the page.
+    code_form = page.locator("#code-form")
+    code_form.locator("[name=kind]").select_option("kiosk")
+    code_form.locator("[name=name]").fill("Ki-ốt sảnh")
+    code_form.locator("[type=submit]").click()
+    expect(page.locator("#code-result")).to_have_attribute(
+        "data-code", re.compile(r"^[A-Z0-9]{4}-[A-Z0-9]{4}$")
+    )
+    code = page.locator("#code-result").get_attribute("data-code")
+    enrolled = world.client.post("/api/v1/devices/enrol", json={"code": code, "kind": "kiosk"})
+    assert enrolled.status_code == 201

@@ -133,3 +133,20 @@ def test_a_revoked_kiosk_is_refused_at_once_and_the_revocation_is_audited(world:
     with world.luot.read() as session:
         record = session.scalars(select(AuditRecord).where(AuditRecord.kind == "device_revoked")).one()
         assert (record.site_id, record.data["device_id"]) == (site, device["id"])
+
+
+def test_a_manager_issues_an_enrolment_code_that_enrols_a_kiosk_of_their_site_only(world: World) -> None:
+    manager = world.staff("manager", sites=("CB",), username="hoa")
+    site, island = world.site("CB")["id"], world.site("CH")["id"]
+    issued = post(world, f"sites/{site}/enrolment-codes", manager, {"kind": "kiosk", "name": "Ki-ốt sảnh"})
+    assert issued.status_code == 201, issued.json
+    enrolled = world.client.post("/api/v1/devices/enrol", json={"code": issued.json["code"], "kind": "kiosk"})
+    assert enrolled.status_code == 201
+    kiosk = {"Authorization": f"Bearer {enrolled.json['token']}"}
+    body = {"service_id": world.service("CB", "HT")["id"]}
+    assert world.client.post(f"/api/v1/sites/{site}/tickets", json=body, headers=kiosk).status_code == 201
+    refused = post(world, f"sites/{island}/enrolment-codes", manager, {"kind": "kiosk", "name": "x"})
+    assert refused.status_code == 403
+    with world.luot.read() as session:
+        record = session.scalars(select(AuditRecord).where(AuditRecord.kind == "device_code_issued")).one()
+        assert (record.site_id, record.data["name"]) == (site, "Ki-ốt sảnh")

@@ -9,7 +9,7 @@ rating pads of those sites. An admin may do all of it everywhere.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,11 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ...db.models import ApiToken, AuditRecord, Device, Site, User, UserSite
-from ...domain.access import Principal, Role
+from ...domain.access import DeviceKind, Principal, Role
 from ...domain.errors import N_, Conflict, Forbidden, InvalidValue, NotFound
 from ...domain.text import clean_text
 from ..core.unit_of_work import UnitOfWork
+from . import enrolment
 from .auth import DeviceInfo, _revoke_tokens, check_password_strength
+from .enrolment import IssuedCode
 
 
 @dataclass(frozen=True)
@@ -213,3 +215,39 @@ def revoke_site_device(uow: UnitOfWork, actor: Principal, device_id: int, at: da
         info = DeviceInfo.of(device)
         uow.commit()
         return info
+
+
+def issue_site_code(
+    uows: Callable[[], UnitOfWork],
+    secret: bytes,
+    actor: Principal,
+    *,
+    site_id: int,
+    kind: DeviceKind,
+    name: str,
+    at: datetime,
+    counter_code: str | None = None,
+) -> IssuedCode:
+    """A short enrolment code for a kiosk, display or rating pad of a site the caller manages (the same as
+    ``luot device code``; the device keeps its printer, which the printer page sets among the declared ones).
+    The code's own use case commits it; its audit record follows in a transaction of its own."""
+    actor.require(actor.can_manage(site_id))
+    with uows() as uow:
+        site = uow.session.get(Site, site_id)
+        if site is None:
+            raise NotFound(N_("There is no such site."), code="unknown_site")
+        site_code = site.code
+    issued = enrolment.issue_code(
+        uows(),
+        secret,
+        site_code=site_code,
+        kind=kind,
+        name=name,
+        printer_uri=None,
+        at=at,
+        counter_code=counter_code,
+    )
+    with uows() as uow:
+        _audit(uow.session, actor, "device_code_issued", at, site_id, device_id=issued.device.id, name=name)
+        uow.commit()
+    return issued
