@@ -35,7 +35,7 @@ OWNED_TABLES = (
 # Of those, tables whose rows only the box creates: they are numbered in the box's own range.
 NUMBERED_TABLES = ("tickets", "ticket_events", "print_jobs", "appointment_events", "ratings")
 # The columns of a counter that the box owns (the rest is configuration, which flows down).
-COUNTER_RUNTIME = ("status", "clerk_id", "current_ticket_id", "version")
+COUNTER_RUNTIME = ("status", "clerk_id", "current_ticket_id", "version", "status_since", "pause_reason")
 # An appointment belongs to the upstream (booking); the box only checks citizens in.
 APPOINTMENT_BOX_STATUSES = ("checked_in",)
 
