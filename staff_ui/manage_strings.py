@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 
 from server.web.i18n import SIGN_IN
 
@@ -20,6 +21,50 @@ STRINGS: dict[str, Any] = {
     "tab.live": _l("Now"),
     "tab.history": _l("History"),
     "tab.settings": _l("Settings"),
+    "tab.accounts": _l("Accounts and devices"),
+    "accounts.title": _l("Staff accounts"),
+    "accounts.hint": _l(
+        "Clerks and managers of your intake points. A new password ends the account's sessions; a disabled "
+        "account is signed out at once. Every change is kept in the audit log."
+    ),
+    "accounts.add": _l("Add an account"),
+    "accounts.username": _l("Username"),
+    "accounts.display_name": _l("Name shown"),
+    "accounts.password": _l("Password (at least 10 characters)"),
+    "accounts.new_password": _l("New password"),
+    "accounts.role": _l("Role"),
+    "accounts.sites": _l("Intake points"),
+    "accounts.state": _l("State"),
+    "accounts.actions": _l("Actions"),
+    "accounts.active": _l("Active"),
+    "accounts.disabled": _l("Disabled"),
+    "accounts.disable": _l("Disable"),
+    "accounts.enable": _l("Enable"),
+    "accounts.added": _l("Account %(username)s added."),
+    "accounts.saved": _l("Account %(username)s saved."),
+    "accounts.disabled_done": _l("Account %(username)s disabled: it is signed out."),
+    "accounts.enabled_done": _l("Account %(username)s enabled."),
+    "role.clerk": _l("Clerk"),
+    "role.manager": _l("Manager"),
+    "devices.title": _l("Devices"),
+    "devices.hint": _l(
+        "A revoked device is refused at once; enrol it again with a new code (luot device code)."
+    ),
+    "devices.name": _l("Device"),
+    "devices.kind": _l("Kind"),
+    "devices.printer": _l("Printer"),
+    "devices.enrolled": _l("Enrolled"),
+    "devices.revoked": _l("Revoked"),
+    "devices.revoke": _l("Revoke"),
+    "devices.counter": _l("Counter code (rating pads only)"),
+    "devices.code_title": _l("Enrol a device with a code"),
+    "devices.code_issue": _l("Give a code"),
+    "devices.code_shown": _l("Type %(code)s on the screen of %(name)s (valid once, for a short time)."),
+    "devices.revoke_confirm": _l("Press again to revoke"),
+    "devices.revoked_done": _l("%(name)s revoked: it is refused from now on."),
+    "device.kiosk": _l("Kiosk"),
+    "device.display": _l("Wall display"),
+    "device.rating": _l("Rating pad"),
     "settings.services": _l("Services"),
     "settings.counters": _l("Counters and the services they serve"),
     "settings.notices": _l("Notices on the wall displays"),
@@ -48,7 +93,13 @@ STRINGS: dict[str, Any] = {
     "live.nobody": _l("nobody"),
     "counter.open": _l("Open"),
     "counter.paused": _l("Paused"),
-    "counter.closed": _l("Closed"),
+    "counter.closed": _lp("counter", "Closed"),  # not the "Closed" of opening hours (Nghỉ)
+    "counter.paused_for": _l("%(reason)s · for %(time)s"),
+    "pause.reason.break": _l("Break"),
+    "pause.reason.meeting": _l("Meeting"),
+    "pause.reason.away": _l("Helping a citizen away from the desk"),
+    "pause.reason.system": _l("System problem"),
+    "pause.reason.other": _l("Other"),
     "counter.serving": _l("Serving %(number)s"),
     "counter.called": _l("Called %(number)s"),
     "counter.free": _l("Free"),
@@ -97,6 +148,30 @@ STRINGS: dict[str, Any] = {
     "table.wait_avg": _l("Average wait"),
     "table.within": _l("Within target"),
     "report.generated": _l("Printed %(time)s"),
+    # the clerk's daily sheet (/manage/clerk-day)
+    "history.clerk_day": _l("Clerks' daily sheets"),
+    "clerkday.title": _l("Clerk's working time"),
+    "clerkday.on_duty": _l("At the counter"),
+    "clerkday.part": _l("Time spent"),
+    "clerkday.time": _l("Hours:minutes:seconds"),
+    "clerkday.share": _l("Share"),
+    "clerkday.definitions": _l(
+        "From the counter's events: serving = start to end of service; walking = call to start; wrap-up = "
+        "completion to the next call; idle = open with no ticket while citizens of its services waited."
+    ),
+    "clerkday.clerk_signs": _l("Clerk"),
+    "clerkday.manager_signs": _l("Head of the centre"),
+    "time.serving": _l("Serving citizens"),
+    "time.walking": _l("Citizen walking to the counter"),
+    "time.wrap_up": _l("Wrap-up after serving"),
+    "time.paused": _l("Paused"),
+    "time.paused.break": _l("Break"),
+    "time.paused.meeting": _l("Meeting"),
+    "time.paused.away": _l("Helping a citizen away from the desk"),
+    "time.paused.system": _l("System problem"),
+    "time.paused.other": _l("Other"),
+    "time.idle": _l("Idle while citizens waited"),
+    "time.available": _l("Open, nobody waiting"),
     "report.print": _l("Print"),
     "empty": _l("No tickets in this period."),
     # Citizens' satisfaction (the live view, the history and the daily report).

@@ -25,3 +25,9 @@ def manage() -> ResponseReturnValue:
 @bp.route("/manage/report")
 def report() -> ResponseReturnValue:
     return render_page("staff_ui/report.html", MANAGE_STRINGS)
+
+
+@bp.route("/manage/clerk-day")
+def clerk_day() -> ResponseReturnValue:
+    """Each clerk's daily sheet of time (printable)."""
+    return render_page("staff_ui/clerk_day.html", MANAGE_STRINGS)

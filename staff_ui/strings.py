@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 
 from server.web.i18n import SIGN_IN
 
@@ -22,7 +23,7 @@ STRINGS: dict[str, Any] = {
     # the counter
     "counter.open": _l("Open"),
     "counter.paused": _l("Paused"),
-    "counter.closed": _l("Closed"),
+    "counter.closed": _lp("counter", "Closed"),  # not the "Closed" of opening hours (Nghỉ)
     "counter.free": _l("Free"),
     "counter.do_open": _l("Open the counter"),
     "counter.do_resume": _l("Reopen the counter"),
@@ -70,6 +71,7 @@ STRINGS: dict[str, Any] = {
     "done.no_show": _l("%(number)s marked as no-show."),
     "done.transferred": _l("%(number)s sent to %(service)s; it keeps its place."),
     "done.cancelled": _l("%(number)s cancelled."),
+    "done.recalled": _l("%(number)s called again (call %(count)s)."),
     "error.unreachable": _l(
         "The server could not be reached. Check the network; the list will show what was done."
     ),
@@ -86,6 +88,23 @@ STRINGS: dict[str, Any] = {
     "transfer.title": _l("Transfer %(number)s to another service"),
     "transfer.service": _l("To the service"),
     "transfer.reason": _l("Reason for the transfer"),
+    "transfer.presets": _l("Common reasons"),
+    "transfer.preset.wrong_service": _l("Took a number for the wrong service"),
+    "transfer.preset.other_field": _l("The dossier belongs to another field"),
+    "transfer.preset.needs_specialist": _l("Needs the clerk of that field"),
+    "transfer.preset.more_procedures": _l("Has another procedure to do"),
+    # pausing the counter
+    "pause.title": _l("Pause the counter"),
+    "pause.why": _l("Why are you pausing?"),
+    "pause.note": _l("Note (optional)"),
+    "pause.hint": _l(
+        "No ticket is called while the counter is paused; the manager sees why and for how long."
+    ),
+    "pause.reason.break": _l("Break"),
+    "pause.reason.meeting": _l("Meeting"),
+    "pause.reason.away": _l("Helping a citizen away from the desk"),
+    "pause.reason.system": _l("System problem"),
+    "pause.reason.other": _l("Other"),
     "transfer.keeps_place": _l("The citizen keeps the number and their place in the queue."),
     "no_show.title": _l("Mark %(number)s as a no-show?"),
     "no_show.warning": _l("The citizen loses their turn. If they may not have heard, recall them first."),

@@ -49,6 +49,7 @@ def init_app(app: Flask) -> None:
         settings,
         site_boxes,
         staff,
+        staff_admin,
         stats,
         tickets,
     )
@@ -85,6 +86,7 @@ def init_app(app: Flask) -> None:
         remote,
         site_boxes,
         kiosk_agent,
+        staff_admin,
     )
     for module in modules:
         api.register_blueprint(module.blp, url_prefix="/api/v1")

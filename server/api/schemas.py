@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from ..domain.pauses import PauseReason
 from ..domain.tickets import Action, Priority, TicketStatus
 from .fields import Id, QueryId, Text, choice
 
@@ -162,6 +163,7 @@ class TicketSchema(Schema):
         metadata={"description": "What staff may do with the ticket now, in the order a clerk would."},
     )
     print = fields.Nested(PrintSchema)
+    call_count = fields.Integer(metadata={"description": "How many times it was called (recalls included)."})
     day = fields.Date(
         metadata={
             "description": "The local business day the ticket was issued on (its number is that day's)."
@@ -223,10 +225,26 @@ class CounterSchema(Schema):
     services = fields.List(fields.Integer(), required=True)
     current_ticket = fields.Nested(TicketSchema, allow_none=True, required=True)
     clerk = fields.String(allow_none=True)
+    status_since = fields.DateTime(
+        allow_none=True, metadata={"description": "Since when the counter has this status."}
+    )
+    pause_reason = fields.String(
+        allow_none=True,
+        metadata={"enum": [r.value for r in PauseReason], "description": "Why it is paused, else null."},
+    )
 
 
 class StaffActionSchema(RequestSchema):
     request_id = REQUEST_ID
+
+
+class PauseSchema(StaffActionSchema):
+    reason = fields.String(
+        load_default=None,
+        validate=validate.OneOf([r.value for r in PauseReason]),
+        metadata={"description": "Why the counter pauses; `other` when omitted."},
+    )
+    note = Text(max_length=200, load_default=None, allow_none=True)
 
 
 class CallSchema(StaffActionSchema):

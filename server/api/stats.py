@@ -43,7 +43,7 @@ def _report(kind: str, owner: int | str, args: dict[str, Any]) -> tuple[stats.Sc
         else:
             scope = stats.commune_scope(session, actor, owner, args["first"], args["last"], extension.now())
         if kind == "report":
-            return scope, stats.compute(session, scope)
+            return scope, stats.compute(session, scope, extension.now())
         return scope, stats.ticket_log_csv(session, scope)
 
 

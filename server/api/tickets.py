@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 
 from ..domain.events import TicketInfo
 from ..domain.identity import citizen_key, normalise_phone
+from ..domain.pauses import PauseReason
 from ..domain.tickets import Action, Priority
 from ..extension import luot
 from ..services.core.urls import status_url
@@ -32,6 +33,7 @@ from .schemas import (
     CompleteSchema,
     CounterSchema,
     IssueTicketSchema,
+    PauseSchema,
     QueueEntrySchema,
     QueueQuerySchema,
     StaffActionSchema,
@@ -115,10 +117,19 @@ def counters(site_id: int) -> Any:
     ]
 
 
-def _set_counter(counter_id: int, status: CounterStatus) -> dict[str, Any]:
+def _set_counter(counter_id: int, status: CounterStatus, data: dict[str, Any] | None = None) -> Any:
     extension = luot()
+    data = data or {}
+    reason = data.get("reason")
     state = set_counter_status(
-        SetCounterStatus(actor=staff_principal(), counter_id=counter_id, status=status, at=extension.now()),
+        SetCounterStatus(
+            actor=staff_principal(),
+            counter_id=counter_id,
+            status=status,
+            at=extension.now(),
+            reason=PauseReason(reason) if reason else None,
+            note=data.get("note"),
+        ),
         extension.uow(),
     )
     return {
@@ -137,12 +148,13 @@ def counter_open(_data: dict[str, Any], counter_id: int) -> Any:
 
 
 @blp.route("/counters/<id:counter_id>/pause", methods=["POST"])
-@blp.arguments(StaffActionSchema, required=False)
+@blp.arguments(PauseSchema, required=False)
 @blp.response(200, CounterSchema)
 @secured(blp)
-def counter_pause(_data: dict[str, Any], counter_id: int) -> Any:
-    """Pause the counter: no new calls; the ticket at it can be finished."""
-    return _set_counter(counter_id, CounterStatus.PAUSED)
+def counter_pause(data: dict[str, Any], counter_id: int) -> Any:
+    """Pause the counter with a reason (break, meeting, away, system, other): no new calls; the ticket at it
+    can be finished."""
+    return _set_counter(counter_id, CounterStatus.PAUSED, data)
 
 
 @blp.route("/counters/<id:counter_id>/close", methods=["POST"])

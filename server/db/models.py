@@ -138,6 +138,9 @@ class Counter(Base):
         ForeignKey("tickets.id", use_alter=True, name="fk_counters_current_ticket_id_tickets")
     )
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Since when the counter has its status, and why it is paused (a PauseReason while paused).
+    status_since: Mapped[datetime | None] = mapped_column()
+    pause_reason: Mapped[str | None] = mapped_column(String(16))
 
     site: Mapped[Site] = relationship(back_populates="counters")
     links: Mapped[list[CounterService]] = relationship(
@@ -694,3 +697,23 @@ class TicketLease(Base):
     last: Mapped[int] = mapped_column(Integer)
     granted_at: Mapped[datetime] = mapped_column()
     released_at: Mapped[datetime | None] = mapped_column()
+
+
+# -- The counter's own history -------------------------------------------------------------------------
+
+
+class CounterEvent(Base):
+    """Append-only history of a counter's own changes (opened, paused with its reason, closed) with its
+    time and clerk: with the ticket events, the clerk's day is accounted from it."""
+
+    __tablename__ = "counter_events"
+    __table_args__ = (Index("ix_counter_events_site_at", "site_id", "at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counters.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # opened, paused, closed
+    at: Mapped[datetime] = mapped_column()
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str | None] = mapped_column(String(16))  # a PauseReason for ``paused``
+    note: Mapped[str | None] = mapped_column(String(200))

@@ -53,6 +53,7 @@ class TicketInfo:
     # Checked in at a site box by a code it could not confirm yet: ``pending`` until the upstream confirms
     # the appointment, then ``None``; ``unknown`` or ``cancelled`` when the upstream did not have it.
     unconfirmed: str | None = None
+    call_count: int = 0  # how many times it was called (1 after the first call, 2 after a recall)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -76,6 +77,9 @@ class CounterState:
     clerk: str | None = None
     # What citizens may read: the clerk's display name if one was set, never the username (None otherwise).
     public_clerk: str | None = None
+    # Since when it has this status (None before its first change), and why it is paused (a PauseReason).
+    status_since: datetime | None = None
+    pause_reason: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -31,11 +31,19 @@ OWNED_TABLES = (
     "appointments",
     "appointment_events",
     "ratings",
+    "counter_events",
 )
 # Of those, tables whose rows only the box creates: they are numbered in the box's own range.
-NUMBERED_TABLES = ("tickets", "ticket_events", "print_jobs", "appointment_events", "ratings")
+NUMBERED_TABLES = (
+    "tickets",
+    "ticket_events",
+    "print_jobs",
+    "appointment_events",
+    "ratings",
+    "counter_events",
+)
 # The columns of a counter that the box owns (the rest is configuration, which flows down).
-COUNTER_RUNTIME = ("status", "clerk_id", "current_ticket_id", "version")
+COUNTER_RUNTIME = ("status", "clerk_id", "current_ticket_id", "version", "status_since", "pause_reason")
 # An appointment belongs to the upstream (booking); the box only checks citizens in.
 APPOINTMENT_BOX_STATUSES = ("checked_in",)
 
@@ -44,7 +52,7 @@ APPOINTMENT_BOX_STATUSES = ("checked_in",)
 SMALL_BASE = 1_000_000_000
 SMALL_SPAN = 4_000_000
 BIG_SPAN = 1_000_000_000_000
-BIG_TABLES = ("ticket_events", "appointment_events")
+BIG_TABLES = ("ticket_events", "appointment_events", "counter_events")
 
 
 def id_base(table: str, site_id: int) -> int:

@@ -24,17 +24,31 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal_column, select
 from sqlalchemy.orm import Session, aliased
 
-from ..db.models import Appointment, Commune, Counter, Rating, Service, Site, Ticket, TicketEvent, User
+from ..db.models import (
+    Appointment,
+    Commune,
+    Counter,
+    CounterEvent,
+    CounterService,
+    Rating,
+    Service,
+    Site,
+    Ticket,
+    TicketEvent,
+    User,
+)
 from ..db.queries import local_hour
 from ..db.repositories import Repositories
 from ..domain.access import Principal
-from ..domain.days import business_day, day_bounds
+from ..domain.days import business_day, day_bounds, local_day
 from ..domain.errors import N_, Forbidden, InvalidValue, NotFound
 from ..domain.periods import check_report_days
+from ..domain.time_accounting import CounterMark, TimeSheet, account, busy_intervals
 from .core.lookups import get_site
 from .csv_export import csv_text
 
 MAX_DAYS = 366
+MAX_TIME_DAYS = 31  # the time accounting reads every event of the period: a month at most
 WAIT_BUCKET_S = 300  # the wait distribution: five-minute bars…
 WAIT_BUCKETS = 12  # …up to an hour, then one bar for everything longer
 PERCENTILES = (50, 90)
@@ -198,8 +212,8 @@ def _distributions(
     return overall, groups
 
 
-def compute(session: Session, scope: Scope) -> dict[str, Any]:
-    """The report of ``scope`` (the JSON of ``GET …/stats``)."""
+def compute(session: Session, scope: Scope, now: datetime | None = None) -> dict[str, Any]:
+    """The report of ``scope`` (the JSON of ``GET …/stats``); ``now`` ends today's time accounting."""
     start, end = scope.bounds()
     event = TicketEvent
     in_period = and_(event.site_id.in_(scope.site_ids), event.at >= start, event.at < end)
@@ -252,6 +266,16 @@ def compute(session: Session, scope: Scope) -> dict[str, Any]:
 
     by_counter, by_clerk = _served_by(session, done)
     rated = _ratings(session, done)
+    timed = (scope.last - scope.first).days < MAX_TIME_DAYS
+    counter_time, clerk_time = _time(session, scope, start, end, now) if timed else ({}, {})
+    for table, times in ((by_counter, counter_time), (by_clerk, clerk_time)):
+        for key in times:
+            table.setdefault(key, (0, 0, 0))  # a counter or clerk on duty who completed nothing
+
+    def time_of(times: dict[int, TimeSheet], key: int) -> dict[str, Any] | None:
+        if not timed:
+            return None
+        return (times.get(key) or TimeSheet()).rounded()
 
     services = session.scalars(
         select(Service).where(Service.site_id.in_(scope.site_ids)).order_by(Service.site_id, Service.position)
@@ -315,10 +339,11 @@ def compute(session: Session, scope: Scope) -> dict[str, Any]:
                 "number": counters[counter_id].number,
                 "name": counters[counter_id].name,
                 "served": served,
-                "service_avg_s": _avg(total, timed),
+                "service_avg_s": _avg(total, n_timed),
                 "satisfaction": rated.of("counter", counter_id),
+                "time": time_of(counter_time, counter_id),
             }
-            for counter_id, (served, total, timed) in sorted(
+            for counter_id, (served, total, n_timed) in sorted(
                 by_counter.items(), key=lambda item: (counters[item[0]].site_id, counters[item[0]].number)
             )
         ],
@@ -328,10 +353,11 @@ def compute(session: Session, scope: Scope) -> dict[str, Any]:
                 "username": users[user_id].username,
                 "display_name": users[user_id].display_name,
                 "served": served,
-                "service_avg_s": _avg(total, timed),
+                "service_avg_s": _avg(total, n_timed),
                 "satisfaction": rated.of("clerk", user_id),
+                "time": time_of(clerk_time, user_id),
             }
-            for user_id, (served, total, timed) in sorted(
+            for user_id, (served, total, n_timed) in sorted(
                 by_clerk.items(), key=lambda item: users[item[0]].username
             )
         ],
@@ -342,6 +368,85 @@ def compute(session: Session, scope: Scope) -> dict[str, Any]:
 
 
 Served = dict[int, tuple[int, int, int]]
+
+
+def _time(
+    session: Session, scope: Scope, start: datetime, end: datetime, now: datetime | None
+) -> tuple[dict[int, TimeSheet], dict[int, TimeSheet]]:
+    """Serving, walking, wrap-up, paused, idle and available seconds per counter and per clerk, from the
+    period's counter and ticket events (see :mod:`server.domain.time_accounting`)."""
+    until = min(end, now) if now is not None else end
+    zone = scope.timezone
+    day_ends: dict[date, datetime] = {}
+
+    def day_end(at: datetime) -> datetime:
+        day = business_day(at, zone)
+        if day not in day_ends:
+            day_ends[day] = local_day(at, zone).end
+        return day_ends[day]
+
+    marks: dict[int, list[CounterMark]] = {}
+    for e in session.execute(
+        select(CounterEvent.counter_id, CounterEvent.at, CounterEvent.id, CounterEvent.kind)
+        .add_columns(CounterEvent.actor_id, CounterEvent.reason)
+        .where(CounterEvent.site_id.in_(scope.site_ids), CounterEvent.at >= start, CounterEvent.at < end)
+    ):
+        marks.setdefault(e.counter_id, []).append(
+            CounterMark(e.at, 2 * e.id, e.kind, e.actor_id, day_end(e.at), reason=e.reason)
+        )
+    # Ticket events: the counters' calls and services, and who was waiting for which service when.
+    waiting: dict[int, list[tuple[datetime, int]]] = {}
+    open_wait: dict[int, tuple[int, datetime]] = {}  # ticket → (service, since) while it waits
+    rows = session.execute(
+        select(
+            TicketEvent.id,
+            TicketEvent.ticket_id,
+            TicketEvent.at,
+            TicketEvent.kind,
+            TicketEvent.status,
+            TicketEvent.service_id,
+            TicketEvent.counter_id,
+            TicketEvent.actor_id,
+        )
+        .where(TicketEvent.site_id.in_(scope.site_ids), TicketEvent.at >= start, TicketEvent.at < end)
+        .order_by(TicketEvent.at, TicketEvent.id)
+    )
+    for e in rows:
+        held = open_wait.pop(e.ticket_id, None)
+        if held is not None:
+            waiting.setdefault(held[0], []).append((e.at, -1))
+        if e.status == "waiting":
+            open_wait[e.ticket_id] = (e.service_id, e.at)
+            waiting.setdefault(e.service_id, []).append((e.at, +1))
+        if e.counter_id is not None and e.kind != "issued":
+            marks.setdefault(e.counter_id, []).append(
+                CounterMark(
+                    e.at,
+                    2 * e.id + 1,
+                    e.kind,
+                    e.actor_id,
+                    day_end(e.at),
+                    ticket_id=e.ticket_id,
+                    status=e.status,
+                )
+            )
+    for service_id, _since in open_wait.values():
+        waiting.setdefault(service_id, []).append((end, -1))
+
+    services: dict[int, list[int]] = {}
+    for counter_id, service_id in session.execute(
+        select(CounterService.counter_id, CounterService.service_id).where(
+            CounterService.counter_id.in_(list(marks))
+        )
+    ):
+        services.setdefault(counter_id, []).append(service_id)
+    counters: dict[int, TimeSheet] = {}
+    clerks: dict[int, TimeSheet] = {}
+    for counter_id, counter_marks in marks.items():
+        changes = [change for sid in services.get(counter_id, []) for change in waiting.get(sid, [])]
+        ordered = sorted(counter_marks, key=lambda m: (m.at, m.order))
+        counters[counter_id] = account(ordered, busy_intervals(changes), until, clerks)
+    return counters, clerks
 
 
 def _served_by(session: Session, done: ColumnElement[bool]) -> tuple[Served, Served]:

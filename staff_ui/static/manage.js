@@ -13,6 +13,7 @@ import { appointmentsText, clerkTable, counterTable, kpis, percent, periodText }
 import { liveSatisfaction, noteRating, satisfactionChart, satisfactionTable } from "./satisfaction.js";
 import { loadMessages } from "./messages.js";
 import { syncBadge, watchSync } from "./sync_badge.js";
+import { buildAccounts, loadAccounts } from "./accounts.js";
 
 const body = document.body;
 const state = { user: null, sites: [], live: new Map(), charts: {} };
@@ -39,6 +40,7 @@ async function start() {
   buildLive();
   buildHistory();
   buildSettings();
+  buildAccounts(state.sites);
   show(new URLSearchParams(location.search).get("tab") === "history" ? "history" : "live");
   if (body.dataset.view === "history") loadHistory();
 }
@@ -65,6 +67,7 @@ for (const tab of document.querySelectorAll("[data-tab]")) {
     show(tab.dataset.tab);
     if (tab.dataset.tab === "history" && !state.report) loadHistory();
     if (tab.dataset.tab === "settings") loadSettings();
+    if (tab.dataset.tab === "accounts") loadAccounts().catch((error) => say($("#accounts-message"), error.message, "error"));
   });
 }
 
@@ -152,6 +155,19 @@ function setWaits(live, waits) {
   live.waits = new Map(waits.map((w) => [w.service_id, w]));
 }
 
+/** How long a counter has had its status, in whole minutes ("" before its first change). */
+function statusFor(counter) {
+  if (!counter.status_since) return "";
+  return minutes(Math.max(0, (Date.now() - Date.parse(counter.status_since)) / 1000));
+}
+
+function pauseText(counter) {
+  if (counter.status !== "paused") return "";
+  const reason = counter.pause_reason ? t(`pause.reason.${counter.pause_reason}`) : "";
+  const since = statusFor(counter);
+  return since ? t("counter.paused_for", { reason, time: since }) : reason;
+}
+
 function counterText(counter) {
   const ticket = counter.current_ticket;
   if (counter.status === "open" && ticket) return t(ticket.status === "serving" ? "counter.serving" : "counter.called", { number: ticket.number });
@@ -219,6 +235,7 @@ function renderSite(live) {
           h("span", { class: `pill ${counter.status}` }, t(`counter.${counter.status}`)),
           h("span", { class: "clerk" }, counter.clerk ?? ""),
           h("span", { class: "current" }, counterText(counter)),
+          counter.status === "paused" && h("span", { class: "pause", dataset: { reason: counter.pause_reason ?? "" } }, pauseText(counter)),
         ),
       ),
     ),
@@ -320,6 +337,12 @@ $("#export-report").addEventListener("click", (event) => {
   const [kind, value] = $("#history-scope").value.split(":");
   const query = kind === "commune" ? `commune=${value}` : `site_id=${value}`;
   event.target.href = `/manage/report?${query}&day=${$("#history-date").value}&lang=${language()}`;
+});
+
+$("#export-clerk-day").addEventListener("click", (event) => {
+  const [kind, value] = $("#history-scope").value.split(":");
+  const siteId = kind === "commune" ? state.sites.find((s) => s.commune.code === value)?.id : value;
+  event.target.href = `/manage/clerk-day?site_id=${siteId}&day=${$("#history-date").value}&lang=${language()}`;
 });
 
 const COLORS = { arrivals: "#0b6fb3", served: "#1b7a3a", waits: "#b3261e", bars: "#a15c00" };

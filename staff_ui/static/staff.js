@@ -336,12 +336,12 @@ function atCounter(ticket) {
   state.queue = state.queue.filter((entry) => entry.id !== ticket.id);
 }
 
-function setCounter(status) {
+function setCounter(status, body = {}, onError = undefined) {
   return run(async () => {
-    const changed = await perform(`/api/v1/counters/${state.counterId}/${status}`);
+    const changed = await perform(`/api/v1/counters/${state.counterId}/${status}`, body);
     state.version += 1;
     state.counters = state.counters.map((c) => (c.id === changed.id ? changed : c));
-  });
+  }, onError);
 }
 
 function callNext() {
@@ -372,6 +372,9 @@ function ticketAction(path, body = {}, onError = undefined) {
   return run(async () => {
     const result = await perform(`/api/v1/tickets/${ticket.id}/${path}`, body);
     atCounter(result);
+    if (path === "recall") {
+      say(message, t("done.recalled", { number: result.number, count: result.call_count ?? "" }), "ok");
+    }
     const done = CONFIRMATIONS[path];
     if (done) {
       say(message, t(done, { number: result.number, service: serviceName(state, result.service_id) }), "ok");
@@ -426,14 +429,55 @@ function serviceOptions(ids) {
   return ids.map((id) => ({ value: String(id), label: serviceName(state, id) }));
 }
 
+const TRANSFER_REASONS = ["wrong_service", "other_field", "needs_specialist", "more_procedures"];
+
 function openTransfer() {
   const ticket = counter()?.current_ticket;
   if (!ticket || !available("transfer")) return;
-  $("#transfer-form").reset();
+  const form = $("#transfer-form");
+  form.reset();
   $("#transfer-title").textContent = t("transfer.title", { number: ticket.number });
   const others = [...state.services.keys()].filter((id) => id !== ticket.service_id);
   $("#transfer-services").replaceChildren(...radios("service_id", serviceOptions(others), null));
+  // Preset reasons fill the box; the clerk may still type their own.
+  $("#transfer-presets").replaceChildren(
+    ...TRANSFER_REASONS.map((code) =>
+      h(
+        "button",
+        {
+          type: "button",
+          class: "preset",
+          dataset: { reason: code },
+          onclick: () => {
+            form.reason.value = t(`transfer.preset.${code}`);
+          },
+        },
+        t(`transfer.preset.${code}`),
+      ),
+    ),
+  );
   openDialog($("#transfer-dialog"));
+}
+
+const PAUSE_REASONS = ["break", "meeting", "away", "system", "other"];
+
+function openPause() {
+  if (!atDesk() || counter()?.status !== "open" || state.busy) return;
+  const form = $("#pause-form");
+  form.reset();
+  const reasons = PAUSE_REASONS.map((code) => ({ value: code, label: t(`pause.reason.${code}`) }));
+  $("#pause-reasons").replaceChildren(...radios("reason", reasons, null));
+  openDialog($("#pause-dialog"));
+}
+
+async function submitPause(event) {
+  event.preventDefault();
+  const form = event.target;
+  const dialog = $("#pause-dialog");
+  form.note.value = form.note.value.trim();
+  if (!form.reportValidity()) return;
+  const body = { reason: form.reason.value, ...(form.note.value ? { note: form.note.value } : {}) };
+  if (await setCounter("pause", body, showErrorIn(dialog))) dialog.close();
 }
 
 async function submitTransfer(event) {
@@ -537,7 +581,8 @@ function wire() {
   on("#act-no-show", "click", openNoShow);
   on("#act-transfer", "click", openTransfer);
   on("#act-cancel", "click", openCancel);
-  on("#counter-pause", "click", () => setCounter("pause"));
+  on("#counter-pause", "click", openPause);
+  on("#pause-form", "submit", submitPause);
   on("#counter-close", "click", () => setCounter("close"));
   on("#complete-form", "submit", (event) => {
     event.preventDefault();

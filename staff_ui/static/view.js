@@ -60,12 +60,20 @@ export function renderDesk(state, { onCall }) {
   renderFigures(state);
 }
 
+/** "Paused — Meeting" for a paused counter with its reason; "Open", "Closed" otherwise. */
+export function counterStatusText(counter) {
+  const status = t(`counter.${counter.status}`);
+  return counter.status === "paused" && counter.pause_reason
+    ? `${status} — ${t(`pause.reason.${counter.pause_reason}`)}`
+    : status;
+}
+
 function renderCounter(state) {
   const counter = myCounter(state);
   if (!counter) return;
   $("#counter-name").textContent = counter.name;
   const pill = $("#counter-status");
-  pill.textContent = t(`counter.${counter.status}`);
+  pill.textContent = counterStatusText(counter);
   pill.dataset.status = counter.status;
 }
 
@@ -191,7 +199,7 @@ function renderCounters(state) {
         "li",
         { class: mine, dataset: { id: counter.id, status: counter.status } },
         h("strong", {}, counter.name),
-        h("span", { class: "pill", dataset: { status: counter.status } }, t(`counter.${counter.status}`)),
+        h("span", { class: "pill", dataset: { status: counter.status } }, counterStatusText(counter)),
         h("span", { class: "counter-ticket" }, doing),
         h("small", {}, counter.status !== "closed" && counter.clerk ? counter.clerk : ""),
       );

@@ -85,7 +85,7 @@ def test_the_live_view_follows_a_ticket_issued_and_called(
     ticket = world.issue(kiosk, service="HT")
     expect(waiting_ht).to_have_text("1")
     expect(cat_ba.locator(".today-issued")).to_have_text("1")
-    expect(cat_ba.locator("li[data-counter=Q1] .pill")).to_have_text("Nghỉ")
+    expect(cat_ba.locator("li[data-counter=Q1] .pill")).to_have_text("Đóng quầy")  # not "Nghỉ", a break
 
     q1 = world.open_counter(clerk)
     expect(cat_ba.locator("li[data-counter=Q1] .pill")).to_have_text("Đang mở")

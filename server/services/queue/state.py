@@ -234,6 +234,8 @@ class QueueState:
             public_clerk=public_clerk_name(counter.clerk.display_name, counter.clerk.username)
             if counter.clerk
             else None,
+            status_since=local_time(self.site, counter.status_since) if counter.status_since else None,
+            pause_reason=counter.pause_reason if counter.status == "paused" else None,
         )
 
     def _candidates(self) -> list[policy.Candidate]:
@@ -281,6 +283,7 @@ def ticket_info(site: Site, ticket: Ticket, position: int, estimated_wait_s: int
         actions=tuple(action.value for action in allowed_actions(TicketStatus(ticket.status))),
         day=ticket.day,
         unconfirmed=ticket.appointment_problem or ("pending" if ticket.unconfirmed_code else None),
+        call_count=ticket.call_count or 0,
     )
 
 

@@ -23,6 +23,7 @@ from ...db.models import (
     Appointment,
     AppointmentEvent,
     Counter,
+    CounterEvent,
     PrinterState,
     PrintJob,
     Rating,
@@ -52,6 +53,7 @@ TRACKED: dict[type[Any], str] = {
     Appointment: "appointments",
     AppointmentEvent: "appointment_events",
     Rating: "ratings",
+    CounterEvent: "counter_events",
 }
 
 
@@ -122,7 +124,7 @@ def _number_new_row(_mapper: Mapper[Any], connection: Connection, target: Any) -
     cache[name] = last + 1
 
 
-for _model in (Ticket, TicketEvent, PrintJob, AppointmentEvent, Rating):
+for _model in (Ticket, TicketEvent, PrintJob, AppointmentEvent, Rating, CounterEvent):
     event.listen(_model, "before_insert", _number_new_row)
 
 
