@@ -57,10 +57,12 @@ class SqlUnitOfWork:
         self.database = database
         self._publish = publish
         self._events: list[Event] = []
-        self._turn = database.turns.turn(site_id, staff=staff)
+        self._site_id, self._staff = site_id, staff
 
     def __enter__(self) -> Self:
-        self._turn.__enter__()  # this process's writers take turns (see engine)
+        # This process's writers take turns (see engine); a unit of work retried is entered again.
+        self._turn = self.database.turns.turn(self._site_id, staff=self._staff)
+        self._turn.__enter__()
         try:
             self.session = self.database.write_session()
         except BaseException:

@@ -33,6 +33,7 @@ from tests.realtime_client import Listener, refused
 #   rating_pad  only the rating pad of the counter that served the ticket (never staff, not even an admin)
 #   site_box    only a site box, with its own token (not even an admin: tests/integration/test_site_boxes.py)
 #   kiosk_agent only a kiosk's device token, for its own site (its print agent's leases and replays)
+#   a_manager   any manager (each sees the accounts of their own sites only)
 RIGHTS: dict[str, str] = {
     "public.health": "public",
     "public.sites": "public",
@@ -114,13 +115,21 @@ RIGHTS: dict[str, str] = {
     "site_boxes.elsewhere": "public",
     "kiosk_agent.leases": "kiosk_agent",
     "kiosk_agent.replay": "kiosk_agent",
+    "staff_admin.accounts": "a_manager",
+    "staff_admin.add_account": "manage",  # a clerk of CB
+    "staff_admin.change_account": "manage",  # a new clerk of CB each time
+    "staff_admin.disable_account": "manage",
+    "staff_admin.enable_account": "manage",
+    "staff_admin.site_devices": "manage",
+    "staff_admin.revoke_device": "manage",  # a new kiosk of CB each time
+    "staff_admin.issue_code": "manage",
 }
 
 # The callers, and the rights each has at site CB (Cát Bà).
 CALLERS: dict[str, set[str]] = {
-    "admin": {"public", "any_token", "staff", "listen", "issue", "serve", "manage"},
-    "manager_of_site": {"public", "any_token", "staff", "listen", "issue", "serve", "manage"},
-    "manager_of_other_commune": {"public", "any_token", "staff"},
+    "admin": {"public", "any_token", "staff", "listen", "issue", "serve", "manage", "a_manager"},
+    "manager_of_site": {"public", "any_token", "staff", "listen", "issue", "serve", "manage", "a_manager"},
+    "manager_of_other_commune": {"public", "any_token", "staff", "a_manager"},
     "clerk_of_site": {"public", "any_token", "staff", "listen", "issue", "serve"},
     "clerk_of_other_site": {"public", "any_token", "staff"},
     "kiosk": {"public", "any_token", "device", "listen", "issue", "kiosk_agent"},
@@ -265,6 +274,22 @@ class Targets:
     def ticket(self) -> int:
         return int(self.world.issue(self.scene["issuer"])["id"])
 
+    def clerk(self) -> int:
+        """A new clerk of CB, whom a manager may change, disable or enable."""
+        self.world.staff("clerk", sites=("CB",))
+        with self.world.luot.uow() as uow:
+            return int(uow.session.scalar(sa.text("SELECT max(id) FROM users")))
+
+    def kiosk(self) -> int:
+        """A new kiosk of CB, which a manager may revoke."""
+        self.world.device("kiosk", site="CB")
+        with self.world.luot.uow() as uow:
+            return int(uow.session.scalar(sa.select(sa.func.max(Device.id))))
+
+    def username(self) -> str:
+        self._booked += 1
+        return f"new-clerk-{self._booked}"
+
     def appointment(self, shared: bool = False) -> dict[str, Any]:
         if shared and self._shared is not None:
             return self._shared
@@ -291,7 +316,8 @@ def request_for(scene: dict[str, Any], endpoint: str, rule: str, targets: Target
         "ticket_id": targets.ticket() if "ticket_id" in rule else 0,
         "code": "11914" if commune else appointment["code"],  # CB's commune
         "public_code": "x" * 20,
-        "device_id": scene["kiosk_id"],
+        "device_id": targets.kiosk() if endpoint == "staff_admin.revoke_device" else scene["kiosk_id"],
+        "user_id": targets.clerk() if "user_id" in rule else 0,
         "service_id": scene["service"],
         "language": "vi",
         "name": "call",
@@ -331,6 +357,14 @@ def request_for(scene: dict[str, Any], endpoint: str, rule: str, targets: Target
         "printers.set_device_printer": {"printer_uri": "test://kiosk"},
         "settings.update_service": {"target_wait_minutes": 20},
         "settings.counter_services": {"service_ids": [scene["service"]]},
+        "staff_admin.add_account": {
+            "username": targets.username() if endpoint == "staff_admin.add_account" else "",
+            "password": PASSWORD,
+            "role": "clerk",
+            "site_ids": [scene["site"]],
+        },
+        "staff_admin.change_account": {"role": "clerk", "site_ids": [scene["site"]], "display_name": "Lan"},
+        "staff_admin.issue_code": {"kind": "kiosk", "name": "Kiosk 9"},
     }
     queries: dict[str, str] = {
         "appointments.slots": f"service_id={scene['service']}&date=2026-11-23",
