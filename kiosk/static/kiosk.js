@@ -490,6 +490,13 @@ function appointmentCode(raw) {
   return text.replace(/\s/g, "").toUpperCase();
 }
 
+/** The appointment code a scanner typed on the home screen (the booking's QR holds the bare code; a
+ * confirmation link holds it too), or "" when the text is not one. */
+function scannedAppointment(text) {
+  const code = appointmentCode(text);
+  return /^[A-Z0-9]{6,8}$/.test(code) && (text.includes("/book/") || !text.includes("/")) ? code : "";
+}
+
 function openAppointment() {
   entries.appointment.reset();
   scanned = "";
@@ -547,6 +554,14 @@ function onKey(event) {
     }
     if (name) submitEntry(name);
     else if (scanned.includes("|")) cardScanned(scanned);
+    else if (state.screen === "home" && scannedAppointment(scanned)) {
+      // the booking's QR held up at the home screen: check in at once, as if typed on its screen
+      const code = scannedAppointment(scanned);
+      openAppointment();
+      entries.appointment.value = code;
+      renderEntry("appointment");
+      checkIn();
+    }
     scanned = "";
     return;
   }
