@@ -741,6 +741,7 @@ async function serverDown() {
 
 /** Home for the next citizen: nothing of this one kept, Vietnamese again. */
 function goHome() {
+  window.luotSpeech?.stop();
   backHome();
   if (language() !== "vi") setLanguage("vi");
 }

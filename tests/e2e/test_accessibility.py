@@ -304,6 +304,9 @@ def test_the_speech_mode_takes_a_printed_ticket_with_the_keypad_alone_and_reads_
 
     page.keyboard.press("ArrowRight")  # starts the mode on the home screen: the first service
     heard("digit_1")
+    page.keyboard.press("-")  # softer: the choice is read again at the new volume
+    heard("digit_1")
+    assert page.get_attribute("body", "data-volume") == "0.75"
     page.keyboard.press("ArrowRight")
     heard("digit_2")
     page.keyboard.press("ArrowLeft")
@@ -321,8 +324,17 @@ def test_the_speech_mode_takes_a_printed_ticket_with_the_keypad_alone_and_reads_
     expect(page.locator("#ticket-print")).to_have_attribute("data-print", "printed")
     assert list((Path(world.app.instance_path) / "printers" / "speech").glob("*.png"))  # it was printed
     assert page.get_attribute("body", "data-speech") == "on"
-    page.keyboard.press("Escape")
-    page.wait_for_selector("body[data-screen=home]")
+    page.keyboard.press("Escape")  # done: home for the next citizen, the mode ended
+    page.wait_for_selector("body[data-screen=home]:not([data-speech])")
+
+    # Without the keypad: a long press anywhere starts the mode, and does not choose what it pressed.
+    tile = page.locator("#screen-home .tile[data-service-id]").first.bounding_box()
+    page.mouse.move(tile["x"] + 20, tile["y"] + 20)
+    page.mouse.down()
+    page.wait_for_selector("body[data-speech=on]")  # after the page's 2 s
+    page.mouse.up()
+    heard("digit_1")
+    assert page.get_attribute("body", "data-screen") == "home"
     assert page.errors == []
 
 
