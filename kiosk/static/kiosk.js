@@ -868,22 +868,29 @@ start();
 // -- speech mode (keypad and headphones): see speech.js ------------------------------------------------
 
 const homeTiles = () => [...document.querySelectorAll("#screen-home .tile[data-service-id]")];
+/** "Dịch vụ số hai", then the service's name when the centre recorded it (``service_<code>.wav``). */
 const tileClips = (serviceId) => {
   const index = homeTiles().findIndex((tile) => tile.dataset.serviceId === String(serviceId));
-  return index < 0 ? [] : ordinalClips(index + 1);
+  const service = state.services.find((s) => s.id === Number(serviceId));
+  return index < 0 ? [] : [...ordinalClips(index + 1), ...(service ? [`service_${service.code.toLowerCase()}`] : [])];
 };
 startSpeechMode({
   screens: {
-    home: { targets: () => homeTiles().map((element, i) => ({ element, clips: ordinalClips(i + 1) })) },
+    home: {
+      intro: async () => ["kiosk_home"],
+      targets: () =>
+        homeTiles().map((element) => ({ element, clips: ["kiosk_service", ...tileClips(element.dataset.serviceId)] })),
+    },
     review: {
-      intro: async () => tileClips(state.intent?.service.id),
+      intro: async () => ["kiosk_review", ...tileClips(state.intent?.service.id)],
       targets: () => [
-        { element: $("take"), clips: [] },
-        { element: document.querySelector("#screen-review [data-action=back]"), clips: [] },
+        { element: $("take"), clips: ["kiosk_take"] },
+        { element: document.querySelector("#screen-review [data-action=back]"), clips: ["kiosk_back"] },
       ],
     },
     ticket: {
-      intro: () => ticketClips($("ticket-number").textContent),
+      // the number as the display reads it, without its "Mời công dân có số thứ tự"
+      intro: async () => ["kiosk_your_number", ...(await ticketClips($("ticket-number").textContent)).slice(1), "kiosk_done"],
       targets: () => [{ element: $("ticket-done"), clips: [] }],
     },
   },

@@ -6,8 +6,9 @@
 // The first press of ← or → starts the mode, and so does a long press (2 s) anywhere on the screen; every screen is then read aloud from the recorded clips of
 // the display's voice (server/voice/, GET /api/v1/voice/vi/NAME.wav — a centre's own recording of a clip
 // replaces the built-in one). A new key interrupts what is being read. The built-in clips hold numbers,
-// letters and "Mời công dân có số thứ tự": the services are read by their place on the screen ("một",
-// "hai" …) unless the centre recorded service_<CODE>.wav, and the ticket screen reads the number printed.
+// letters and the screens' instructions (kiosk_*): the services are read by their place on the screen
+// ("Dịch vụ số hai"), then by name where the centre recorded service_<code>.wav (lower case: service_ht),
+// and the ticket screen reads the number printed.
 
 import { api } from "/static/luot/api.js";
 
@@ -133,7 +134,7 @@ export function startSpeechMode({ screens, back }) {
     const at = VOLUMES.indexOf(speech.volume);
     speech.volume = VOLUMES[Math.min(Math.max(at + step, 0), VOLUMES.length - 1)];
     document.body.dataset.volume = String(speech.volume);
-    speech.say(targets()[speech.index]?.clips ?? lastIntro); // heard at the new volume
+    speech.say([step > 0 ? "kiosk_louder" : "kiosk_softer"]); // heard at the new volume
   }
 
   // A long press anywhere starts the mode (for someone without the keypad); that press's click is swallowed.
