@@ -49,7 +49,9 @@ _EN_LETTERS = {
 # services are read by their place on the screen after ``kiosk_service`` unless the centre recorded
 # ``service_<CODE>.wav``.
 KIOSK_CLIPS_VI = {
-    "kiosk_home": "Mời ông bà chọn dịch vụ. Bấm phím trái hoặc phải để nghe từng dịch vụ, phím Enter để chọn.",
+    "kiosk_home": (
+        "Mời ông bà chọn dịch vụ. Bấm phím trái hoặc phải để nghe từng dịch vụ, phím Enter để chọn."
+    ),
     "kiosk_service": "Dịch vụ số",
     "kiosk_review": "Ông bà đã chọn dịch vụ số",
     "kiosk_take": "Bấm phím Enter để lấy số.",
