@@ -1,5 +1,5 @@
 # Lượt — the two commands of the README, and a few helpers.
-.PHONY: demo test setup setup-test lint translations serve bench clean
+.PHONY: demo test test-long setup setup-test lint translations serve bench clean
 
 PY := .venv/bin/python
 HOST ?= 127.0.0.1
@@ -12,6 +12,10 @@ demo: setup
 ## test: set everything up, then lint, type-check and run every test
 test: setup-test lint
 	$(PY) -m pytest -n 2
+
+## test-long: the long tier (tests/long): outages of several minutes, a site box's and a kiosk's (≈ 5 min)
+test-long: setup-test
+	$(PY) -m pytest -n 2 -m long tests/long
 
 setup:
 	scripts/setup
