@@ -243,8 +243,11 @@ function renderReview() {
       : t("review.optional");
   $("identity-chosen").classList.toggle("set", Boolean(phone || citizenId));
   const procedures = state.procedures.get(service.id) ?? [];
-  $("procedures-button").hidden = !procedures.length;
-  $("procedures-count").textContent = t("procedures.count", { n: procedures.length });
+  $("procedures-button").hidden = !procedures.length; // beside the options, before "Get a ticket"
+  $("procedures-closed").hidden = open || !procedures.length; // below the opening hours
+  for (const id of ["procedures-count", "procedures-closed-count"]) {
+    $(id).textContent = t("procedures.count", { n: procedures.length });
+  }
   $("review-error").hidden = true;
   $("take").disabled = state.busy;
 }
@@ -279,6 +282,7 @@ function renderProcedures() {
   if (!service) return;
   $("procedures-title").textContent = t("procedures.title", { service: serviceName(service) });
   $("procedures-list").replaceChildren(...procedureCards(state.procedures.get(service.id) ?? []));
+  $("procedures-take").hidden = !serviceOpen(service);
 }
 
 function openProcedures() {
@@ -899,17 +903,19 @@ startSpeechMode({
       intro: async () => tileClips(state.intent?.service.id),
       targets: () => [
         { element: $("take"), clips: [] },
-        ...($("procedures-button").hidden ? [] : [{ element: $("procedures-button"), clips: [] }]),
+        ...["procedures-button", "procedures-closed"]
+          .filter((id) => $(id).offsetParent !== null) // shown (the open one sits inside #review-open)
+          .map((id) => ({ element: $(id), clips: [] })),
         { element: document.querySelector("#screen-review [data-action=back]"), clips: [] },
       ],
     },
     // The papers are spoken only from a centre's own recording, procedures_<service code>.wav (none built in).
     procedures: {
       intro: async () => [`procedures_${(state.intent?.service.code ?? "").toLowerCase().replace(/[^a-z0-9_]/g, "_")}`],
-      targets: () => [
-        { element: $("procedures-take"), clips: [] },
-        { element: document.querySelector("#screen-procedures [data-action=review]"), clips: [] },
-      ],
+      targets: () =>
+        [$("procedures-take"), document.querySelector("#screen-procedures [data-action=review]")]
+          .filter((element) => !element.hidden) // no ticket button while the service is closed
+          .map((element) => ({ element, clips: [] })),
     },
     ticket: {
       intro: () => ticketClips($("ticket-number").textContent),

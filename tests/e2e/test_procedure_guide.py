@@ -109,3 +109,19 @@ def test_the_papers_to_bring_on_the_kiosk_the_status_page_and_the_booking_confir
     confirmation.click("[data-lang=en]")
     expect(guide.locator("h3")).to_have_text(["Birth registration", "Marriage registration"])
     assert "Birth registration form" in guide.inner_text()
+
+    # A service that takes no tickets now still shows its papers, without the ticket button.
+    ht = world.service("CB", "HT")["id"]
+    closing = world.client.patch(
+        f"/api/v1/services/{ht}", headers=world.staff("manager"), json={"is_open": False}
+    )
+    assert closing.status_code == 200, closing.json
+    closed = open_kiosk(new_page, server.url, world.device_token("kiosk"))
+    closed.click(f".tile[data-service-id='{ht}']")
+    closed.wait_for_selector("body[data-screen=review]")
+    expect(closed.locator("#review-closed")).to_be_visible()
+    closed.click("#procedures-closed")
+    closed.wait_for_selector("body[data-screen=procedures]")
+    expect(closed.locator("#procedures-list .procedure")).to_have_count(2)
+    expect(closed.locator("#procedures-take")).to_be_hidden()
+    assert closed.errors == []
