@@ -21,6 +21,7 @@ from server.services.accounts import auth as auth_service
 from server.services.site_boxes import links
 from tests.booking import MONDAY_7AM, booking_config
 from tests.conftest import PASSWORD, Clock, LiveServer, World
+from tests.procedures import load_guide
 
 
 @dataclass
@@ -119,11 +120,15 @@ def _views(client: FlaskClient, site: int, manager: dict[str, str]) -> dict[str,
     }
 
 
-def test_a_box_takes_its_site_and_its_accounts_from_the_upstream(pair: Pair) -> None:
+def test_a_box_takes_its_site_and_its_accounts_from_the_upstream(pair: Pair, tmp_path: Path) -> None:
     site = pair.site_id
     sites = pair.down.get("/api/v1/sites").json
     assert [s["code"] for s in sites] == ["CB"]
     assert [s["code"] for s in pair.down.get(f"/api/v1/sites/{site}/services").json] == ["HT", "CT", "DD"]
+    load_guide(pair.upstream, tmp_path)  # the procedure guide, loaded on the upstream, is the box's too
+    pair.link.round()
+    guide = pair.down.get(f"/api/v1/sites/{site}/procedures").json
+    assert [(p["code"], p["service_code"]) for p in guide] == [("1.001193", "HT"), ("2.000908", "CT")]
     kiosk = {"Authorization": f"Bearer {World(pair.upstream).device_token('kiosk', 'CB')}"}
     pair.link.round()  # the kiosk enrolled upstream now works at the box
     clerk = _login(pair.down, "clerk-cb")

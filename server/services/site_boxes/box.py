@@ -29,7 +29,17 @@ from . import rows
 from .journal import PULLING
 from .upstream import COUNTER_CONFIG, SITE_LOCAL, USER_LOCAL
 
-CONFIG_ORDER = ("communes", "sites", "services", "counters", "users", "user_sites", "devices", "api_tokens")
+CONFIG_ORDER = (
+    "communes",
+    "sites",
+    "services",
+    "counters",
+    "users",
+    "user_sites",
+    "devices",
+    "api_tokens",
+    "procedures",
+)
 
 
 def state(session: Session) -> SiteBoxState | None:

@@ -22,6 +22,7 @@ from ...db.models import (
     CounterService,
     Device,
     Notice,
+    Procedure,
     Service,
     Site,
     SiteBoxLink,
@@ -241,6 +242,7 @@ def site_feed(session: Session, site_id: int, appointments_after: str, now: date
     site = session.get(Site, site_id)
     assert site is not None
     users = select(UserSite.user_id).where(UserSite.site_id == site_id)
+    site_services = select(Service.code).where(Service.site_id == site_id)
     config: dict[str, Any] = {
         "communes": _all(session, Commune, Commune.id == site.commune_id),
         "sites": [
@@ -272,6 +274,8 @@ def site_feed(session: Session, site_id: int, appointments_after: str, now: date
             )
         ],
         "notices": _all(session, Notice, Notice.site_id == site_id),
+        # the procedure guide of the site's services (hidden ones too: a procedure left the file)
+        "procedures": _all(session, Procedure, Procedure.service_code.in_(site_services)),
     }
     digest = hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest()
     query = select(Appointment.__table__).where(Appointment.site_id == site_id)
