@@ -22,6 +22,27 @@ STRINGS: dict[str, Any] = {
     "tab.history": _l("History"),
     "tab.settings": _l("Settings"),
     "tab.accounts": _l("Accounts and devices"),
+    "tab.appointments": _l("Appointments"),
+    "appointments.code": _l("Appointment code"),
+    "appointments.search": _l("Show"),
+    "appointments.hint": _l(
+        "The intake point's appointments of the day and their state. Search by the appointment's code; "
+        "phone numbers are shown masked."
+    ),
+    "appointments.total": _l("Appointments"),
+    "appointments.none": _l("No appointment that day."),
+    "appointments.not_found": _l("No appointment with code %(code)s that day."),
+    "appointments.time": _l("Time"),
+    "appointments.service": _l("Service"),
+    "appointments.name": _l("Name"),
+    "appointments.phone": _l("Phone"),
+    "appointments.state": _l("State"),
+    "appointments.ticket": _l("Ticket"),
+    "appointment.booked": _l("Booked"),
+    "appointment.checked_in": _l("Checked in"),
+    "appointment.late": _l("Late"),
+    "appointment.missed": _l("Missed"),
+    "appointment.cancelled": _l("Cancelled"),
     "accounts.title": _l("Staff accounts"),
     "accounts.hint": _l(
         "Clerks and managers of your intake points. A new password ends the account's sessions; a disabled "

@@ -14,6 +14,7 @@ import { liveSatisfaction, noteRating, satisfactionChart, satisfactionTable } fr
 import { loadMessages } from "./messages.js";
 import { syncBadge, watchSync } from "./sync_badge.js";
 import { buildAccounts, loadAccounts } from "./accounts.js";
+import { buildAppointments, loadAppointments } from "./appointment_day.js";
 
 const body = document.body;
 const state = { user: null, sites: [], live: new Map(), charts: {} };
@@ -41,6 +42,7 @@ async function start() {
   buildHistory();
   buildSettings();
   buildAccounts(state.sites);
+  buildAppointments(state.sites);
   show(new URLSearchParams(location.search).get("tab") === "history" ? "history" : "live");
   if (body.dataset.view === "history") loadHistory();
 }
@@ -67,6 +69,7 @@ for (const tab of document.querySelectorAll("[data-tab]")) {
     show(tab.dataset.tab);
     if (tab.dataset.tab === "history" && !state.report) loadHistory();
     if (tab.dataset.tab === "settings") loadSettings();
+    if (tab.dataset.tab === "appointments") loadAppointments();
     if (tab.dataset.tab === "accounts") loadAccounts().catch((error) => say($("#accounts-message"), error.message, "error"));
   });
 }
