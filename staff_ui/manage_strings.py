@@ -83,6 +83,19 @@ STRINGS: dict[str, Any] = {
     "devices.code_shown": _l("Type %(code)s on the screen of %(name)s (valid once, for a short time)."),
     "devices.revoke_confirm": _l("Press again to revoke"),
     "devices.revoked_done": _l("%(name)s revoked: it is refused from now on."),
+    "devices.printer_hint": _l(
+        "A kiosk prints at one of the printers the installer declared for the intake point, or at its own "
+        "printer through its print agent. Online now: connected, or seen in the last two minutes."
+    ),
+    "devices.seen": _l("Last seen"),
+    "devices.online": _l("Online now"),
+    "devices.never_seen": _l("Never seen"),
+    "devices.seen_at": _l("Seen %(when)s"),
+    "devices.no_printer": _l("No printer"),
+    "devices.agent_printer": _l("The kiosk's own printer (print agent)"),
+    "devices.installer_printer": _l("%(uri)s (set by the installer)"),
+    "devices.printer_of": _l("Printer of %(name)s"),
+    "devices.printer_done": _l("Printer of %(name)s changed."),
     "device.kiosk": _l("Kiosk"),
     "device.display": _l("Wall display"),
     "device.rating": _l("Rating pad"),

@@ -167,6 +167,7 @@ def refusals(
     query = (
         select(AuditRecord, User.username)
         .outerjoin(User, User.id == AuditRecord.actor_id)
+        .where(AuditRecord.kind.in_(REFUSAL_KINDS))  # not the changes made on the pages, also kept there
         .order_by(AuditRecord.at.desc(), AuditRecord.id.desc())
         .limit(MAX_ENTRIES)
     )
