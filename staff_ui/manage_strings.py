@@ -174,6 +174,7 @@ STRINGS: dict[str, Any] = {
     "chart.by_service": _l("By service"),
     "chart.wait_avg_min": _l("Average wait (min)"),
     "table.counter": _l("Counter"),
+    "table.site": _l("Intake point"),
     "table.clerk": _l("Clerk"),
     "table.served": _l("Served"),
     "table.service_avg": _l("Average service"),

@@ -9,7 +9,7 @@ import { languageSwitch } from "/static/luot/language.js";
 import { connectLive, showConnection } from "/static/luot/live.js";
 import { session, STAFF_LANGUAGE } from "/static/luot/session.js";
 import { resumeSession, showSignIn, signInForm, signOut } from "/static/luot/signin.js";
-import { appointmentsText, clerkTable, counterTable, kpis, percent, periodText } from "./figures.js";
+import { appointmentsText, clerkTable, counterTable, kpis, labelOf, percent, periodText } from "./figures.js";
 import { liveSatisfaction, noteRating, satisfactionChart, satisfactionTable } from "./satisfaction.js";
 import { loadMessages } from "./messages.js";
 import { syncBadge, watchSync } from "./sync_badge.js";
@@ -392,7 +392,7 @@ function renderHistory(report) {
   chart("chart-services", {
     type: "bar",
     data: {
-      labels: report.by_service.map((s) => s.name),
+      labels: report.by_service.map((s) => labelOf(report, s)),
       datasets: [
         { label: t("kpi.issued"), data: report.by_service.map((s) => s.issued), backgroundColor: COLORS.arrivals },
         { label: t("kpi.served"), data: report.by_service.map((s) => s.served), backgroundColor: COLORS.served },
