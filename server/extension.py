@@ -20,6 +20,7 @@ from .config import PublicAddress
 from .db.engine import Database
 from .db.uow import SqlUnitOfWork
 from .domain.events import Event
+from .services.accounts.presence import DevicePresence
 from .services.core.bus import MessageBus
 
 
@@ -63,6 +64,7 @@ class Luot:
     public: PublicAddress
     clock: Callable[[], datetime] = utc_now
     spooler: PrintSpooler = field(init=False)  # set by the app factory: it needs this container
+    presence: DevicePresence = field(default_factory=DevicePresence)  # devices' last seen, online now
 
     def uow(self, site_id: int | None = None) -> SqlUnitOfWork:
         """A unit of work; ``site_id`` when the caller knows it (its turn, see :mod:`server.db.engine`).

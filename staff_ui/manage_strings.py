@@ -22,6 +22,27 @@ STRINGS: dict[str, Any] = {
     "tab.history": _l("History"),
     "tab.settings": _l("Settings"),
     "tab.accounts": _l("Accounts and devices"),
+    "tab.appointments": _l("Appointments"),
+    "appointments.code": _l("Appointment code"),
+    "appointments.search": _l("Show"),
+    "appointments.hint": _l(
+        "The intake point's appointments of the day and their state. Search by the appointment's code; "
+        "phone numbers are shown masked."
+    ),
+    "appointments.total": _l("Appointments"),
+    "appointments.none": _l("No appointment that day."),
+    "appointments.not_found": _l("No appointment with code %(code)s that day."),
+    "appointments.time": _l("Time"),
+    "appointments.service": _l("Service"),
+    "appointments.name": _l("Name"),
+    "appointments.phone": _l("Phone"),
+    "appointments.state": _l("State"),
+    "appointments.ticket": _l("Ticket"),
+    "appointment.booked": _l("Booked"),
+    "appointment.checked_in": _l("Checked in"),
+    "appointment.late": _l("Late"),
+    "appointment.missed": _l("Missed"),
+    "appointment.cancelled": _l("Cancelled"),
     "accounts.title": _l("Staff accounts"),
     "accounts.hint": _l(
         "Clerks and managers of your intake points. A new password ends the account's sessions; a disabled "
@@ -62,6 +83,19 @@ STRINGS: dict[str, Any] = {
     "devices.code_shown": _l("Type %(code)s on the screen of %(name)s (valid once, for a short time)."),
     "devices.revoke_confirm": _l("Press again to revoke"),
     "devices.revoked_done": _l("%(name)s revoked: it is refused from now on."),
+    "devices.printer_hint": _l(
+        "A kiosk prints at one of the printers the installer declared for the intake point, or at its own "
+        "printer through its print agent. Online now: connected, or seen in the last two minutes."
+    ),
+    "devices.seen": _l("Last seen"),
+    "devices.online": _l("Online now"),
+    "devices.never_seen": _l("Never seen"),
+    "devices.seen_at": _l("Seen %(when)s"),
+    "devices.no_printer": _l("No printer"),
+    "devices.agent_printer": _l("The kiosk's own printer (print agent)"),
+    "devices.installer_printer": _l("%(uri)s (set by the installer)"),
+    "devices.printer_of": _l("Printer of %(name)s"),
+    "devices.printer_done": _l("Printer of %(name)s changed."),
     "device.kiosk": _l("Kiosk"),
     "device.display": _l("Wall display"),
     "device.rating": _l("Rating pad"),
@@ -140,6 +174,7 @@ STRINGS: dict[str, Any] = {
     "chart.by_service": _l("By service"),
     "chart.wait_avg_min": _l("Average wait (min)"),
     "table.counter": _l("Counter"),
+    "table.site": _l("Intake point"),
     "table.clerk": _l("Clerk"),
     "table.served": _l("Served"),
     "table.service_avg": _l("Average service"),

@@ -25,6 +25,8 @@ def principal() -> Principal:
         extension = luot()
         with extension.read() as session:
             g.principal = authenticate(session, bearer_token(), extension.now())
+        if g.principal.device_id is not None:  # written at most once a minute (presence.py)
+            extension.presence.seen(extension.uow, g.principal.device_id, extension.now())
     found: Principal = g.principal
     return found
 

@@ -85,6 +85,15 @@ class DayListQuerySchema(RequestSchema):
     service_id = QueryId(load_default=None)
 
 
+class AppointmentDayQuerySchema(RequestSchema):
+    date = fields.Date(load_default=None, metadata={"description": "Local date; today by default."})
+    code = Text(
+        max_length=16,
+        load_default=None,
+        metadata={"description": "An appointment code, or part of one (never a name or phone number)."},
+    )
+
+
 class SlotBoardQuerySchema(RequestSchema):
     date = fields.Date(load_default=None)
 
@@ -195,3 +204,33 @@ class CheckedInSchema(TicketSchema):
         allow_none=True,
         metadata={"description": "null at a site box for a code it could not confirm yet (unconfirmed)."},
     )
+
+
+DAY_STATES = ["booked", "checked_in", "late", "missed", "cancelled"]
+
+
+class ManagedAppointmentSchema(AppointmentSchema):
+    state = fields.String(
+        required=True,
+        metadata={
+            "enum": DAY_STATES,
+            "description": "late: checked in after its window and served as a walk-in; missed: no-show.",
+        },
+    )
+
+
+class AppointmentCountsSchema(Schema):
+    booked = fields.Integer(required=True)
+    checked_in = fields.Integer(required=True)
+    late = fields.Integer(required=True)
+    missed = fields.Integer(required=True)
+    cancelled = fields.Integer(required=True)
+
+
+class AppointmentDaySchema(Schema):
+    date = fields.Date(required=True)
+    counts = fields.Nested(
+        AppointmentCountsSchema, required=True, metadata={"description": "The whole day, search aside."}
+    )
+    total = fields.Integer(required=True)
+    appointments = fields.List(fields.Nested(ManagedAppointmentSchema), required=True)

@@ -21,6 +21,8 @@ from ..services.appointments.views import AppointmentView
 from ..services.core.urls import manage_url, status_url
 from .access import principal, staff_principal
 from .appointment_schemas import (
+    AppointmentDayQuerySchema,
+    AppointmentDaySchema,
     AppointmentSchema,
     BookableServiceSchema,
     BookedSchema,
@@ -251,6 +253,28 @@ def day_list(args: dict[str, Any], site_id: int) -> Any:
             session, actor, site_id, args["date"], extension.now(), args["q"], args["service_id"]
         )
         return [appointment_body(v) for v in found]
+
+
+@blp.route("/sites/<id:site_id>/appointment-day")
+@blp.arguments(AppointmentDayQuerySchema, location="query")
+@blp.response(200, AppointmentDaySchema)
+@secured(blp)
+def appointment_day(args: dict[str, Any], site_id: int) -> Any:
+    """Managers: the site's appointments of one date (today by default), each with its state (booked,
+    checked in, late, missed, cancelled), the counts per state, and a search by code; phones masked."""
+    extension = luot()
+    with extension.read() as session:
+        found = views.appointment_day(
+            session, staff_principal(), site_id, args["date"], extension.now(), args["code"]
+        )
+        return {
+            "date": found.date,
+            "counts": found.counts,
+            "total": found.total,
+            "appointments": [
+                {**appointment_body(row.appointment), "state": row.state} for row in found.appointments
+            ],
+        }
 
 
 @blp.route("/sites/<id:site_id>/slot-board")

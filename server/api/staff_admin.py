@@ -48,6 +48,13 @@ class DeviceRowSchema(Schema):
     printer_uri = fields.String(allow_none=True)
     created_at = fields.DateTime(required=True)
     revoked_at = fields.DateTime(allow_none=True)
+    last_seen_at = fields.DateTime(
+        allow_none=True,
+        metadata={"description": "Its last request or Socket.IO connection (kept to the minute)."},
+    )
+    online = fields.Boolean(
+        required=True, metadata={"description": "A live Socket.IO connection, or seen in the last 2 minutes."}
+    )
 
 
 @blp.route("/users")
@@ -134,10 +141,14 @@ def enable_account(user_id: int) -> Any:
 @blp.response(200, DeviceRowSchema(many=True))
 @secured(blp)
 def site_devices(site_id: int) -> Any:
-    """The site's kiosks, displays and rating pads, revoked ones included."""
+    """The site's kiosks, displays and rating pads, revoked ones included, with when each was last seen and
+    whether it is online now."""
     extension = luot()
     with extension.read() as session:
-        return [asdict(row) for row in staff_admin.list_site_devices(session, staff_principal(), site_id)]
+        rows = staff_admin.list_site_devices(
+            session, staff_principal(), site_id, extension.now(), extension.presence.is_connected
+        )
+        return [asdict(row) for row in rows]
 
 
 @blp.route("/devices/<id:device_id>/revoke", methods=["POST"])

@@ -317,6 +317,8 @@ class Device(Base):
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column()
     revoked_at: Mapped[datetime | None] = mapped_column()
+    # Its last request or Socket.IO connection, written at most once a minute (services/accounts/presence.py).
+    last_seen_at: Mapped[datetime | None] = mapped_column()
 
 
 class ApiToken(Base):

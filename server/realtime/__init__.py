@@ -68,8 +68,9 @@ def _refuse(exc: LuotError) -> ConnectionRefusedError:
     return ConnectionRefusedError(gettext(exc.message, **exc.params), {"code": exc.code})
 
 
-def _snapshot_for(auth: Auth) -> tuple[str, dict[str, Any], int | None]:
-    """Check ``auth``; return the room to join, the snapshot to send and the token's id, or refuse."""
+def _snapshot_for(auth: Auth) -> tuple[str, dict[str, Any], int | None, int | None]:
+    """Check ``auth``; return the room to join, the snapshot to send, the token's id and the device's (for
+    a device's token), or refuse."""
     extension = luot()
     now = extension.now()
     with extension.read() as session:
@@ -79,7 +80,7 @@ def _snapshot_for(auth: Auth) -> tuple[str, dict[str, Any], int | None]:
                 snap = queries.snapshot(session, ticket.site_id, now)
                 info = queries.public_ticket_info(session, ticket, now)
                 public = {**public_snapshot(snap), "ticket": public_ticket(info)}
-                return ticket_room(auth.public_code), public, None
+                return ticket_room(auth.public_code), public, None, None
             principal = auth_service.authenticate(session, auth.token, now)
             if principal.device_kind is DeviceKind.RATING and principal.counter_id is not None:
                 # A rating pad listens to its own counter only: what it shows and when to ask.
@@ -88,6 +89,7 @@ def _snapshot_for(auth: Auth) -> tuple[str, dict[str, Any], int | None]:
                     counter_room(principal.counter_id),
                     jsonutil.to_plain({"seq": 0, **pad}),
                     principal.token_id,
+                    principal.device_id,
                 )
             site_id = auth.site_id
             if site_id is None and len(principal.site_ids) == 1 and not principal.is_staff:
@@ -96,13 +98,15 @@ def _snapshot_for(auth: Auth) -> tuple[str, dict[str, Any], int | None]:
                 raise ConnectionRefusedError("auth.site_id is needed", {"code": "site_required"})
             principal.require(principal.can_listen(site_id))
             snap = queries.snapshot(session, site_id, now)
-            return site_room(site_id), site_snapshot(snap), principal.token_id
+            return site_room(site_id), site_snapshot(snap), principal.token_id, principal.device_id
         except LuotError as exc:
             raise _refuse(exc) from exc
 
 
 # The auth each connection came with, so that ``refresh`` can build its snapshot again.
 _auth_by_sid: dict[str, Auth] = {}
+# The device behind each connection made with a device's token: online while it lasts (presence.py).
+_device_by_sid: dict[str, int] = {}
 
 
 @socketio.on("connect")
@@ -110,7 +114,7 @@ def on_connect(auth: Any = None) -> None:
     sid: str = request.sid  # type: ignore[attr-defined]
     try:
         checked = parse_auth(auth)
-        room, snap, token_id = _snapshot_for(checked)
+        room, snap, token_id, device_id = _snapshot_for(checked)
     except LuotError as exc:
         raise _refuse(exc) from exc
     except ConnectionRefusedError:
@@ -122,6 +126,10 @@ def on_connect(auth: Any = None) -> None:
     if token_id is not None:
         join_room(token_room(token_id))  # closed at once when the token is revoked (sessions.py)
     _auth_by_sid[sid] = checked
+    if device_id is not None:
+        extension = luot()
+        _device_by_sid[sid] = device_id
+        extension.presence.connected(extension.uow, device_id, extension.now())
     flow = _flow()
     flow.watch(socketio.server.manager.eio_sid_from_sid(sid, "/"))
     flow.pacer.sent(sid)
@@ -137,7 +145,7 @@ def on_refresh(_data: Any = None) -> None:
     def send() -> None:
         with app.app_context():
             try:
-                _room, snap, _token = _snapshot_for(_auth_by_sid.get(sid, Auth()))
+                _room, snap, _token, _device = _snapshot_for(_auth_by_sid.get(sid, Auth()))
             except ConnectionRefusedError as exc:  # the token was revoked meanwhile
                 socketio.emit("error", exc.error_args, to=sid)
                 return
@@ -152,6 +160,15 @@ def on_disconnect(*_args: Any) -> None:
     sid: str = request.sid  # type: ignore[attr-defined]
     _auth_by_sid.pop(sid, None)
     _flow().pacer.forget(sid)
+    device_id = _device_by_sid.pop(sid, None)
+    if device_id is not None:
+        # When it left, written on a thread of its own: a revocation closes the socket from inside the
+        # revoking transaction's commit, which a write here would wait for.
+        extension = luot()
+        extension.presence.disconnected(device_id)
+        socketio.start_background_task(
+            extension.presence.seen, extension.uow, device_id, extension.now(), force=True
+        )
 
 
 # Registered at import, before any app's init_app, so that every Socket.IO server (one per app) has it.

@@ -128,6 +128,23 @@ class RefusalEntry:
     attempted: str
 
 
+def record_action(
+    session: Session, actor: Principal, kind: str, at: datetime, site_id: int | None, **data: object
+) -> None:
+    """Append an audit record of a change made on a manager's page (who, when, what), in the caller's
+    transaction."""
+    session.add(
+        AuditRecord(
+            at=at,
+            kind=kind,
+            site_id=site_id,
+            actor_id=actor.user_id,
+            detail=f"{kind} by {actor.username}",
+            data=dict(data),
+        )
+    )
+
+
 def record_refusal(
     session: Session,
     *,
@@ -167,6 +184,7 @@ def refusals(
     query = (
         select(AuditRecord, User.username)
         .outerjoin(User, User.id == AuditRecord.actor_id)
+        .where(AuditRecord.kind.in_(REFUSAL_KINDS))  # not the changes made on the pages, also kept there
         .order_by(AuditRecord.at.desc(), AuditRecord.id.desc())
         .limit(MAX_ENTRIES)
     )

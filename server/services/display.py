@@ -26,6 +26,7 @@ from ..domain.announcement import call_words
 from ..domain.errors import N_, InvalidValue, NotFound
 from ..domain.events import NoticesChanged
 from ..domain.notices import NoticeInfo, check_notices
+from .audit import record_action
 from .core.lookups import get_site
 from .core.unit_of_work import UnitOfWork
 from .queue.state import local_time
@@ -80,6 +81,8 @@ def replace_notices(cmd: ReplaceNotices, uow: UnitOfWork) -> list[NoticeInfo]:
                     updated_at=cmd.at,
                 )
             )
+        if cmd.actor is not None:
+            record_action(session, cmd.actor, "notices_replaced", cmd.at, site.id, count=len(notices))
         session.flush()
         stored = notices_of(session, site)
         uow.emit(NoticesChanged(site_id=site.id, notices=tuple(stored), at=cmd.at))

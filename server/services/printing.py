@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from ..db.models import Device, PrinterState, PrintJob, Site, Ticket
+from ..db.models import AuditRecord, Device, PrinterState, PrintJob, Site, Ticket
 from ..db.repositories import Repositories
 from ..domain.access import DeviceKind, Principal
 from ..domain.days import local_day
@@ -480,7 +480,20 @@ def set_device_printer(cmd: SetDevicePrinter, uow: UnitOfWork) -> DeviceInfo:
                 )
                 uow.commit()
                 raise
-        device.printer_uri = uri
+        previous, device.printer_uri = device.printer_uri, uri
+        if previous != uri:
+            who = cmd.actor.username if cmd.actor is not None else "the installer"
+            session.add(
+                AuditRecord(
+                    at=cmd.at,
+                    kind="device_printer_set",
+                    site_id=device.site_id,
+                    actor_id=cmd.actor.user_id if cmd.actor is not None else None,
+                    device_id=device.id,
+                    detail=f"device_printer_set by {who}",
+                    data={"name": device.name, "from": previous, "to": uri},
+                )
+            )
         info = DeviceInfo.of(device)
         uow.commit()
         return info

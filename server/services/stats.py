@@ -314,6 +314,7 @@ def compute(session: Session, scope: Scope, now: datetime | None = None) -> dict
     users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(list(by_clerk))))}
     return {
         "site_ids": scope.site_ids,
+        "sites": [{"id": site.id, "code": site.code, "name": site.name} for site in scope.sites],
         "commune_code": scope.commune_code,
         "from": scope.first.isoformat(),
         "to": scope.last.isoformat(),
@@ -590,17 +591,29 @@ def _cell(value: Any) -> Any:
 
 
 def report_csv(report: dict[str, Any]) -> str:
-    """The report as one long table (section, key, name, metric, value), easy to pivot in a spreadsheet."""
-    rows: list[tuple[Any, ...]] = [CSV_HEADER]
-    rows.append(("period", "", "", "from", report["from"]))
-    rows.append(("period", "", "", "to", report["to"]))
+    """The report as one long table (section, key, name, metric, value), easy to pivot in a spreadsheet.
+
+    A commune's report (several sites) has a sixth column, ``site``: the code of the site a service's or
+    counter's row belongs to (empty for the commune's totals, hours and clerks, who may work at several)."""
+    rows = _report_rows(report)
+    if report.get("commune_code") is None:
+        return csv_text([CSV_HEADER, *(row[:-1] for row in rows)])
+    codes = {site["id"]: site["code"] for site in report.get("sites", [])}
+    return csv_text([(*CSV_HEADER, "site"), *((*row[:-1], codes.get(row[-1], "")) for row in rows)])
+
+
+def _report_rows(report: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """The CSV's rows, each with the id of the site it belongs to last (None: the whole report's)."""
+    rows: list[tuple[Any, ...]] = []
+    rows.append(("period", "", "", "from", report["from"], None))
+    rows.append(("period", "", "", "to", report["to"], None))
     for metric in ("issued", "served", "no_show", "cancelled", "expired", "within_target_pct"):
-        rows.append(("total", "", "", metric, _cell(report[metric])))
+        rows.append(("total", "", "", metric, _cell(report[metric]), None))
     for group in ("wait_s", "service_s"):
         for name, value in report[group].items():
-            rows.append(("total", "", "", f"{group}_{name}", _cell(value)))
+            rows.append(("total", "", "", f"{group}_{name}", _cell(value), None))
     for metric, value in _flat("satisfaction", report["satisfaction"]):
-        rows.append(("total", "", "", metric, _cell(value)))
+        rows.append(("total", "", "", metric, _cell(value), None))
     sections = (
         ("service", "by_service", "service_id", "name"),
         ("counter", "by_counter", "counter_id", "name"),
@@ -612,12 +625,12 @@ def report_csv(report: dict[str, Any]) -> str:
             name = item[name_field] if name_field else ""
             for metric, value in _flat("", item):
                 if metric not in (id_field, name_field, "site_id", "code", "number", "display_name"):
-                    rows.append((section, item[id_field], name, metric, _cell(value)))
+                    rows.append((section, item[id_field], name, metric, _cell(value), item.get("site_id")))
     for bucket in report["wait_histogram"]:
-        rows.append(("wait_histogram", bucket["from_min"], "", "count", bucket["count"]))
+        rows.append(("wait_histogram", bucket["from_min"], "", "count", bucket["count"], None))
     for metric, value in report["appointments"].items():
-        rows.append(("appointments", "", "", metric, value))
-    return csv_text(rows)
+        rows.append(("appointments", "", "", metric, value, None))
+    return rows
 
 
 def _flat(prefix: str, values: dict[str, Any]) -> list[tuple[str, Any]]:

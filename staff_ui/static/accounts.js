@@ -1,17 +1,22 @@
 // The manager's accounts and devices (/manage, tab "Tài khoản"): the clerks and managers of the manager's
 // sites (add, role, sites, reset the password, disable or enable) and each site's kiosks, displays and
-// rating pads (revoke). The server holds the rules (the same as `luot user add`) and audits every change;
+// rating pads: when each was last seen and whether it is online now, a kiosk's printer chosen among the
+// printers the installer declared for the site (never an address typed here), revoke. The server holds the rules (the same as `luot user add`) and audits every change;
 // a refusal (403 for another commune's site) is shown as the server words it.
 
 import { api } from "/static/luot/api.js";
 import { $, h, say } from "/static/luot/dom.js";
 import { t } from "/static/luot/i18n.js";
+import { SITE_ZONE } from "/static/luot/day.js";
 import { session } from "/static/luot/session.js";
 
 const ROLES = ["clerk", "manager"];
 let sites = [];
 
-const send = (path, body) => api(path, { method: "POST", body, token: session.token });
+const AGENT = "agent://";
+let declared = []; // the printers the installer declared for the chosen site: [{name, uri}]
+
+const send = (path, body, method = "POST") => api(path, { method, body, token: session.token });
 const get = (path) => api(path, { token: session.token });
 
 function siteName(id) {
@@ -86,14 +91,52 @@ function userRow(user) {
   );
 }
 
+function seenText(device) {
+  if (device.online) return t("devices.online");
+  if (!device.last_seen_at) return t("devices.never_seen");
+  const site = sites.find((one) => one.id === device.site_id);
+  const when = new Intl.DateTimeFormat("vi-VN", {
+    timeZone: site?.timezone || SITE_ZONE,
+    hour: "2-digit",
+    minute: "2-digit",
+    day: "2-digit",
+    month: "2-digit",
+  }).format(new Date(device.last_seen_at));
+  return t("devices.seen_at", { when });
+}
+
+/** A kiosk's printer: one of the declared printers (by name), the kiosk's own print agent, or none. An
+ * address the installer set that is not declared stays shown as it is, and can only be replaced. */
+function printerChoice(device) {
+  if (device.kind !== "kiosk" || device.revoked_at) return device.printer_uri ?? "–";
+  const current = device.printer_uri ?? "";
+  const options = [
+    h("option", { value: "" }, t("devices.no_printer")),
+    ...declared.map((printer) => h("option", { value: printer.name, selected: printer.uri === current }, printer.name)),
+    h("option", { value: AGENT, selected: current === AGENT }, t("devices.agent_printer")),
+  ];
+  if (current && current !== AGENT && !declared.some((printer) => printer.uri === current)) {
+    options.push(h("option", { value: current, selected: true, disabled: true }, t("devices.installer_printer", { uri: current })));
+  }
+  const select = h("select", { class: "printer", "aria-label": t("devices.printer_of", { name: device.name }) }, options);
+  if (!current) select.value = "";
+  select.onchange = () =>
+    attempt(
+      () => send(`/api/v1/devices/${device.id}/printer`, { printer_uri: select.value || null }, "PUT"),
+      t("devices.printer_done", { name: device.name }),
+    );
+  return select;
+}
+
 function deviceRow(device) {
   const revoked = Boolean(device.revoked_at);
   return h(
     "tr",
-    { dataset: { deviceId: device.id, kind: device.kind, revoked: String(revoked) } },
+    { dataset: { deviceId: device.id, kind: device.kind, revoked: String(revoked), online: String(device.online) } },
     h("th", { scope: "row" }, device.name),
     h("td", {}, t(`device.${device.kind}`)),
-    h("td", {}, device.printer_uri ?? "–"),
+    h("td", { class: "printer-cell" }, printerChoice(device)),
+    h("td", { class: "seen" }, revoked ? "–" : h("span", { class: device.online ? "badge online" : "badge" }, seenText(device))),
     h("td", { class: "state" }, revoked ? t("devices.revoked") : t("devices.enrolled")),
     h(
       "td",
@@ -166,13 +209,18 @@ export function buildAccounts(all) {
 
 export async function loadAccounts() {
   const siteId = Number($("#devices-site").value);
-  const [users, devices] = await Promise.all([get("/api/v1/users"), siteId ? get(`/api/v1/sites/${siteId}/devices`) : []]);
+  const [users, devices, printers] = await Promise.all([
+    get("/api/v1/users"),
+    siteId ? get(`/api/v1/sites/${siteId}/devices`) : [],
+    siteId ? get(`/api/v1/sites/${siteId}/printers/declared`) : [],
+  ]);
+  declared = printers;
   $("#accounts-users").replaceChildren(
     headings(["accounts.username", "accounts.display_name", "accounts.role", "accounts.sites", "accounts.state", "accounts.actions"]),
     h("tbody", {}, users.map(userRow)),
   );
   $("#devices-list").replaceChildren(
-    headings(["devices.name", "devices.kind", "devices.printer", "accounts.state", "accounts.actions"]),
+    headings(["devices.name", "devices.kind", "devices.printer", "devices.seen", "accounts.state", "accounts.actions"]),
     h("tbody", {}, devices.map(deviceRow)),
   );
 }

@@ -50,16 +50,43 @@ function table(element, headings, rows) {
   );
 }
 
+/** Whether the report covers several intake points (a commune's): then every service and counter is
+ * labelled with its own. */
+export function severalSites(report) {
+  return (report.sites ?? []).length > 1;
+}
+
+/** The intake point of a service's or counter's row (its name), "" when the report covers one. */
+export function siteOf(report, row) {
+  if (!severalSites(report)) return "";
+  return report.sites.find((site) => site.id === row.site_id)?.name ?? "";
+}
+
+/** A service's or counter's name with its intake point's code in a commune's report: "Hộ tịch (CB)". */
+export function labelOf(report, row) {
+  if (!severalSites(report)) return row.name;
+  const site = report.sites.find((one) => one.id === row.site_id);
+  return site ? `${row.name} (${site.code})` : row.name;
+}
+
+/** The rows with, in a commune's report, the intake point as a second column. */
+function withSites(report, headings, rows, items) {
+  if (!severalSites(report)) return [headings, rows];
+  return [
+    [headings[0], "table.site", ...headings.slice(1)],
+    rows.map((cells, i) => [cells[0], siteOf(report, items[i]), ...cells.slice(1)]),
+  ];
+}
+
 export function serviceTable(element, report) {
-  table(
-    element,
-    ["table.service", "table.issued", "table.served", "kpi.no_show", "table.wait_avg", "kpi.wait_p90", "table.within", "table.service_avg"],
-    report.by_service.map((s) => [s.name, s.issued, s.served, s.no_show, duration(s.wait_avg_s), duration(s.wait_p90_s), percent(s.within_target_pct), duration(s.service_avg_s)]),
-  );
+  const rows = report.by_service.map((s) => [s.name, s.issued, s.served, s.no_show, duration(s.wait_avg_s), duration(s.wait_p90_s), percent(s.within_target_pct), duration(s.service_avg_s)]);
+  const headings = ["table.service", "table.issued", "table.served", "kpi.no_show", "table.wait_avg", "kpi.wait_p90", "table.within", "table.service_avg"];
+  table(element, ...withSites(report, headings, rows, report.by_service));
 }
 
 export function counterTable(element, report) {
-  table(element, ["table.counter", "table.served", "table.service_avg"], report.by_counter.map((c) => [c.name, c.served, duration(c.service_avg_s)]));
+  const rows = report.by_counter.map((c) => [c.name, c.served, duration(c.service_avg_s)]);
+  table(element, ...withSites(report, ["table.counter", "table.served", "table.service_avg"], rows, report.by_counter));
 }
 
 export function clerkTable(element, report) {

@@ -9,11 +9,12 @@ import { languageSwitch } from "/static/luot/language.js";
 import { connectLive, showConnection } from "/static/luot/live.js";
 import { session, STAFF_LANGUAGE } from "/static/luot/session.js";
 import { resumeSession, showSignIn, signInForm, signOut } from "/static/luot/signin.js";
-import { appointmentsText, clerkTable, counterTable, kpis, percent, periodText } from "./figures.js";
+import { appointmentsText, clerkTable, counterTable, kpis, labelOf, percent, periodText } from "./figures.js";
 import { liveSatisfaction, noteRating, satisfactionChart, satisfactionTable } from "./satisfaction.js";
 import { loadMessages } from "./messages.js";
 import { syncBadge, watchSync } from "./sync_badge.js";
 import { buildAccounts, loadAccounts } from "./accounts.js";
+import { buildAppointments, loadAppointments } from "./appointment_day.js";
 
 const body = document.body;
 const state = { user: null, sites: [], live: new Map(), charts: {} };
@@ -41,6 +42,7 @@ async function start() {
   buildHistory();
   buildSettings();
   buildAccounts(state.sites);
+  buildAppointments(state.sites);
   show(new URLSearchParams(location.search).get("tab") === "history" ? "history" : "live");
   if (body.dataset.view === "history") loadHistory();
 }
@@ -67,6 +69,7 @@ for (const tab of document.querySelectorAll("[data-tab]")) {
     show(tab.dataset.tab);
     if (tab.dataset.tab === "history" && !state.report) loadHistory();
     if (tab.dataset.tab === "settings") loadSettings();
+    if (tab.dataset.tab === "appointments") loadAppointments();
     if (tab.dataset.tab === "accounts") loadAccounts().catch((error) => say($("#accounts-message"), error.message, "error"));
   });
 }
@@ -389,7 +392,7 @@ function renderHistory(report) {
   chart("chart-services", {
     type: "bar",
     data: {
-      labels: report.by_service.map((s) => s.name),
+      labels: report.by_service.map((s) => labelOf(report, s)),
       datasets: [
         { label: t("kpi.issued"), data: report.by_service.map((s) => s.issued), backgroundColor: COLORS.arrivals },
         { label: t("kpi.served"), data: report.by_service.map((s) => s.served), backgroundColor: COLORS.served },

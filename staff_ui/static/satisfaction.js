@@ -5,7 +5,7 @@
 
 import { h } from "/static/luot/dom.js";
 import { minutes, t } from "/static/luot/i18n.js";
-import { percent } from "./figures.js";
+import { labelOf, percent } from "./figures.js";
 
 const score = (value) => (value === null || value === undefined ? "–" : value.toLocaleString(document.documentElement.lang, { minimumFractionDigits: 1, maximumFractionDigits: 2 }));
 const wait = (seconds) => (seconds === null || seconds === undefined ? "–" : minutes(seconds));
@@ -49,8 +49,8 @@ export function liveSatisfaction(live) {
 
 function rows(report) {
   return [
-    ...report.by_service.map((s) => [t("sat.service"), s.name, s.wait_avg_s, s.satisfaction]),
-    ...report.by_counter.map((c) => [t("table.counter"), c.name, null, c.satisfaction]),
+    ...report.by_service.map((s) => [t("sat.service"), labelOf(report, s), s.wait_avg_s, s.satisfaction]),
+    ...report.by_counter.map((c) => [t("table.counter"), labelOf(report, c), null, c.satisfaction]),
     ...report.by_clerk.map((c) => [t("table.clerk"), c.display_name || c.username, null, c.satisfaction]),
   ];
 }
@@ -90,7 +90,7 @@ export function satisfactionChart(canvas, report, charts) {
   charts[canvas.id]?.destroy();
   const points = report.by_service
     .filter((s) => s.satisfaction.avg_score !== null && s.wait_avg_s !== null)
-    .map((s) => ({ x: Math.round(s.wait_avg_s / 6) / 10, y: s.satisfaction.avg_score, label: s.name }));
+    .map((s) => ({ x: Math.round(s.wait_avg_s / 6) / 10, y: s.satisfaction.avg_score, label: labelOf(report, s) }));
   charts[canvas.id] = new window.Chart(canvas, {
     type: "scatter",
     data: { datasets: [{ label: t("sat.chart_points"), data: points, backgroundColor: "#b3261e", pointRadius: 7 }] },

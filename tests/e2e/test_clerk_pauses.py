@@ -4,6 +4,7 @@ not read as a break."""
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -14,7 +15,8 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from server.db.models import User
-from tests.conftest import PASSWORD, Clock, LiveServer, World
+from server.services.sites.config_file import load_config
+from tests.conftest import PASSWORD, TEST_CONFIG, Clock, LiveServer, World
 from tests.e2e.conftest import WAIT_MS, screenshot
 from tests.realtime_client import Listener
 
@@ -169,11 +171,18 @@ def test_the_clerks_daily_sheet_prints_the_exact_time_of_each_part_of_the_day(
     snap(page, "manage-clerk-day")
 
 
-def test_a_manager_adds_a_clerk_on_the_page_and_revokes_a_kiosk_which_is_refused_at_once(
+def test_a_manager_adds_a_clerk_sees_a_kiosk_online_chooses_its_printer_and_revokes_it_refused_at_once(
     world: World, live_server: LiveServer, open_page: Any
 ) -> None:
+    config = copy.deepcopy(TEST_CONFIG)  # the installer declares the hall's printer for Cát Bà
+    config["communes"][0]["sites"][0]["printers"] = [{"name": "sanh", "uri": "tcp://192.168.1.50:9100"}]
+    load_config(world.luot.uow(), config, world.luot.now())
     world.staff("manager", sites=("CB",), username="hoa")
     kiosk = world.device("kiosk")
+    world.device("display")  # enrolled, never seen
+    site = world.site("CB")["id"]
+    body = {"service_id": world.service("CB", "HT")["id"]}
+    assert world.client.post(f"/api/v1/sites/{site}/tickets", json=body, headers=kiosk).status_code == 201
     page = open_page(1440, 1000)
     sign_in(page, live_server, "/manage", "hoa")
     expect(page.locator("body")).to_have_attribute("data-view", "live")
@@ -193,10 +202,21 @@ def test_a_manager_adds_a_clerk_on_the_page_and_revokes_a_kiosk_which_is_refused
         == 200
     )
 
-    site = world.site("CB")["id"]
-    body = {"service_id": world.service("CB", "HT")["id"]}
-    assert world.client.post(f"/api/v1/sites/{site}/tickets", json=body, headers=kiosk).status_code == 201
     device = page.locator("#devices-list tr[data-kind=kiosk]")
+    expect(device).to_have_attribute("data-online", "true")  # it just issued a ticket
+    expect(device.locator(".seen")).to_have_text("Đang kết nối")
+    expect(page.locator("#devices-list tr[data-kind=display] .seen")).to_have_text("Chưa kết nối lần nào")
+    # Its printer: one of the printers the installer declared, never an address typed on the page.
+    printer = device.locator("select.printer")
+    assert printer.locator("option").all_inner_texts() == [
+        "Không có máy in",
+        "sanh",
+        "Máy in riêng của ki-ốt (qua chương trình in)",
+    ]
+    printer.select_option("sanh")
+    expect(page.locator("#accounts-message")).to_have_text("Đã đổi máy in của kiosk CB.")
+    expect(device.locator("select.printer")).to_have_value("sanh")
+    assert world.client.get("/api/v1/device", headers=kiosk).json["printer_uri"] == "tcp://192.168.1.50:9100"
     revoke = device.locator("button.revoke")
     revoke.click()
     expect(revoke).to_have_text("Bấm lần nữa để thu hồi")

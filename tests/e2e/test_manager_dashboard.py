@@ -199,6 +199,16 @@ def test_history_charts_and_the_daily_report(
     report.emulate_media(media="print")
     snap(report, "manage-report")
 
+    # The commune's report labels every service and counter with its intake point.
+    report.emulate_media(media="screen")
+    report.goto(f"{live_server.url}/manage/report?commune=11914&day=2026-11-23")
+    expect(report.locator("body")).to_have_attribute("data-ready", "true")
+    for table in ("#report-services", "#report-counters"):
+        expect(report.locator(f"{table} thead th").nth(1)).to_have_text("Điểm tiếp nhận")
+        expect(report.locator(f"{table} tbody tr").first.locator("td").first).to_have_text(
+            "Trung tâm Phục vụ hành chính công - Cát Bà"
+        )
+
 
 def test_settings_of_services_counters_and_notices(
     world: World, live_server: LiveServer, open_page: Any

@@ -79,6 +79,7 @@ RIGHTS: dict[str, str] = {
     "tickets.ticket_cancel": "serve",
     "appointments.day_list": "serve",
     "appointments.slot_board": "manage",
+    "appointments.appointment_day": "manage",
     "audit.audit": "manage",
     "audit.refusals": "manage",
     "appointments.close_slots": "manage",

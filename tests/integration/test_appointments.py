@@ -418,3 +418,55 @@ def test_the_openapi_document_has_the_appointment_routes_of_the_contract(world: 
     } <= published
     check_in = document["paths"]["/api/v1/appointments/{code}/check-in"]["post"]
     assert {"201", "401", "403", "404", "409"} <= set(check_in["responses"])
+
+
+def test_a_manager_sees_the_days_appointments_by_state_and_finds_one_by_code(
+    world: World, clock: Clock
+) -> None:
+    from server.services.appointments.reminders import sweep
+
+    kept = book(world, at(9), phone="0912345678")
+    late = book(world, at(9, 10), phone="0987000111", name="Lê Văn Bình")
+    missed = book(world, at(9, 20), phone="0987000222", name="Trần Văn Cường")
+    cancelled = book(world, at(9, 30), phone="0987000333", name="Phạm Thị Dung")
+    waiting = book(world, at(15), phone="0987000444", name="Hoàng Văn Em")
+    kiosk = world.device("kiosk")
+    cancel = {"token": cancelled["manage_token"]}
+    cancelling = world.client.post(f"/api/v1/appointments/{cancelled['code']}/cancel", json=cancel)
+    assert cancelling.status_code == 200
+    clock.set(at(9))
+    assert check_in(world, kept["code"], kiosk).json["late"] is False
+    clock.set(at(9, 40))  # past 09:10's window (15 min): a walk-in ticket
+    assert check_in(world, late["code"], kiosk).json["late"] is True
+    clock.set(at(10))  # 09:20 + 30 min: the sweeper marks it a no-show
+    sweep(world.luot.uow(), clock())
+
+    site_id = world.site("CB")["id"]
+    manager = world.staff("manager")
+    day = world.client.get(f"/api/v1/sites/{site_id}/appointment-day?date=2026-11-23", headers=manager)
+    assert day.status_code == 200, day.json
+    assert day.json["counts"] == {"booked": 1, "checked_in": 1, "late": 1, "missed": 1, "cancelled": 1}
+    assert day.json["total"] == 5
+    states = {a["code"]: a["state"] for a in day.json["appointments"]}
+    assert states == {
+        kept["code"]: "checked_in",
+        late["code"]: "late",
+        missed["code"]: "missed",
+        cancelled["code"]: "cancelled",
+        waiting["code"]: "booked",
+    }
+    assert {a["phone"] for a in day.json["appointments"]} >= {"091****678", "098****444"}
+    assert "0987000444" not in day.get_data(as_text=True)
+
+    found = world.client.get(
+        f"/api/v1/sites/{site_id}/appointment-day?code={late['code'].lower()}", headers=manager
+    ).json
+    assert [a["code"] for a in found["appointments"]] == [late["code"]]
+    assert found["appointments"][0]["ticket"]["number"].startswith("A")
+    assert found["counts"] == day.json["counts"]  # the counts are the whole day's, search aside
+    by_phone = world.client.get(f"/api/v1/sites/{site_id}/appointment-day?code=0987000111", headers=manager)
+    assert by_phone.json["appointments"] == []  # by code only
+    clerk = world.staff("clerk")
+    assert world.client.get(f"/api/v1/sites/{site_id}/appointment-day", headers=clerk).status_code == 403
+    other = world.staff("manager", sites=("CH",))
+    assert world.client.get(f"/api/v1/sites/{site_id}/appointment-day", headers=other).status_code == 403

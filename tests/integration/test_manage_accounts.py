@@ -4,6 +4,9 @@ commune's (403), never an admin; disables an account and resets a password (sess
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask
@@ -11,7 +14,7 @@ from sqlalchemy import select
 
 from server.db.models import AuditRecord
 from server.services.sites.config_file import load_config
-from tests.conftest import PASSWORD, World
+from tests.conftest import PASSWORD, Clock, World
 
 OTHER_COMMUNE: dict[str, Any] = {
     "communes": [
@@ -31,6 +34,14 @@ OTHER_COMMUNE: dict[str, Any] = {
         }
     ]
 }
+
+
+def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout} s: {what}")
+        time.sleep(0.05)
 
 
 def post(world: World, path: str, headers: dict[str, str], body: dict[str, Any] | None = None) -> Any:
@@ -150,3 +161,42 @@ def test_a_manager_issues_an_enrolment_code_that_enrols_a_kiosk_of_their_site_on
     with world.luot.read() as session:
         record = session.scalars(select(AuditRecord).where(AuditRecord.kind == "device_code_issued")).one()
         assert (record.site_id, record.data["name"]) == (site, "Ki-ốt sảnh")
+
+
+def test_a_devices_last_seen_is_written_at_most_once_a_minute_and_online_follows_its_connection(
+    world: World, listen: Any
+) -> None:
+    clock = Clock(datetime(2026, 11, 23, 1, 0, tzinfo=UTC))
+    world.luot.clock = clock
+    manager = world.staff("manager")
+    kiosk = world.device("kiosk")
+    display_token = world.device_token("display")
+    site_id = world.site("CB")["id"]
+
+    def devices() -> dict[str, dict[str, Any]]:
+        rows = world.client.get(f"/api/v1/sites/{site_id}/devices", headers=manager).json
+        return {row["kind"]: row for row in rows}
+
+    assert (devices()["kiosk"]["last_seen_at"], devices()["kiosk"]["online"]) == (None, False)
+    assert world.client.get("/api/v1/device", headers=kiosk).status_code == 200
+    assert devices()["kiosk"]["last_seen_at"] == "2026-11-23T01:00:00+00:00"
+    assert devices()["kiosk"]["online"] is True
+    clock.advance(seconds=50)
+    world.client.get("/api/v1/device", headers=kiosk)
+    assert devices()["kiosk"]["last_seen_at"] == "2026-11-23T01:00:00+00:00"  # not a write per request
+    clock.advance(seconds=20)
+    world.client.get("/api/v1/device", headers=kiosk)
+    assert devices()["kiosk"]["last_seen_at"] == "2026-11-23T01:01:10+00:00"
+    clock.advance(minutes=2, seconds=1)
+    assert devices()["kiosk"]["online"] is False  # seen more than two minutes ago, no connection
+
+    display = listen({"token": display_token, "site_id": site_id})
+    display.next("snapshot", timeout=5)
+    assert devices()["display"]["last_seen_at"] == "2026-11-23T01:03:11+00:00"
+    clock.advance(minutes=30)
+    assert devices()["display"]["online"] is True  # its connection is live, however long ago it connected
+    display.close()
+    left = "2026-11-23T01:33:11+00:00"
+    wait_for(lambda: devices()["display"]["last_seen_at"] == left, 5, "the server saw the display leave")
+    clock.advance(minutes=2, seconds=1)
+    assert devices()["display"]["online"] is False

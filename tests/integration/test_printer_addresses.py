@@ -138,6 +138,21 @@ def test_a_manager_chooses_a_declared_printer_by_name_or_exact_uri_and_the_next_
     agent = put_printer(world, device_id, "agent://", manager)
     assert cleared.status_code == 200 and cleared.json["printer_uri"] is None
     assert agent.status_code == 200 and agent.json["printer_uri"] == "agent://"
+    with world.luot.read() as session:  # each change in the audit log, with who, when and from what to what
+        changes = session.execute(
+            sa.select(AuditRecord.kind, AuditRecord.actor_id, AuditRecord.device_id, AuditRecord.data)
+            .where(AuditRecord.kind == "device_printer_set")
+            .order_by(AuditRecord.id)
+        ).all()
+    assert [(c.device_id, c.data["from"], c.data["to"]) for c in changes] == [
+        (device_id, None, "usb://0416:5011?width=384"),
+        (device_id, "usb://0416:5011?width=384", printer.uri),
+        (device_id, printer.uri, None),
+        (device_id, None, "agent://"),
+    ]
+    assert len({c.actor_id for c in changes}) == 1 and changes[0].actor_id is not None
+    refusals = world.client.get(f"/api/v1/sites/{world.site('CB')['id']}/audit/refusals", headers=manager)
+    assert refusals.json == []  # the changes are not refusals
 
 
 def test_tcp_reaches_only_the_networks_the_installer_allowed_on_a_raw_printing_port(
@@ -159,7 +174,10 @@ def test_tcp_reaches_only_the_networks_the_installer_allowed_on_a_raw_printing_p
         assert answer.status_code == 422 and answer.json["error"]["code"] == "invalid_printer", answer.json
     assert printer_of(world, device_id) == "tcp://127.0.0.1:9101"
     with world.luot.read() as session:
-        attempted = sorted(record.data["attempted"] for record in session.scalars(sa.select(AuditRecord)))
+        attempted = sorted(
+            record.data["attempted"]
+            for record in session.scalars(sa.select(AuditRecord).where(AuditRecord.kind == "printer_refused"))
+        )
     assert attempted == sorted(
         ["tcp://192.168.11.7:9100", "tcp://192.168.10.7:22", "tcp://printer.local:9100"]
     )

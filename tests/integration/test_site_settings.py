@@ -77,3 +77,37 @@ def test_a_manager_sets_the_services_of_a_counter(world: World) -> None:
         ).status_code
         == 403
     )
+
+
+def test_every_settings_change_on_the_page_is_in_the_audit_log_with_who_and_when(world: World) -> None:
+    from sqlalchemy import select
+
+    from server.db.models import AuditRecord
+
+    manager = world.staff("manager", sites=("CB",), username="hoa")
+    site = world.site("CB")["id"]
+    ht, ct = world.service("CB", "HT")["id"], world.service("CB", "CT")["id"]
+    q1 = world.counter_id("CB", "Q1")
+    assert (
+        world.client.patch(f"/api/v1/services/{ht}", json={"is_open": False}, headers=manager).status_code
+        == 200
+    )
+    put = world.client.put(f"/api/v1/counters/{q1}/services", json={"service_ids": [ct]}, headers=manager)
+    assert put.status_code == 200
+    notices = {"notices": [{"text": "Nghỉ trưa từ 11:30"}]}
+    assert world.client.put(f"/api/v1/sites/{site}/notices", json=notices, headers=manager).status_code == 200
+    refused = world.client.patch(f"/api/v1/services/{ht}", json={"target_wait_minutes": 0}, headers=manager)
+    assert refused.status_code == 422  # refused: nothing changed, nothing recorded
+
+    with world.luot.read() as session:
+        records = session.scalars(select(AuditRecord).order_by(AuditRecord.id)).all()
+        got = [(r.kind, r.site_id, r.detail, r.at is not None) for r in records]
+        data = [r.data for r in records]
+    assert got == [
+        ("service_changed", site, "service_changed by hoa", True),
+        ("counter_services_set", site, "counter_services_set by hoa", True),
+        ("notices_replaced", site, "notices_replaced by hoa", True),
+    ]
+    assert data[0] == {"service_id": ht, "target_wait_minutes": None, "is_open": False}
+    assert data[1] == {"counter_id": q1, "service_ids": [ct]}
+    assert data[2] == {"count": 1}

@@ -147,6 +147,7 @@ def test_the_fixture_day_matches_the_figures_worked_out_by_hand(fixture_day: dic
     # Service: a1 360, b1 480, a3 1200 → avg 680; p50 = 2nd of 3 = 480; p90 = 3rd = 1200.
     assert report == {
         "site_ids": [cat_ba],
+        "sites": [{"id": cat_ba, "code": "CB", "name": "Trung tâm Phục vụ hành chính công - Cát Bà"}],
         "commune_code": None,
         "from": DAY,
         "to": DAY,
@@ -308,6 +309,34 @@ def test_the_commune_adds_up_the_sites_the_manager_may_see(fixture_day: dict[str
         [fixture_day["cat_hai"]],
         1,
         0,
+    )
+
+
+def test_the_communes_csvs_name_the_site_of_every_service_and_counter(fixture_day: dict[str, Any]) -> None:
+    world: World = fixture_day["world"]
+    both = world.staff("manager", sites=("CB", "CH"))
+    whole = world.client.get(f"/api/v1/communes/11914/stats?from={DAY}", headers=both).json
+    assert [site["code"] for site in whole["sites"]] == ["CB", "CH"]
+    exported = world.client.get(f"/api/v1/communes/11914/stats.csv?from={DAY}&to={DAY}", headers=both)
+    rows = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True).removeprefix("\ufeff"))))
+    assert list(rows[0]) == ["section", "key", "name", "metric", "value", "site"]
+    sites_of = {(r["section"], r["key"]): r["site"] for r in rows if r["section"] in ("service", "counter")}
+    cat_hai_ht = world.service("CH", "HT")["id"]
+    expected = {
+        ("service", str(s["service_id"])): "CB" if s["site_id"] == fixture_day["cat_ba"] else "CH"
+        for s in whole["by_service"]
+    }
+    expected |= {("counter", str(c["counter_id"])): "CB" for c in whole["by_counter"]}
+    assert sites_of == expected and sites_of[("service", str(cat_hai_ht))] == "CH"
+    assert {r["site"] for r in rows if r["section"] in ("period", "total", "hour")} == {""}
+    assert ("service", str(fixture_day["services"]["HT"])) in sites_of  # both sites' civil status, told apart
+
+    log = world.client.get(f"/api/v1/communes/11914/tickets.csv?from={DAY}", headers=both)
+    log_rows = list(csv.DictReader(io.StringIO(log.get_data(as_text=True).removeprefix("\ufeff"))))
+    assert {r["site"] for r in log_rows} == {"CB", "CH"}
+    one_site = world.client.get(f"/api/v1/sites/{fixture_day['cat_ba']}/stats.csv?from={DAY}", headers=both)
+    assert (
+        one_site.get_data(as_text=True).removeprefix("\ufeff").startswith("section,key,name,metric,value\r\n")
     )
 
 

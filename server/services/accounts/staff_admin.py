@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 from ...db.models import ApiToken, AuditRecord, Device, Site, User, UserSite
 from ...domain.access import DeviceKind, Principal, Role
 from ...domain.errors import N_, Conflict, Forbidden, InvalidValue, NotFound
+from ...domain.presence import online
 from ...domain.text import clean_text
 from ..core.unit_of_work import UnitOfWork
 from . import enrolment
@@ -46,6 +47,8 @@ class DeviceRow:
     printer_uri: str | None
     created_at: datetime
     revoked_at: datetime | None
+    last_seen_at: datetime | None = None
+    online: bool = False  # a live Socket.IO connection here, or seen in the last two minutes
 
 
 def _row(user: User) -> AccountRow:
@@ -189,14 +192,32 @@ def set_account_active(
         return row
 
 
-def list_site_devices(session: Session, actor: Principal, site_id: int) -> list[DeviceRow]:
-    """The kiosks, displays and rating pads of a site the caller manages."""
+def list_site_devices(
+    session: Session,
+    actor: Principal,
+    site_id: int,
+    at: datetime,
+    connected: Callable[[int], bool] = lambda _device_id: False,
+) -> list[DeviceRow]:
+    """The kiosks, displays and rating pads of a site the caller manages, with when each was last seen and
+    whether it is online now (``connected``: whether it holds a live Socket.IO connection)."""
     actor.require(actor.can_manage(site_id))
     devices = session.scalars(
         select(Device).where(Device.site_id == site_id).order_by(Device.kind, Device.id)
     )
     return [
-        DeviceRow(d.id, d.site_id, d.kind, d.name, d.printer_uri, d.created_at, d.revoked_at) for d in devices
+        DeviceRow(
+            d.id,
+            d.site_id,
+            d.kind,
+            d.name,
+            d.printer_uri,
+            d.created_at,
+            d.revoked_at,
+            d.last_seen_at,
+            d.revoked_at is None and online(d.last_seen_at, at, connected(d.id)),
+        )
+        for d in devices
     ]
 
 

@@ -411,6 +411,80 @@ def day_list(
     return [appointment_view(tickets, a) for a in rows]
 
 
+# -- managers --------------------------------------------------------------------------------------
+
+# What a manager's day list calls each appointment: the stored status, with a checked-in appointment
+# that came after its window (served as a walk-in) told apart as ``late``, as in the statistics.
+DAY_STATES = ("booked", "checked_in", "late", "missed", "cancelled")
+
+
+@dataclass(frozen=True)
+class ManagedAppointment:
+    state: str  # one of DAY_STATES
+    appointment: AppointmentView
+
+
+@dataclass(frozen=True)
+class AppointmentDay:
+    """A site's appointments of one local date for its managers: each with its state, the counts per state
+    of the whole day, and the rows that match the code searched for (all of them without one)."""
+
+    date: date
+    counts: dict[str, int]
+    total: int
+    appointments: list[ManagedAppointment]
+
+
+def _state(status: str, ticket_on_time: bool | None) -> str:
+    if status == "checked_in":
+        return "checked_in" if ticket_on_time else "late"
+    if status == "no_show":
+        return "missed"
+    return status
+
+
+def appointment_day(
+    session: Session,
+    actor: Principal,
+    site_id: int,
+    day: date | None,
+    now: datetime,
+    code: str | None = None,
+) -> AppointmentDay:
+    """The manager's list of a site's appointments of one date (today by default) with their states and
+    the counts per state; ``code`` keeps the appointments whose code contains it (by code only: phone
+    numbers stay masked and are never searched here)."""
+    site = get_site(Repositories(session).sites, site_id)
+    actor.require(actor.can_manage(site.id))
+    check_report_days(day)
+    day = day or local_time(site, now).date()
+    start = datetime.combine(day, time.min, tzinfo=ZoneInfo(site.timezone))
+    rows = list(
+        session.scalars(
+            select(Appointment)
+            .where(
+                Appointment.site_id == site.id,
+                Appointment.start >= start,
+                Appointment.start < start + timedelta(days=1),
+            )
+            .options(selectinload(Appointment.site), selectinload(Appointment.service))
+            .order_by(Appointment.start, Appointment.id)
+        )
+    )
+    tickets = Repositories(session).tickets
+    counts = dict.fromkeys(DAY_STATES, 0)
+    wanted = "".join(c for c in (code or "").upper() if c.isalnum())
+    shown: list[ManagedAppointment] = []
+    for appointment in rows:
+        view = appointment_view(tickets, appointment)
+        ticket = tickets.of_appointment(appointment.id) if appointment.status == "checked_in" else None
+        state = _state(appointment.status, ticket is not None and ticket.appointment_start is not None)
+        counts[state] = counts.get(state, 0) + 1
+        if wanted in appointment.code:
+            shown.append(ManagedAppointment(state, view))
+    return AppointmentDay(day, counts, len(rows), shown)
+
+
 def slot_board(
     session: Session, actor: Principal, site_id: int, day: date | None, now: datetime
 ) -> list[SlotView]:

@@ -14,6 +14,7 @@ from ...db.repositories import Repositories
 from ...domain.access import Principal
 from ...domain.errors import N_, InvalidValue, NotFound
 from ...domain.events import CounterChanged, QueueChanged
+from ..audit import record_action
 from ..core.idempotency import retry_on_race
 from ..core.lookups import get_counter, get_site
 from ..core.unit_of_work import UnitOfWork
@@ -108,6 +109,16 @@ def update_service(cmd: UpdateService, uow: UnitOfWork) -> ServiceSettings:
             service.target_wait_minutes = cmd.target_wait_minutes
         if cmd.is_open is not None:
             service.is_open = cmd.is_open
+        record_action(
+            session,
+            cmd.actor,
+            "service_changed",
+            cmd.at,
+            service.site_id,
+            service_id=service.id,
+            target_wait_minutes=cmd.target_wait_minutes,
+            is_open=cmd.is_open,
+        )
         session.flush()
         _publish_queue(uow, service.site, cmd.at)
         uow.commit()
@@ -131,6 +142,15 @@ def set_counter_services(cmd: SetCounterServices, uow: UnitOfWork) -> CounterSet
             CounterService(service_id=service_id, position=position)
             for position, service_id in enumerate(cmd.service_ids)
         ]
+        record_action(
+            session,
+            cmd.actor,
+            "counter_services_set",
+            cmd.at,
+            site.id,
+            counter_id=counter.id,
+            service_ids=list(cmd.service_ids),
+        )
         session.flush()
         session.refresh(counter, ["links"])
         state = _publish_queue(uow, site, cmd.at)
