@@ -28,7 +28,7 @@ lint:
 
 ## translations: extract messages, merge them into the catalogs, compile them
 translations:
-	.venv/bin/pybabel extract -F babel.cfg -k N_ -k lazy_gettext -k _l --no-location --sort-output --omit-header -o server/translations/messages.pot .
+	.venv/bin/pybabel extract -F babel.cfg -k N_ -k lazy_gettext -k _l -k lazy_pgettext:1c,2 -k _lp:1c,2 -k pgettext:1c,2 --no-location --sort-output --omit-header -o server/translations/messages.pot .
 	.venv/bin/pybabel update -i server/translations/messages.pot -d server/translations -l vi --width 110 --ignore-obsolete --no-fuzzy-matching
 	.venv/bin/pybabel compile -d server/translations
 

@@ -13,7 +13,7 @@ from ...db.models import CounterService, Service, Site
 from ...db.repositories import Repositories
 from ...domain.access import Principal
 from ...domain.errors import N_, InvalidValue, NotFound
-from ...domain.events import CounterChanged, QueueChanged
+from ...domain.events import CounterChanged
 from ..core.idempotency import retry_on_race
 from ..core.lookups import get_counter, get_site
 from ..core.unit_of_work import UnitOfWork
@@ -89,7 +89,7 @@ def _settings(site: Site) -> SiteSettings:
 
 def _publish_queue(uow: UnitOfWork, site: Site, at: datetime) -> QueueState:
     state = QueueState.load(uow, site, at)
-    uow.emit(QueueChanged(site_id=site.id, waiting_by_service=state.waiting_by_service(), at=at))
+    uow.emit(state.queue_changed(at))
     return state
 
 
