@@ -74,8 +74,12 @@ STRINGS: dict[str, Any] = {
     "settings.save": _l("Save"),
     "settings.saved": _l("Saved."),
     "settings.file_note": _l(
-        "Loading the site-configuration file again sets these back to the file's values."
+        "A setting saved here is set here: loading the site-configuration file again does not change it "
+        "(the file's owner gives it back to the file with luot config load --take-back)."
     ),
+    "settings.page_owned": _l("Set here; the configuration file does not change it."),
+    "settings.page_owned_target": _l("Target set here"),
+    "settings.page_owned_open": _l("Taking tickets set here"),
     "forbidden": _l("You may not see the figures of this intake point."),
     # the live view
     "sync.connected": _l("Site box connected"),

@@ -467,6 +467,13 @@ async function saved(request) {
   if (await loadSettings(false)) say($("#settings-message"), t("settings.saved"), "ok");
 }
 
+/** Which of a row's settings the page owns: the configuration file leaves them (docs/deploy.md). */
+function ownedText(owned) {
+  if (!owned.length) return "";
+  const which = owned.filter((key) => key !== "services").map((key) => t(key === "open" ? "settings.page_owned_open" : "settings.page_owned_target"));
+  return h("span", { class: "page-owned" }, [...which, t("settings.page_owned")].join(" · "));
+}
+
 async function loadSettings(clear = true) {
   const siteId = Number($("#settings-site").value);
   if (clear) say($("#settings-message"), "");
@@ -480,7 +487,7 @@ async function loadSettings(clear = true) {
   }
   const names = new Map(settings.services.map((s) => [s.id, s.name]));
   $("#settings-services").replaceChildren(
-    h("thead", {}, h("tr", {}, ["live.service", "settings.target", "settings.taking", ""].map((key) => h("th", { scope: "col" }, key ? t(key) : "")))),
+    h("thead", {}, h("tr", {}, ["live.service", "settings.target", "settings.taking", "", ""].map((key) => h("th", { scope: "col" }, key ? t(key) : "")))),
     h(
       "tbody",
       {},
@@ -490,11 +497,12 @@ async function loadSettings(clear = true) {
         const save = () => saved(() => send(`/api/v1/services/${service.id}`, "PATCH", { target_wait_minutes: Number(target.value), is_open: open.checked }));
         return h(
           "tr",
-          { dataset: { service: service.code } },
+          { dataset: { service: service.code, pageOwned: service.page_owned.join(" ") } },
           h("th", { scope: "row" }, service.name),
           h("td", {}, target),
           h("td", {}, open),
           h("td", {}, h("button", { type: "button", onclick: save }, t("settings.save"))),
+          h("td", { class: "owner" }, ownedText(service.page_owned)),
         );
       }),
     ),
@@ -509,10 +517,11 @@ async function loadSettings(clear = true) {
         const save = () => saved(() => send(`/api/v1/counters/${counter.id}/services`, "PUT", { service_ids: boxes.filter((b) => b.checked).map((b) => Number(b.value)) }));
         return h(
           "tr",
-          { dataset: { counter: counter.code } },
+          { dataset: { counter: counter.code, pageOwned: counter.page_owned.join(" ") } },
           h("th", { scope: "row" }, counter.name),
           h("td", {}, h("div", { class: "services-choice" }, boxes.map((box) => h("label", {}, box, names.get(Number(box.value)))))),
           h("td", {}, h("button", { type: "button", onclick: save }, t("settings.save"))),
+          h("td", { class: "owner" }, ownedText(counter.page_owned)),
         );
       }),
     ),
