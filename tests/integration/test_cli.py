@@ -14,9 +14,11 @@ from typing import Any
 
 import pytest
 import requests
+import sqlalchemy as sa
 import yaml
 from flask import Flask
 
+from server.db.models import AuditRecord
 from server.demo.seed import demo_overrides
 from tests.commands import luot, refused, succeeded
 from tests.conftest import TEST_CONFIG
@@ -89,10 +91,15 @@ def test_a_setting_changed_on_the_page_survives_a_reload_until_the_file_takes_it
         ).status_code
         == 200
     )
-    assert settings()["HT"]["page_owned"] == [
-        "target_wait_minutes"
-    ]  # open was sent unchanged: still the file's
+    # `open` was sent unchanged: it stays the file's.
+    assert settings()["HT"]["page_owned"] == ["target_wait_minutes"]
     assert settings()["counter Q3"]["page_owned"] == ["services"]
+    with app.extensions["luot"].read() as session:  # each page change in the audit log, with who
+        audit = session.execute(sa.select(AuditRecord.kind, AuditRecord.data).order_by(AuditRecord.id)).all()
+    assert [(kind, data.get("changed") or data.get("services")) for kind, data in audit] == [
+        ("service_changed", ["target_wait_minutes"]),
+        ("counter_services_changed", ["DD", "HT"]),
+    ]
 
     reload = succeeded(luot(app, "config", "load", str(config_file)))
     assert (

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from ...db.models import Counter, CounterService, Service, Site
+from ...db.models import AuditRecord, Counter, CounterService, Service, Site
 from ...db.repositories import Repositories
 from ...domain.access import Principal
 from ...domain.errors import N_, InvalidValue, NotFound
@@ -92,6 +92,20 @@ def _counter(counter: Counter) -> CounterSettings:
     )
 
 
+def _audit(session: Session, actor: Principal, kind: str, at: datetime, site_id: int, **data: object) -> None:
+    """A page change in the audit log: who, when, what (``audit_records``)."""
+    session.add(
+        AuditRecord(
+            at=at,
+            kind=kind,
+            site_id=site_id,
+            actor_id=actor.user_id,
+            detail=f"{kind} by {actor.username}",
+            data=data,
+        )
+    )
+
+
 def _owned(owned: list[str] | None, *keys: str) -> list[str]:
     """``owned`` with ``keys`` added (a new list, so that the JSON column sees the change)."""
     result = list(owned or [])
@@ -140,6 +154,17 @@ def update_service(cmd: UpdateService, uow: UnitOfWork) -> ServiceSettings:
             changed.append("open")
         if changed:
             service.page_owned = _owned(service.page_owned, *changed)
+            _audit(
+                session,
+                cmd.actor,
+                "service_changed",
+                cmd.at,
+                service.site_id,
+                service=service.code,
+                target_wait_minutes=service.target_wait_minutes,
+                open=service.is_open,
+                changed=changed,
+            )
         session.flush()
         _publish_queue(uow, service.site, cmd.at)
         uow.commit()
@@ -161,6 +186,16 @@ def set_counter_services(cmd: SetCounterServices, uow: UnitOfWork) -> CounterSet
             raise InvalidValue(N_("Choose services of this intake point."), code="bad_services")
         if list(cmd.service_ids) != counter.service_ids:
             counter.page_owned = _owned(counter.page_owned, "services")
+            codes = {s.id: s.code for s in site.services}
+            _audit(
+                session,
+                cmd.actor,
+                "counter_services_changed",
+                cmd.at,
+                site.id,
+                counter=counter.code,
+                services=[codes[sid] for sid in cmd.service_ids],
+            )
         counter.links = [
             CounterService(service_id=service_id, position=position)
             for position, service_id in enumerate(cmd.service_ids)
