@@ -99,7 +99,7 @@ STRINGS: dict[str, Any] = {
     "live.no_open_counter": _l("%(service)s: %(count)s waiting and no open counter serves it."),
     "live.idle_counter": _l("%(counter)s is open and calls nobody while %(count)s wait for its services."),
     "live.site_summary": _l(
-        "%(site)s: %(waiting)s waiting · %(open)s of %(counters)s counters open · %(alerts)s alerts"
+        "%(site)s: %(waiting)s waiting · %(open)s of %(counters)s counters open · alerts: %(alerts)s"
     ),
     "live.sites_summary": _l("Intake points of the commune"),
     "live.today": _l("Today"),

@@ -86,3 +86,9 @@ def test_people_waiting_and_no_open_counter_then_an_estimate_past_target(
     expect(cat_ba.locator(".today-within")).to_have_text("100 %")
     expect(cat_ba.locator(".today-issued")).to_have_text("5")
     snap(page, "manage-early-warnings")
+
+    page.locator("[data-language-switch]").first.click()  # English, second
+    expect(over).to_contain_text("the estimated wait")
+    expect(over).to_contain_text("is past the target of")
+    expect(summary.nth(0)).to_contain_text("4 waiting · 1 of 3 counters open · alerts: 1")
+    expect(page.locator(".today dt").nth(3)).to_have_text("Within target so far today")
