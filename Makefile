@@ -1,5 +1,5 @@
 # Lượt — the two commands of the README, and a few helpers.
-.PHONY: demo test setup setup-test lint translations serve bench clean
+.PHONY: demo test test-long setup setup-test lint translations serve bench clean
 
 PY := .venv/bin/python
 HOST ?= 127.0.0.1
@@ -12,6 +12,10 @@ demo: setup
 ## test: set everything up, then lint, type-check and run every test
 test: setup-test lint
 	$(PY) -m pytest -n 2
+
+## test-long: the long tier (tests/long): outages of several minutes, a site box's and a kiosk's (≈ 5 min)
+test-long: setup-test
+	$(PY) -m pytest -n 2 -m long tests/long
 
 setup:
 	scripts/setup
@@ -28,7 +32,7 @@ lint:
 
 ## translations: extract messages, merge them into the catalogs, compile them
 translations:
-	.venv/bin/pybabel extract -F babel.cfg -k N_ -k lazy_gettext -k _l -k lazy_pgettext:1c,2 -k _lp:1c,2 -k pgettext:1c,2 --no-location --sort-output --omit-header -o server/translations/messages.pot .
+	.venv/bin/pybabel extract -F babel.cfg -k N_ -k lazy_gettext -k _l -k _lp:1c,2 --no-location --sort-output --omit-header -o server/translations/messages.pot .
 	.venv/bin/pybabel update -i server/translations/messages.pot -d server/translations -l vi --width 110 --ignore-obsolete --no-fuzzy-matching
 	.venv/bin/pybabel compile -d server/translations
 

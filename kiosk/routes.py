@@ -176,6 +176,12 @@ STATUS_STRINGS = {
     "status.called": _l("It is your turn: please go to"),
     "status.serving": _l("Being served at"),
     "status.done": _l("Done. Thank you!"),
+    "status.dossier": _l("Your dossier code"),
+    "status.next_dossier": _l(
+        "Keep this code: with it you can follow your dossier on the public service portal, and you collect "
+        "the result on the date the clerk gave you."
+    ),
+    "status.next_done": _l("If the clerk gave you an appointment slip, bring it when you collect the result."),
     "status.no_show": _l("You were called but did not come. Please ask at the reception desk."),
     "status.cancelled": _l("This ticket was cancelled."),
     "status.expired": _l(

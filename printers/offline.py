@@ -445,6 +445,17 @@ def _handler(proxy: KioskProxy) -> type[BaseHTTPRequestHandler]:
                 if ticket is not None:
                     self._send(201, "application/json", json.dumps(ticket).encode(), offline=True)
                     return
+                if proxy.desk.can_issue():  # leases of today, but none left for this service
+                    used_up = {
+                        "error": {
+                            "code": "offline_used_up",
+                            "message": "Dịch vụ này tạm hết số khi máy chủ không trả lời: mời ông/bà hỏi "
+                            "quầy hướng dẫn · This service has no numbers left while the server does not "
+                            "answer: please ask at the reception desk",
+                        }
+                    }
+                    self._send(409, "application/json", json.dumps(used_up).encode(), offline=True)
+                    return
             qr = QR_PATH.match(path)
             if self.command == "GET" and qr:
                 url = proxy.desk.status_url(qr.group(1))

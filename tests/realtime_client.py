@@ -36,13 +36,17 @@ def disconnect(client: socketio.Client) -> None:
 class Listener:
     """A real python-socketio client that records every event it receives, in order."""
 
-    def __init__(self, url: str, auth: dict[str, Any], reconnect: bool = False) -> None:
-        """``reconnect``: come back by itself after the server went away, as the screens do."""
+    def __init__(self, url: str, auth: dict[str, Any], reconnect: bool = False, delay_max: float = 1) -> None:
+        """``reconnect``: come back by itself after the server went away, as the screens do, waiting
+        twice as long after each failed attempt up to ``delay_max`` seconds between two."""
         self.history: list[tuple[str, dict[str, Any]]] = []
         self._arrived = threading.Condition()
         self._cursor: dict[str | None, int] = {}
         self.client = socketio.Client(
-            reconnection=reconnect, reconnection_delay=0.2, reconnection_delay_max=1, randomization_factor=0
+            reconnection=reconnect,
+            reconnection_delay=0.2,
+            reconnection_delay_max=delay_max,
+            randomization_factor=0,
         )
         self.disconnected = threading.Event()  # set when the server closes the connection
         self.errors: list[dict[str, Any]] = []

@@ -1,5 +1,6 @@
 """A real TCP proxy for tests: a cut link between a site box and its upstream, that can be stopped (every
-connection dropped, new ones refused) and started again on the same port."""
+connection dropped, new ones refused) and started again on the same port; or started *silent*, as a link
+that lost its route: connections are accepted and nothing ever comes back (the caller's timeouts run out)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,11 @@ class TcpProxy:
         self._listener: socket.socket | None = None
         self._sockets: set[socket.socket] = set()
         self._lock = threading.Lock()
+        self._silent = False
 
-    def start(self) -> TcpProxy:
+    def start(self, silent: bool = False) -> TcpProxy:
+        """Listen (again) on the port; ``silent``: accept connections but pass nothing either way."""
+        self._silent = silent
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind((self.host, self.port))
@@ -35,6 +39,10 @@ class TcpProxy:
                 client, _address = listener.accept()
             except OSError:
                 return  # stopped
+            if self._silent:
+                with self._lock:
+                    self._sockets.add(client)  # held open, never answered, until stop()
+                continue
             try:
                 upstream = socket.create_connection((self.host, self.target_port), timeout=5)
             except OSError:
@@ -63,6 +71,8 @@ class TcpProxy:
     def stop(self) -> None:
         """Cut the link: refuse new connections and drop the open ones."""
         if self._listener is not None:
+            with contextlib.suppress(OSError):
+                self._listener.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread: the port is free
             self._listener.close()
             self._listener = None
         with self._lock:

@@ -490,6 +490,13 @@ function appointmentCode(raw) {
   return text.replace(/\s/g, "").toUpperCase();
 }
 
+/** The appointment code a scanner typed on the home screen (the booking's QR holds the bare code; a
+ * confirmation link holds it too), or "" when the text is not one. */
+function scannedAppointment(text) {
+  const code = appointmentCode(text);
+  return /^[A-Z0-9]{6,8}$/.test(code) && (text.includes("/book/") || !text.includes("/")) ? code : "";
+}
+
 function openAppointment() {
   entries.appointment.reset();
   scanned = "";
@@ -547,6 +554,14 @@ function onKey(event) {
     }
     if (name) submitEntry(name);
     else if (scanned.includes("|")) cardScanned(scanned);
+    else if (state.screen === "home" && scannedAppointment(scanned)) {
+      // the booking's QR held up at the home screen: check in at once, as if typed on its screen
+      const code = scannedAppointment(scanned);
+      openAppointment();
+      entries.appointment.value = code;
+      renderEntry("appointment");
+      checkIn();
+    }
     scanned = "";
     return;
   }
@@ -726,6 +741,7 @@ async function serverDown() {
 
 /** Home for the next citizen: nothing of this one kept, Vietnamese again. */
 function goHome() {
+  window.luotSpeech?.stop();
   backHome();
   if (language() !== "vi") setLanguage("vi");
 }
@@ -852,22 +868,29 @@ start();
 // -- speech mode (keypad and headphones): see speech.js ------------------------------------------------
 
 const homeTiles = () => [...document.querySelectorAll("#screen-home .tile[data-service-id]")];
+/** "Dịch vụ số hai", then the service's name when the centre recorded it (``service_<code>.wav``). */
 const tileClips = (serviceId) => {
   const index = homeTiles().findIndex((tile) => tile.dataset.serviceId === String(serviceId));
-  return index < 0 ? [] : ordinalClips(index + 1);
+  const service = state.services.find((s) => s.id === Number(serviceId));
+  return index < 0 ? [] : [...ordinalClips(index + 1), ...(service ? [`service_${service.code.toLowerCase()}`] : [])];
 };
 startSpeechMode({
   screens: {
-    home: { targets: () => homeTiles().map((element, i) => ({ element, clips: ordinalClips(i + 1) })) },
+    home: {
+      intro: async () => ["kiosk_home"],
+      targets: () =>
+        homeTiles().map((element) => ({ element, clips: ["kiosk_service", ...tileClips(element.dataset.serviceId)] })),
+    },
     review: {
-      intro: async () => tileClips(state.intent?.service.id),
+      intro: async () => ["kiosk_review", ...tileClips(state.intent?.service.id)],
       targets: () => [
-        { element: $("take"), clips: [] },
-        { element: document.querySelector("#screen-review [data-action=back]"), clips: [] },
+        { element: $("take"), clips: ["kiosk_take"] },
+        { element: document.querySelector("#screen-review [data-action=back]"), clips: ["kiosk_back"] },
       ],
     },
     ticket: {
-      intro: () => ticketClips($("ticket-number").textContent),
+      // the number as the display reads it, without its "Mời công dân có số thứ tự"
+      intro: async () => ["kiosk_your_number", ...(await ticketClips($("ticket-number").textContent)).slice(1), "kiosk_done"],
       targets: () => [{ element: $("ticket-done"), clips: [] }],
     },
   },

@@ -92,6 +92,8 @@ export function createRinger({ button, baseTitle = document.title } = {}) {
         ring(now, ticket);
       }
       if (!now && ticket && ticket.status !== "waiting") document.title = baseTitle;
+      // nothing left to ring for once the ticket is finished
+      if (button && ticket) button.hidden = ["done", "no_show", "cancelled", "expired"].includes(ticket.status);
       last = now;
     },
     reset() {

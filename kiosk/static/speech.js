@@ -1,17 +1,30 @@
 // The kiosk's speech mode (chế độ đọc to): for someone who cannot see the screen, a 5-key USB keypad and
 // headphones. The keypad's keys (programmed as ArrowLeft, ArrowRight, Enter, R and Escape):
 //
-//   ← previous · → next · Enter choose · R repeat · Esc back
+//   ← previous · → next · Enter choose · R repeat · Esc back · + louder · − softer
 //
-// The first press of ← or → starts the mode; every screen is then read aloud from the recorded clips of
+// The first press of ← or → starts the mode, and so does a long press (2 s) anywhere on the screen; every screen is then read aloud from the recorded clips of
 // the display's voice (server/voice/, GET /api/v1/voice/vi/NAME.wav — a centre's own recording of a clip
 // replaces the built-in one). A new key interrupts what is being read. The built-in clips hold numbers,
-// letters and "Mời công dân có số thứ tự": the services are read by their place on the screen ("một",
-// "hai" …) unless the centre recorded service_<CODE>.wav, and the ticket screen reads the number printed.
+// letters and the screens' instructions (kiosk_*): the services are read by their place on the screen
+// ("Dịch vụ số hai"), then by name where the centre recorded service_<code>.wav (lower case: service_ht),
+// and the ticket screen reads the number printed.
 
 import { api } from "/static/luot/api.js";
 
-export const KEYS = { ArrowLeft: "previous", ArrowRight: "next", Enter: "choose", r: "repeat", R: "repeat", Escape: "back" };
+export const KEYS = {
+  ArrowLeft: "previous",
+  ArrowRight: "next",
+  Enter: "choose",
+  r: "repeat",
+  R: "repeat",
+  Escape: "back",
+  "+": "louder",
+  "=": "louder",
+  "-": "softer",
+};
+export const LONG_PRESS_MS = 2_000;
+const VOLUMES = [0.25, 0.5, 0.75, 1]; // the steps of + and −; never silent
 // Only the arrows start it: a scanner types letters, digits and Enter, never arrows.
 const STARTERS = new Set(["previous", "next"]);
 
@@ -35,6 +48,16 @@ export class Speech {
     this.serial = 0;
     this.volume = 1;
     this.played = []; // the clips fetched and started, in order (what the browser tests wait for)
+  }
+
+  /** End the mode (the next citizen): silent, the volume back to full. */
+  stop() {
+    this.on = false;
+    this.serial += 1;
+    this.playing?.pause();
+    this.volume = 1;
+    delete document.body.dataset.speech;
+    delete document.body.dataset.volume;
   }
 
   /** Play ``clips`` one after another; a newer call interrupts it. */
@@ -101,6 +124,44 @@ export function startSpeechMode({ screens, back }) {
     speech.say([...lastIntro, ...(first ? first.clips : [])]);
   }
 
+  function begin() {
+    speech.on = true;
+    document.body.dataset.speech = "on";
+    intro();
+  }
+
+  function loudness(step) {
+    const at = VOLUMES.indexOf(speech.volume);
+    speech.volume = VOLUMES[Math.min(Math.max(at + step, 0), VOLUMES.length - 1)];
+    document.body.dataset.volume = String(speech.volume);
+    speech.say([step > 0 ? "kiosk_louder" : "kiosk_softer"]); // heard at the new volume
+  }
+
+  // A long press anywhere starts the mode (for someone without the keypad); that press's click is swallowed.
+  let pressing = null;
+  let swallow = false;
+  const release = () => clearTimeout(pressing);
+  document.addEventListener("pointerdown", () => {
+    release();
+    swallow = false;
+    if (speech.on || !current()) return;
+    pressing = setTimeout(() => {
+      swallow = true;
+      begin();
+    }, LONG_PRESS_MS);
+  });
+  for (const name of ["pointerup", "pointercancel", "pointerleave"]) document.addEventListener(name, release);
+  document.addEventListener(
+    "click",
+    (event) => {
+      if (!swallow) return;
+      swallow = false;
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    },
+    { capture: true },
+  );
+
   new MutationObserver(() => intro()).observe(document.body, { attributes: true, attributeFilter: ["data-screen"] });
 
   document.addEventListener(
@@ -111,11 +172,9 @@ export function startSpeechMode({ screens, back }) {
       if (!action || !current() || event.ctrlKey || event.altKey || event.metaKey) return;
       if (!speech.on) {
         if (!STARTERS.has(action)) return;
-        speech.on = true;
-        document.body.dataset.speech = "on";
         event.preventDefault();
         event.stopImmediatePropagation();
-        intro();
+        begin();
         return;
       }
       event.preventDefault();
@@ -124,6 +183,8 @@ export function startSpeechMode({ screens, back }) {
       else if (action === "previous") focus(speech.index - 1);
       else if (action === "repeat") speech.say([...lastIntro, ...(targets()[speech.index]?.clips ?? [])]);
       else if (action === "back") back();
+      else if (action === "louder") loudness(+1);
+      else if (action === "softer") loudness(-1);
       else if (action === "choose") targets()[speech.index]?.element.click();
     },
     { capture: true },

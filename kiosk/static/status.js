@@ -53,6 +53,14 @@ function render() {
   const finished = ["done", "no_show", "cancelled", "expired"].includes(ticket.status);
   $("finished").hidden = !finished;
   if (finished) $("finished").textContent = t(`status.${ticket.status}`);
+  // Done: the dossier's code when the clerk recorded one, and what happens next.
+  const done = ticket.status === "done";
+  $("done").hidden = !done;
+  if (done) {
+    $("dossier").hidden = !ticket.dossier_code;
+    $("dossier-code").textContent = ticket.dossier_code ?? "";
+    $("next-steps").textContent = t(ticket.dossier_code ? "status.next_dossier" : "status.next_done");
+  }
   offerRating(code, ticket.status); // once done: the satisfaction question, privately
   ringer.update(ticket, details);
 }

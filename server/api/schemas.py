@@ -109,6 +109,10 @@ class StatusSchema(Schema):
         allow_none=True,
         metadata={"description": "pending, unknown or cancelled: a check-in a site box could not confirm."},
     )
+    dossier_code = fields.String(
+        allow_none=True,
+        metadata={"description": "The dossier's code (mã hồ sơ) the clerk gave, once the ticket is done."},
+    )
 
 
 # -- tickets ---------------------------------------------------------------------------------------

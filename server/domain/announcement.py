@@ -45,6 +45,23 @@ _EN_LETTERS = {
     "Y": "why", "Z": "zed",
 }  # fmt: skip
 
+# What the kiosk's speech mode says on its screens (kiosk/static/speech.js), in Vietnamese only: the
+# services are read by their place on the screen after ``kiosk_service`` unless the centre recorded
+# ``service_<CODE>.wav``.
+KIOSK_CLIPS_VI = {
+    "kiosk_home": (
+        "Mời ông bà chọn dịch vụ. Bấm phím trái hoặc phải để nghe từng dịch vụ, phím Enter để chọn."
+    ),
+    "kiosk_service": "Dịch vụ số",
+    "kiosk_review": "Ông bà đã chọn dịch vụ số",
+    "kiosk_take": "Bấm phím Enter để lấy số.",
+    "kiosk_back": "Quay lại.",
+    "kiosk_your_number": "Số thứ tự của ông bà là",
+    "kiosk_done": "Mời ông bà nhận phiếu và ngồi chờ gọi số.",
+    "kiosk_louder": "To hơn.",
+    "kiosk_softer": "Nhỏ hơn.",
+}
+
 # Clip name -> what the clip says, per language. The clip files are ``<name>.wav``.
 CLIPS: dict[str, dict[str, str]] = {
     "vi": {
@@ -59,6 +76,7 @@ CLIPS: dict[str, dict[str, str]] = {
         "zero_tens": "linh",  # một trăm linh năm
         "thousand": "nghìn",
         **{f"letter_{letter.lower()}": name for letter, name in _VI_LETTERS.items()},
+        **KIOSK_CLIPS_VI,
     },
     "en": {
         "call": "Number",

@@ -30,6 +30,7 @@ from ..domain.events import (
     TicketInfo,
     TicketIssued,
 )
+from ..domain.tickets import TicketStatus
 from ..jsonutil import to_plain
 
 if TYPE_CHECKING:
@@ -68,6 +69,8 @@ def public_ticket(ticket: TicketInfo) -> dict[str, Any]:
             "estimated_wait_s": ticket.estimated_wait_s,
             "counter": ticket.counter,
             "unconfirmed": ticket.unconfirmed,  # a site box's check-in not confirmed yet: a mark only
+            # once done, the dossier's code: the citizen follows the dossier with it
+            "dossier_code": ticket.dossier_code if ticket.status == TicketStatus.DONE else None,
         }
     )
     return plain

@@ -4,11 +4,15 @@ the README (docs/screenshots)."""
 from __future__ import annotations
 
 import os
+import wave
+from array import array
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from server.domain.announcement import CLIPS
 
 CHROMIUM = os.environ.get("LUOT_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -94,3 +98,21 @@ def open_kiosk(new_page: Any, base_url: str, token: str, size: tuple[int, int] =
 def type_on_keypad(page: Any, keypad: str, text: str) -> None:
     for char in text:
         page.click(f"#{keypad}-keypad [data-key='{char}']")
+
+
+def record_short_voice(instance: Path, *more: tuple[str, str]) -> None:
+    """A centre's own recordings (``<instance>/voice``) of every clip, of the chime and of ``more``
+    ``(language, name)`` clips, each a 5 ms tone: announcements are still fetched, decoded and played to
+    their end, one after the other, but last about a second and a half rather than five, so that a page
+    with calls waiting to be heard is soon quiet."""
+    tone = array("h", [12_000, -12_000] * 40)  # 80 samples at 16 kHz, well above the silence trimmed off
+    clips = [(language, name) for language, names in CLIPS.items() for name in names] + list(more)
+    for folder, name in [(instance / "voice" / language, name) for language, name in clips] + [
+        (instance / "voice", "chime")
+    ]:
+        folder.mkdir(parents=True, exist_ok=True)
+        with wave.open(str(folder / f"{name}.wav"), "wb") as clip:
+            clip.setnchannels(1)
+            clip.setsampwidth(2)
+            clip.setframerate(16_000)
+            clip.writeframes(tone.tobytes())

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from tests.booking import MONDAY_7AM, booking_config
 from tests.conftest import PASSWORD, Clock, LiveServer, World
-from tests.e2e.conftest import open_kiosk, screenshot
+from tests.e2e.conftest import open_kiosk, record_short_voice, screenshot
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = (390, 844)
@@ -284,6 +284,10 @@ def test_the_speech_mode_takes_a_printed_ticket_with_the_keypad_alone_and_reads_
     world: World, live_server: LiveServer, new_page: Any
 ) -> None:
     kiosk = world.device("kiosk", printer="png://speech")  # inside the instance's printer folder
+    # The centre recorded its services' names (and, to keep the test short, every clip as a 5 ms tone).
+    services = world.client.get(f"/api/v1/sites/{world.site('CB')['id']}/services").json
+    codes = [service["code"].lower() for service in services]
+    record_short_voice(Path(world.app.instance_path), *(("vi", f"service_{code}") for code in codes))
     page = open_kiosk(new_page, live_server.url, kiosk["Authorization"].split()[1])
     clips: list[str] = []
     page.on(
@@ -302,27 +306,40 @@ def test_the_speech_mode_takes_a_printed_ticket_with_the_keypad_alone_and_reads_
 
     heard.seen = []  # type: ignore[attr-defined]
 
-    page.keyboard.press("ArrowRight")  # starts the mode on the home screen: the first service
-    heard("digit_1")
+    first, second = (("kiosk_service", f"digit_{n}", f"service_{codes[n - 1]}") for n in (1, 2))
+    page.keyboard.press("ArrowRight")  # starts the mode on the home screen: what to do, the first service
+    heard("kiosk_home", *first)
+    page.keyboard.press("-")
+    heard("kiosk_softer")
+    assert page.get_attribute("body", "data-volume") == "0.75"
     page.keyboard.press("ArrowRight")
-    heard("digit_2")
+    heard(*second)
     page.keyboard.press("ArrowLeft")
-    heard("digit_1")  # Hộ tịch, the first tile
+    heard(*first)  # "Dịch vụ số một", Hộ tịch
     page.keyboard.press("Enter")
     page.wait_for_selector("body[data-screen=review]")
-    heard("digit_1")  # the review screen names the service chosen
+    heard("kiosk_review", *first[1:], "kiosk_take")  # the service chosen, then the focused "Get a ticket"
     screenshot(page, "kiosk-speech-mode")
     page.keyboard.press("Enter")  # "Get a ticket" has the focus
     page.wait_for_selector("body[data-screen=ticket]")
     assert page.inner_text("#ticket-number") == "A001"
-    heard("call", "letter_a", "digit_1")  # "Mời công dân có số thứ tự a một"
+    heard("kiosk_your_number", "letter_a", "digit_1", "kiosk_done")  # "Số thứ tự của ông bà là a một …"
     page.keyboard.press("r")
-    heard("call", "letter_a", "digit_1")  # read again
+    heard("kiosk_your_number", "letter_a", "digit_1", "kiosk_done")  # read again
     expect(page.locator("#ticket-print")).to_have_attribute("data-print", "printed")
     assert list((Path(world.app.instance_path) / "printers" / "speech").glob("*.png"))  # it was printed
     assert page.get_attribute("body", "data-speech") == "on"
-    page.keyboard.press("Escape")
-    page.wait_for_selector("body[data-screen=home]")
+    page.keyboard.press("Escape")  # done: home for the next citizen, the mode ended
+    page.wait_for_selector("body[data-screen=home]:not([data-speech])")
+
+    # Without the keypad: a long press anywhere starts the mode, and does not choose what it pressed.
+    tile = page.locator("#screen-home .tile[data-service-id]").first.bounding_box()
+    page.mouse.move(tile["x"] + 20, tile["y"] + 20)
+    page.mouse.down()
+    page.wait_for_selector("body[data-speech=on]")  # after the page's 2 s
+    page.mouse.up()
+    heard("kiosk_home", *first)
+    assert page.get_attribute("body", "data-screen") == "home"
     assert page.errors == []
 
 

@@ -9,8 +9,6 @@ import socket
 import subprocess
 import sys
 import time
-import wave
-from array import array
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -24,7 +22,6 @@ from sqlalchemy import select
 
 from server.db.models import Device, Site
 from server.demo.seed import CONFIG as DEMO_CONFIG
-from server.domain.announcement import CLIPS
 from server.domain.events import (
     CounterRef,
     QueueChanged,
@@ -37,7 +34,7 @@ from server.domain.notices import NoticeInfo
 from server.services.display import ReplaceNotices, configure_display, replace_notices
 from server.services.sites.config_file import read_config_file
 from tests.conftest import LiveServer, World
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import record_short_voice, screenshot
 
 PLAYED = "() => window.luotDisplay.announcements().filter((a) => a.outcome === 'played')"
 
@@ -347,23 +344,6 @@ def drive_calls(world: World, start: int, count: int) -> int:
             events = uow.commit()
             last = events[-1].seq
     return last
-
-
-def record_short_voice(instance: Path) -> None:
-    """A centre's own recordings (``<instance>/voice``) of every clip and of the chime, each a 5 ms tone:
-    announcements are still fetched, decoded and played to their end, one after the other, but last about
-    a second and a half rather than five, so that a page with calls waiting to be heard is soon quiet."""
-    tone = array("h", [12_000, -12_000] * 40)  # 80 samples at 16 kHz, well above the silence trimmed off
-    clips = [(language, name) for language, names in CLIPS.items() for name in names]
-    for folder, name in [(instance / "voice" / language, name) for language, name in clips] + [
-        (instance / "voice", "chime")
-    ]:
-        folder.mkdir(parents=True, exist_ok=True)
-        with wave.open(str(folder / f"{name}.wav"), "wb") as clip:
-            clip.setnchannels(1)
-            clip.setsampwidth(2)
-            clip.setframerate(16_000)
-            clip.writeframes(tone.tobytes())
 
 
 def test_5000_calls_leave_the_page_s_dom_and_heap_flat(

@@ -12,9 +12,8 @@ import sqlalchemy as sa
 from flask import Flask
 
 from server.db.models import Ticket
-from tests.conftest import World
 from tests.e2e.conftest import open_kiosk, screenshot
-from tests.integration.test_kiosk_offline import AgentProcess, wait_until
+from tests.kiosk_world import AgentProcess, KioskSite, wait_until
 from tests.printer_server import PrinterServer
 from tests.servers import ServerProcess
 
@@ -26,11 +25,8 @@ def test_the_kiosk_page_served_by_its_agent_issues_through_an_outage(
     tmp_path: Path,
     new_page: Any,
 ) -> None:
-    world = World(make_app(sqlite_url))
-    kiosk = world.device("kiosk", printer="agent://")
-    token = kiosk["Authorization"].split()[1]
-    service_id = world.service("CB", "HT")["id"]
-    env = {"LUOT_DATABASE_URL": sqlite_url, "LUOT_INSTANCE_PATH": str(tmp_path / "instance")}
+    cb = KioskSite.of(make_app(sqlite_url), sqlite_url, tmp_path / "instance")
+    world, token, service_id, env = cb.world, cb.token, cb.service_id, cb.env
     server = ServerProcess(env, log=tmp_path / "serve.log")
     servers.append(server.start())
     printer = PrinterServer().start()

@@ -163,8 +163,12 @@ def test_the_status_page_rates_a_done_ticket_once(
 
     post(world, f"counters/{counter}/call-next", clerk)
     post(world, f"tickets/{ticket['id']}/start", clerk)
-    post(world, f"tickets/{ticket['id']}/complete", clerk)
+    post(world, f"tickets/{ticket['id']}/complete", clerk, {"dossier_code": "H34.12-261203-0007"})
     phone.wait_for_selector("body[data-status=done] #rating .face-4")
+    # the done page: the dossier's code, and what happens next
+    assert phone.inner_text("#dossier") == "Mã hồ sơ của ông/bà\nH34.12-261203-0007"
+    assert "tra cứu tình trạng hồ sơ" in phone.inner_text("#next-steps")
+    expect(phone.locator("#ring-on")).to_be_hidden()  # nothing left to ring for
     snap(phone, "status-rating-portrait")
     phone.click("#rating .face-4")
     expect(phone.locator("#rating .rating-thanks")).to_be_visible()
@@ -174,6 +178,7 @@ def test_the_status_page_rates_a_done_ticket_once(
     phone.reload()
     phone.wait_for_selector("body[data-status=done] #rating")
     assert phone.locator("#rating .face").count() == 0  # rated: the question is not offered again
+    expect(phone.locator("#dossier-code")).to_have_text("H34.12-261203-0007")  # from the status API too
 
 
 def test_the_dashboard_shows_satisfaction_beside_waiting_time(

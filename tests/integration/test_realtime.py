@@ -95,6 +95,7 @@ def test_citizen_status_page_follows_only_its_own_ticket(world: World, listen: A
         "estimated_wait_s": mine["estimated_wait_s"],
         "counter": None,
         "unconfirmed": None,
+        "dossier_code": None,  # until the ticket is done
     }
     counter_id = world.open_counter(clerk)
     world.client.post(f"/api/v1/counters/{counter_id}/call-next", headers=clerk)  # calls the first ticket

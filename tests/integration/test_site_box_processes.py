@@ -1,208 +1,42 @@
 """Site boxes as real processes: an upstream on PostgreSQL and two site boxes on SQLite, each a real
-``luot serve``, with a real TCP proxy between the Cát Bà box and the upstream.
+``luot serve``, with a real TCP proxy between the Cát Bà box and the upstream (tests/site_box_world.py).
 
 A morning runs at both sites; the proxy is stopped mid-morning while Cát Bà keeps issuing, calling and
 completing; the Cát Bà box and the upstream are SIGKILLed once and restarted; when the link returns, the
 upstream's figures for each site equal its box's within 10 s, every ``seq`` arrived once, and a display
-connected to the upstream saw a gap-free sequence or a fresh snapshot.
+connected to the upstream saw a gap-free sequence or a fresh snapshot. The same over a cut of minutes is
+the long tier's (tests/long/test_site_box_long_outage.py).
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-import requests
 from flask import Flask
 
-from server.domain.access import DeviceKind, Role
-from server.services.accounts import auth as auth_service
-from server.services.site_boxes import links
-from tests.conftest import PASSWORD
-from tests.realtime_client import Listener
 from tests.servers import ServerProcess
-from tests.tcp_proxy import TcpProxy
-
-SECRET = "site-box-test-secret-0123456789abcdef"
-COMMON = {"LUOT_ENV": "test", "LUOT_SECRET_KEY": SECRET, "LUOT_RATE_LIMITS": "off"}
-
-
-class Site:
-    """One intake point as its staff and the tests see it: its box, its kiosk, its clerk."""
-
-    def __init__(self, code: str, site_id: int, box: ServerProcess, kiosk: str, clerk: str) -> None:
-        self.code = code
-        self.id = site_id
-        self.box = box
-        self.kiosk = {"Authorization": f"Bearer {kiosk}"}
-        self.clerk_name = clerk
-        self.clerk: dict[str, str] = {}
-        self.counter = 0
-        self.service = 0
-
-    def sign_in(self) -> None:
-        answer = requests.post(
-            f"{self.box.url}/api/v1/auth/login",
-            json={"username": self.clerk_name, "password": PASSWORD},
-            timeout=30,
-        )
-        assert answer.status_code == 200, answer.text
-        self.clerk = {"Authorization": f"Bearer {answer.json()['token']}"}
-        services = requests.get(f"{self.box.url}/api/v1/sites/{self.id}/services", timeout=30).json()
-        self.service = services[0]["id"]
-        counters = requests.get(
-            f"{self.box.url}/api/v1/sites/{self.id}/counters", headers=self.clerk, timeout=30
-        )
-        self.counter = counters.json()[0]["id"]
-        opened = requests.post(
-            f"{self.box.url}/api/v1/counters/{self.counter}/open", json={}, headers=self.clerk, timeout=30
-        )
-        assert opened.status_code == 200, opened.text
-
-    def issue(self, count: int) -> None:
-        for _ in range(count):
-            answer = requests.post(
-                f"{self.box.url}/api/v1/sites/{self.id}/tickets",
-                json={"service_id": self.service},
-                headers=self.kiosk,
-                timeout=30,
-            )
-            assert answer.status_code == 201, answer.text
-
-    def serve(self, count: int) -> None:
-        for _ in range(count):
-            url = self.box.url
-            called = requests.post(
-                f"{url}/api/v1/counters/{self.counter}/call-next", json={}, headers=self.clerk, timeout=30
-            )
-            assert called.status_code == 200, called.text
-            ticket = called.json()["id"]
-            for action in ("start", "complete"):
-                answer = requests.post(
-                    f"{url}/api/v1/tickets/{ticket}/{action}", json={}, headers=self.clerk, timeout=30
-                )
-                assert answer.status_code == 200, answer.text
-
-
-def without_clock(stats: dict[str, Any]) -> dict[str, Any]:
-    """The statistics without today's time accounting, whose open parts (idle, on duty) count up to the
-    moment of the request: two servers asked a second apart read them a second apart."""
-    for group in ("by_counter", "by_clerk"):
-        for row in stats.get(group, []):
-            row.pop("time", None)
-    return stats
-
-
-def views(url: str, site_id: int, headers: dict[str, str]) -> dict[str, Any]:
-    """What a manager and the screens read about a site (waits without the parts that age by the second)."""
-    get = lambda path, **kw: requests.get(f"{url}/api/v1/sites/{site_id}/{path}", timeout=30, **kw)  # noqa: E731
-    return {
-        "stats": without_clock(get("stats", headers=headers).json()),
-        "wait": [(w["service_id"], w["waiting"]) for w in get("wait").json()],
-        "queue": [
-            {k: v for k, v in t.items() if k != "waited_s"} for t in get("queue", headers=headers).json()
-        ],
-        "log": get("tickets.csv", headers=headers).text,
-    }
-
-
-def login(url: str, username: str) -> dict[str, str]:
-    answer = requests.post(
-        f"{url}/api/v1/auth/login", json={"username": username, "password": PASSWORD}, timeout=30
-    )
-    assert answer.status_code == 200, answer.text
-    return {"Authorization": f"Bearer {answer.json()['token']}"}
-
-
-def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout} s: {what}")
-        time.sleep(0.1)
+from tests.site_box_world import assert_caught_up, assert_display_in_order, start_morning, views
 
 
 def test_a_morning_at_two_site_boxes_survives_a_cut_link_and_two_power_cuts(
     make_app: Callable[..., Flask], postgres_url: str, tmp_path: Path, servers: list[ServerProcess]
 ) -> None:
-    # -- the upstream (Cát Bà's commune server) is set up, then served as a real process -------------
-    setup = make_app(postgres_url, LUOT_INSTANCE_PATH=str(tmp_path / "setup"), SECRET_KEY=SECRET)
-    luot = setup.extensions["luot"]
-    for username, role, sites in (
-        ("admin", Role.ADMIN, []),
-        ("clerk-cb", Role.CLERK, ["CB"]),
-        ("clerk-ch", Role.CLERK, ["CH"]),
-    ):
-        auth_service.add_user(
-            luot.uow(),
-            luot.hasher,
-            username=username,
-            password=PASSWORD,
-            role=role,
-            site_codes=sites,
-            at=luot.now(),
-        )
-    tokens: dict[str, str] = {}
-    ids: dict[str, int] = {}
-    for code in ("CB", "CH"):
-        for kind in (DeviceKind.KIOSK, DeviceKind.DISPLAY):
-            _info, tokens[f"{code}-{kind.value}"] = auth_service.add_device(
-                luot.uow(),
-                site_code=code,
-                kind=kind,
-                name=f"{kind.value} {code}",
-                printer_uri=None,
-                at=luot.now(),
-            )
-        link = links.add_link(luot.uow(), code, luot.now())
-        tokens[f"{code}-box"], ids[code] = link.token, link.site_id
-    luot.close()
-
-    upstream = ServerProcess(
-        {**COMMON, "LUOT_DATABASE_URL": postgres_url, "LUOT_INSTANCE_PATH": str(tmp_path / "upstream")},
-        log=tmp_path / "upstream.log",
-    )
-    servers.append(upstream.start())
-    proxy = TcpProxy(upstream.port).start()
-
-    def box(code: str, upstream_url: str) -> ServerProcess:
-        folder = tmp_path / code
-        folder.mkdir()
-        return ServerProcess(
-            {
-                **COMMON,
-                "LUOT_INSTANCE_PATH": str(folder),
-                "LUOT_DATABASE_URL": f"sqlite:///{folder / 'luot.sqlite3'}",
-                "LUOT_UPSTREAM_URL": upstream_url,
-                "LUOT_UPSTREAM_TOKEN": tokens[f"{code}-box"],
-            },
-            log=tmp_path / f"{code}.log",
-        )
-
-    cat_ba = Site("CB", ids["CB"], box("CB", proxy.url), tokens["CB-kiosk"], "clerk-cb")
-    cat_hai = Site("CH", ids["CH"], box("CH", upstream.url), tokens["CH-kiosk"], "clerk-ch")
-    for site in (cat_ba, cat_hai):
-        servers.append(site.box.start())
-        site.sign_in()
-    admin = login(upstream.url, "admin")
-    display = Listener(upstream.url, {"token": tokens["CB-display"], "site_id": cat_ba.id}, reconnect=True)
+    morning = start_morning(make_app, postgres_url, tmp_path, servers)
+    cat_ba, cat_hai, upstream = morning.cat_ba, morning.cat_hai, morning.upstream
+    display = morning.display()
 
     # -- the first hour: both sites serve, the upstream follows --------------------------------------
-    for site in (cat_ba, cat_hai):
+    for site in morning.sites:
         site.issue(4)
         site.serve(2)
 
     # -- the link to Cát Bà is cut; Cát Bà serves on --------------------------------------------------
-    proxy.stop()
+    morning.proxy.stop()
     cat_ba.issue(5)
     cat_ba.serve(3)
     cat_hai.issue(2)
-    box_admin = login(cat_ba.box.url, "admin")
-    status = requests.get(
-        f"{cat_ba.box.url}/api/v1/sites/{cat_ba.id}/sync", headers=box_admin, timeout=30
-    ).json()
+    status = cat_ba.sync()
     assert status["mode"] == "site_box" and status["behind"] > 0
 
     # -- a power cut at the island box, and one at the upstream ------------------------------------------
@@ -215,35 +49,11 @@ def test_a_morning_at_two_site_boxes_survives_a_cut_link_and_two_power_cuts(
     cat_hai.serve(1)
 
     # -- the link returns: within 10 s the upstream reads what each box reads --------------------------
-    proxy.start()
-    admin = login(upstream.url, "admin")
-    for site in (cat_ba, cat_hai):
-        local = views(site.box.url, site.id, login(site.box.url, "admin"))
-        caught_up = lambda site=site, local=local: views(upstream.url, site.id, admin) == local  # noqa: E731
-        try:
-            wait_for(caught_up, 10, f"{site.code} caught up")
-        except AssertionError:
-            assert views(upstream.url, site.id, admin) == local  # shows what differs
-            raise
-        sync = requests.get(f"{upstream.url}/api/v1/sites/{site.id}/sync", headers=admin, timeout=30).json()
-        assert sync["mode"] == "site_box"
-        assert sync["box_seq"] == sync["upstream_seq"] and sync["behind"] == 0
+    morning.proxy.start()
+    admin = assert_caught_up(morning)
     assert views(upstream.url, cat_ba.id, admin)["stats"]["issued"] == 11
     assert views(upstream.url, cat_ba.id, admin)["stats"]["served"] == 6
 
     # -- the display on the upstream: a gap-free sequence, or a fresh snapshot after each gap ------------
-    final = requests.get(f"{upstream.url}/api/v1/sites/{cat_ba.id}/sync", headers=admin, timeout=30).json()
-    wait_for(
-        lambda: any(data.get("seq") == final["upstream_seq"] for _name, data in display.history),
-        10,
-        "the display received the last event",
-    )
-    last = None
-    for name, data in display.history:
-        if name == "snapshot":
-            last = data["seq"]
-            continue
-        if last is not None:
-            assert data["seq"] == last + 1, f"gap or duplicate after seq {last}: {data['seq']}"
-        last = data["seq"]
+    assert_display_in_order(morning, display, admin)
     display.close()

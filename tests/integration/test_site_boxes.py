@@ -148,6 +148,10 @@ def test_the_upstream_refuses_the_writes_a_box_owns(pair: Pair) -> None:
     answer = pair.up.post(f"/api/v1/counters/{counter}/open", headers=clerk)
     assert answer.status_code == 409
     assert answer.json["error"]["code"] == "site_box_owns"
+    # A kiosk agent pointed at the upstream gets no lease of the box's numbers: both would issue them.
+    answer = pair.up.post("/api/v1/kiosk-agent/leases", json={"used": []}, headers=kiosk)
+    assert answer.status_code == 409
+    assert answer.json["error"]["code"] == "site_box_owns"
     # The other site of the commune is the upstream's own: it serves as before.
     world.issue(world.device("kiosk", "CH"), site="CH")
 

@@ -16,27 +16,25 @@ at the door, with the phone number that will say when the turn is near.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from ...db.models import Service, Site, Ticket
+from ...db.models import Ticket
 from ...domain import estimates, policy
 from ...domain.access import Principal
 from ...domain.days import business_day
 from ...domain.errors import N_, Conflict, NotFound
 from ...domain.events import TicketChanged, TicketInfo, TicketIssued
 from ...domain.near_turn import NotifySettings
-from ...domain.numbering import format_number
 from ...domain.tickets import Action, Priority, TicketStatus, next_status
 from ..core.history import record
 from ..core.idempotency import retry_on_race
 from ..core.lookups import get_site
 from ..core.unit_of_work import UnitOfWork
 from ..queue.state import QueueState, site_is_open, ticket_info
-from ..queue.tickets import _check_person_limit
+from ..queue.tickets import add_ticket, check_person_limit
 
 SYSTEM = Principal()
 
@@ -95,7 +93,7 @@ def take_remote_ticket(cmd: TakeRemoteTicket, uow: UnitOfWork) -> TicketInfo:
             raise Conflict(N_("This service is not taking tickets at the moment."), code="service_closed")
         if not site_is_open(site, cmd.at):
             raise Conflict(N_("The centre is closed now."), code="site_closed")
-        _check_person_limit(uow, site, cmd.at, cmd.phone, cmd.citizen_key)
+        check_person_limit(uow, site, cmd.at, cmd.phone, cmd.citizen_key)
         settings = NotifySettings.from_mapping(site.notify)
         uow.lock(f"remote:{site.id}:{service.id}")
         state = QueueState.load(uow, site, cmd.at, services)
@@ -116,37 +114,22 @@ def take_remote_ticket(cmd: TakeRemoteTicket, uow: UnitOfWork) -> TicketInfo:
                 ),
                 code="remote_full",
             )
-        ticket = _new_pending(uow, site, service, cmd)
+        ticket = add_ticket(
+            uow,
+            site,
+            service,
+            SYSTEM,
+            cmd.at,
+            status=TicketStatus.PENDING_ARRIVAL,
+            remote=True,
+            phone=cmd.phone,
+            citizen_id_hash=cmd.citizen_key,
+            language=cmd.language,
+        )
         info = pending_info(state, ticket)
         uow.emit(TicketIssued(site_id=site.id, ticket=info, at=cmd.at))
         uow.commit()
         return info
-
-
-def _new_pending(uow: UnitOfWork, site: Site, service: Service, cmd: TakeRemoteTicket) -> Ticket:
-    day = business_day(cmd.at, site.timezone)
-    sequence = uow.tickets.next_sequence(site.id, service.id, day, service.start)
-    ticket = Ticket(
-        site_id=site.id,
-        service_id=service.id,
-        issued_service_id=service.id,
-        day=day,
-        sequence=sequence,
-        number=format_number(service.prefix, sequence, service.digits),
-        priority=Priority.NONE.value,
-        status=TicketStatus.PENDING_ARRIVAL.value,
-        public_code=secrets.token_urlsafe(12),
-        issued_at=cmd.at,
-        waiting_since=cmd.at,
-        phone=cmd.phone,
-        citizen_id_hash=cmd.citizen_key,
-        language=cmd.language,
-        call_count=0,
-        remote=True,
-    )
-    uow.tickets.add(ticket)
-    record(uow.tickets, ticket, "issued", cmd.at, SYSTEM, data={"priority": ticket.priority, "remote": True})
-    return ticket
 
 
 @retry_on_race

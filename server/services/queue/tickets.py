@@ -101,7 +101,7 @@ def issue_ticket(cmd: IssueTicket, uow: UnitOfWork) -> Issued:
             raise Conflict(N_("This service is not taking tickets at the moment."), code="service_closed")
         if cmd.actor.device_kind is DeviceKind.KIOSK and not site_is_open(site, cmd.at):
             raise Conflict(N_("The centre is closed now."), code="site_closed")
-        _check_person_limit(uow, site, cmd.at, cmd.phone, cmd.citizen_key)
+        check_person_limit(uow, site, cmd.at, cmd.phone, cmd.citizen_key)
         issued = new_ticket(
             uow,
             site,
@@ -139,12 +139,62 @@ def new_ticket(
     unconfirmed_code: str | None = None,
     offline: OfflineIssue | None = None,
 ) -> Issued:
-    """Make a waiting ticket of ``service`` in the unit of work that decided to issue it: numbered by the
-    day's counter, remembered under ``request_id``, recorded in the history (``history`` adds to the
-    record), its printing queued at the actor's printer, and ``ticket.updated`` and ``queue.changed``
-    emitted. ``appointment_start`` makes it an appointment ticket, called at its time. ``offline`` is a
-    ticket a kiosk agent issued (and printed) from its lease: its number and code are the agent's, nothing
-    is printed again."""
+    """Make a waiting ticket of ``service`` in the unit of work that decided to issue it (:func:`add_ticket`),
+    its printing queued at the actor's printer, and ``ticket.updated`` and ``queue.changed`` emitted.
+    ``appointment_start`` makes it an appointment ticket, called at its time. ``offline`` is a ticket a
+    kiosk agent issued (and printed) from its lease: its number and code are the agent's, nothing is
+    printed again."""
+    ticket = add_ticket(
+        uow,
+        site,
+        service,
+        actor,
+        at,
+        request_id=request_id,
+        priority=priority,
+        phone=phone,
+        citizen_id_hash=citizen_id_hash,
+        language=language,
+        appointment_id=appointment_id,
+        appointment_start=appointment_start,
+        history=history,
+        unconfirmed_code=unconfirmed_code,
+        offline=offline,
+    )
+    if offline is not None:
+        printed = PrintAnswer("printed")  # by the agent, on its own printer
+    else:
+        printed = queue_ticket_print(uow, ticket, site, actor, at, reason=print_reason)
+    state = QueueState.load(uow, site, at, services)
+    info = state.ticket_info(ticket)
+    uow.emit(TicketIssued(site_id=site.id, ticket=info, at=at))
+    uow.emit(state.queue_changed(at))
+    return Issued(info, printed)
+
+
+def add_ticket(
+    uow: UnitOfWork,
+    site: Site,
+    service: Service,
+    actor: Principal,
+    at: datetime,
+    *,
+    status: TicketStatus = TicketStatus.WAITING,
+    remote: bool = False,
+    request_id: str | None = None,
+    priority: Priority = Priority.NONE,
+    phone: str | None = None,
+    citizen_id_hash: str | None = None,
+    language: str = "vi",
+    appointment_id: int | None = None,
+    appointment_start: datetime | None = None,
+    history: dict[str, object] | None = None,
+    unconfirmed_code: str | None = None,
+    offline: OfflineIssue | None = None,
+) -> Ticket:
+    """The ticket's row, every way of issuing alike: numbered by the day's counter (or the agent's lease),
+    remembered under ``request_id`` and recorded in the history (``history`` adds to the record). A
+    ``remote`` ticket (:mod:`..near_turn.remote`) starts as ``pending_arrival``."""
     day = business_day(at, site.timezone)
     if offline is not None:
         sequence = offline.sequence
@@ -158,7 +208,7 @@ def new_ticket(
         sequence=sequence,
         number=format_number(service.prefix, sequence, service.digits),
         priority=priority.value,
-        status=TicketStatus.WAITING.value,
+        status=status.value,
         public_code=offline.public_code if offline is not None else secrets.token_urlsafe(12),
         issued_at=at,
         waiting_since=at,
@@ -170,22 +220,20 @@ def new_ticket(
         device_id=actor.device_id,
         issued_by_id=actor.user_id,
         call_count=0,
+        remote=remote,
         unconfirmed_code=unconfirmed_code,
         offline_id=offline.offline_id if offline is not None else None,
         offline_over_limit=offline.over_limit if offline is not None else False,
     )
     uow.tickets.add(ticket)
     remember_request(uow.requests, actor, request_id, ticket.id)
-    record(uow.tickets, ticket, "issued", at, actor, data={"priority": ticket.priority, **(history or {})})
-    if offline is not None:
-        printed = PrintAnswer("printed")  # by the agent, on its own printer
-    else:
-        printed = queue_ticket_print(uow, ticket, site, actor, at, reason=print_reason)
-    state = QueueState.load(uow, site, at, services)
-    info = state.ticket_info(ticket)
-    uow.emit(TicketIssued(site_id=site.id, ticket=info, at=at))
-    uow.emit(state.queue_changed(at))
-    return Issued(info, printed)
+    data: dict[str, object] = {
+        "priority": ticket.priority,
+        **({"remote": True} if remote else {}),
+        **(history or {}),
+    }
+    record(uow.tickets, ticket, "issued", at, actor, data=data)
+    return ticket
 
 
 @retry_on_race
@@ -397,7 +445,7 @@ def _transfer_target(uow: UnitOfWork, ticket: Ticket, service_id: int | None) ->
     return target
 
 
-def _check_person_limit(
+def check_person_limit(
     uow: UnitOfWork, site: Site, at: datetime, phone: str | None, citizen_key: str | None
 ) -> None:
     active = person_active_count(uow, site, phone, citizen_key)

@@ -102,6 +102,8 @@ class PublicStatus:
     site_name_en: str = ""
     # A site box's check-in of an appointment it could not confirm yet (see TicketInfo.unconfirmed).
     unconfirmed: str | None = None
+    # The dossier's code once the ticket is done (the citizen follows the dossier with it).
+    dossier_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -216,6 +218,7 @@ def ticket_status(session: Session, public_code: str, now: datetime) -> PublicSt
         near_minutes=NotifySettings.from_mapping(site.notify).near_minutes,
         site_name_en=site.name_en or "",
         unconfirmed=info.unconfirmed,
+        dossier_code=ticket.dossier_code if ticket.status == TicketStatus.DONE else None,
     )
 
 

@@ -32,6 +32,7 @@ from ...db.models import (
     SiteBoxState,
     Ticket,
     TicketEvent,
+    TicketLease,
 )
 from ...domain import sync
 from ...domain.events import Event
@@ -54,6 +55,9 @@ TRACKED: dict[type[Any], str] = {
     AppointmentEvent: "appointment_events",
     Rating: "ratings",
     CounterEvent: "counter_events",
+    # Not sent upstream (a lease is the box's business with its own kiosks), but a write only the box
+    # makes: numbers leased by the upstream for the box's site would be issued twice.
+    TicketLease: "ticket_leases",
 }
 
 
