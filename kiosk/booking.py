@@ -18,8 +18,10 @@ from server.domain.appointments import normalise_code
 from server.web.i18n import render_page
 
 from . import bp
+from .procedures import PROCEDURE_STRINGS
 
 STRINGS = {
+    **PROCEDURE_STRINGS,  # the papers to bring, on the confirmation
     "title": _l("Book an appointment"),
     "lead": _l("Choose a time at any intake point of your commune, then come at that time."),
     "step.commune": _l("Your commune"),

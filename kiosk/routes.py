@@ -22,6 +22,7 @@ from server.services.queue.views import ticket_exists
 from server.web.i18n import render_page
 
 from . import bp
+from .procedures import PROCEDURE_STRINGS
 from .rating import RATING_STRINGS
 
 FIELDS = {
@@ -72,6 +73,7 @@ BOTH_LANGUAGES = {
 
 KIOSK_STRINGS = {
     **FIELDS,
+    **PROCEDURE_STRINGS,
     **PRIORITIES,
     **WEEKDAYS,
     **BOTH_LANGUAGES,
@@ -181,7 +183,9 @@ STATUS_STRINGS = {
         "Keep this code: with it you can follow your dossier on the public service portal, and you collect "
         "the result on the date the clerk gave you."
     ),
-    "status.next_done": _l("If the clerk gave you an appointment slip, bring it when you collect the result."),
+    "status.next_done": _l(
+        "If the clerk gave you an appointment slip, bring it when you collect the result."
+    ),
     "status.no_show": _l("You were called but did not come. Please ask at the reception desk."),
     "status.cancelled": _l("This ticket was cancelled."),
     "status.expired": _l(
@@ -218,7 +222,8 @@ def _ticket_exists(public_code: str) -> bool:
 def ticket_status(public_code: str) -> ResponseReturnValue:
     """The citizen's live status page: number, position, estimated wait, counter — nothing personal."""
     found = _ticket_exists(public_code)
-    strings = {**STATUS_STRINGS, **RATING_STRINGS}  # the satisfaction question once the ticket is done
+    # the papers to bring while waiting; the satisfaction question once the ticket is done
+    strings = {**STATUS_STRINGS, **PROCEDURE_STRINGS, **RATING_STRINGS}
     page = render_page("kiosk/status.html", strings, public_code=public_code if found else None)
     return page, (200 if found else 404)
 

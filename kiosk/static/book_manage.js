@@ -1,11 +1,13 @@
 // The citizen's private page of one appointment. Its address carries the token (?token=…): the page
-// reads it, shows the appointment, its code and QR code, and lets the citizen reschedule or cancel.
+// reads it, shows the appointment, its code and QR code and the papers to bring for it, and lets the citizen
+// reschedule or cancel.
 
 import { api } from "/static/luot/api.js";
 import { h } from "/static/luot/dom.js";
 import { apply, onLanguageChange, t } from "/static/luot/i18n.js";
 import { languageSwitch } from "/static/luot/language.js";
 import { createPicker, localName, showError, whenLabel } from "./book_common.js";
+import { fetchProcedures, procedureCards } from "./procedures.js";
 
 apply();
 languageSwitch();
@@ -17,6 +19,17 @@ const token = params.get("token") || "";
 const link = `${window.location.origin}/book/${code}?token=${encodeURIComponent(token)}`;
 let appointment = null;
 let picked = null;
+let guide = { key: null, procedures: [] }; // the procedure guide of the booked service, at its site
+
+/** The papers to bring for the booked service (fetched again when a reschedule moves it to another site). */
+async function loadGuide() {
+  const key = `${appointment.site_id}/${appointment.service_id}`;
+  if (guide.key === key) return;
+  const procedures = await fetchProcedures(appointment.site_id, appointment.service_id);
+  if (!procedures) return;
+  guide = { key, procedures };
+  render();
+}
 
 function say(text) {
   $("message").hidden = !text;
@@ -48,6 +61,9 @@ function render() {
   $("ics").href = `/api/v1/appointments/${a.code}.ics?token=${encodeURIComponent(token)}`;
   $("link").value = link;
   if (a.status === "cancelled") say(t("cancelled_note"));
+  $("guide").hidden = !open || !guide.procedures.length;
+  $("guide-list").replaceChildren(...procedureCards(guide.procedures, { level: "h3" }));
+  loadGuide();
 }
 
 async function load() {

@@ -16,6 +16,7 @@ import { shorterElsewhere } from "./elsewhere.js";
 import { renderHours } from "./hours.js";
 import { CITIZEN_ID, PHONE, grouped, idFromChipCard, lastDigits, normalisePhone } from "./identity.js";
 import { buildKeypad, Entry } from "./keypad.js";
+import { fetchProcedures, procedureCards } from "./procedures.js";
 import { ordinalClips, startSpeechMode, ticketClips } from "./speech.js";
 
 const IDLE_MS = 60_000; // back home after a minute without a touch
@@ -46,6 +47,7 @@ const state = {
   sites: [],
   services: [],
   waits: new Map(), // service id -> {waiting, estimated_wait_s}
+  procedures: new Map(), // service id -> the procedure guide's procedures (docs/procedures.md)
   screen: "loading",
   intent: null, // what the citizen is choosing: service, priority, phone, citizenId, requestId
   ticket: null,
@@ -240,6 +242,12 @@ function renderReview() {
       ? t("identify.saved_id", { end: lastDigits(citizenId) })
       : t("review.optional");
   $("identity-chosen").classList.toggle("set", Boolean(phone || citizenId));
+  const procedures = state.procedures.get(service.id) ?? [];
+  $("procedures-button").hidden = !procedures.length; // beside the options, before "Get a ticket"
+  $("procedures-closed").hidden = open || !procedures.length; // below the opening hours
+  for (const id of ["procedures-count", "procedures-closed-count"]) {
+    $(id).textContent = t("procedures.count", { n: procedures.length });
+  }
   $("review-error").hidden = true;
   $("take").disabled = state.busy;
 }
@@ -265,6 +273,27 @@ async function suggestElsewhere(service) {
   $("elsewhere-age").hidden = age == null;
   $("elsewhere-age").textContent = age == null ? "" : t("elsewhere.age", { n: age });
   $("elsewhere").hidden = false;
+}
+
+// -- the procedure guide: what to bring ---------------------------------------------------------------
+
+function renderProcedures() {
+  const service = state.intent?.service;
+  if (!service) return;
+  $("procedures-title").textContent = t("procedures.title", { service: serviceName(service) });
+  $("procedures-list").replaceChildren(...procedureCards(state.procedures.get(service.id) ?? []));
+  $("procedures-take").hidden = !serviceOpen(service);
+}
+
+function openProcedures() {
+  renderProcedures();
+  show("procedures");
+}
+
+/** The guide's own "Get a ticket": issued from the service's screen, where its answers are shown. */
+function takeFromGuide() {
+  show("review");
+  take();
 }
 
 // -- issuing ------------------------------------------------------------------------------------------
@@ -625,11 +654,19 @@ async function enrol() {
 
 async function refreshSite() {
   try {
-    const [sites, services, waits] = await Promise.all([
+    const [sites, services, waits, procedures] = await Promise.all([
       api("/api/v1/sites"),
       api(`/api/v1/sites/${state.device.site_id}/services`),
       api(`/api/v1/sites/${state.device.site_id}/wait`),
+      fetchProcedures(state.device.site_id), // null when it fails: the guide last fetched is kept
     ]);
+    if (procedures) {
+      state.procedures = new Map();
+      for (const procedure of procedures) {
+        if (!state.procedures.has(procedure.service_id)) state.procedures.set(procedure.service_id, []);
+        state.procedures.get(procedure.service_id).push(procedure);
+      }
+    }
     state.sites = sites;
     state.site = sites.find((s) => s.id === state.device.site_id) ?? null;
     state.services = services;
@@ -786,6 +823,8 @@ const ACTIONS = {
   home: goHome,
   back: backHome,
   review: () => show("review"),
+  procedures: openProcedures,
+  "take-guide": takeFromGuide,
   priority: () => show("priority"),
   "set-priority": (target) => setPriority(target.dataset.priority),
   identify: openIdentify,
@@ -851,6 +890,7 @@ languageSwitch(); // nothing remembered: the next citizen starts in Vietnamese
 onLanguageChange(() => {
   renderHome();
   if (state.intent?.service) renderReview();
+  if (state.screen === "procedures") renderProcedures();
   if (state.screen === "identify") renderIdentify();
 });
 document.addEventListener("click", onClick);
@@ -885,8 +925,22 @@ startSpeechMode({
       intro: async () => ["kiosk_review", ...tileClips(state.intent?.service.id)],
       targets: () => [
         { element: $("take"), clips: ["kiosk_take"] },
+        ...["procedures-button", "procedures-closed"]
+          .filter((id) => $(id).offsetParent !== null) // shown (the open one sits inside #review-open)
+          .map((id) => ({ element: $(id), clips: ["kiosk_procedures"] })),
         { element: document.querySelector("#screen-review [data-action=back]"), clips: ["kiosk_back"] },
       ],
+    },
+    // The papers are spoken only from a centre's own recording, procedures_<service code>.wav (none built in).
+    procedures: {
+      intro: async () => [`procedures_${(state.intent?.service.code ?? "").toLowerCase().replace(/[^a-z0-9_]/g, "_")}`],
+      targets: () =>
+        [
+          [$("procedures-take"), ["kiosk_take"]],
+          [document.querySelector("#screen-procedures [data-action=review]"), ["kiosk_back"]],
+        ]
+          .filter(([element]) => !element.hidden) // no ticket button while the service is closed
+          .map(([element, clips]) => ({ element, clips })),
     },
     ticket: {
       // the number as the display reads it, without its "Mời công dân có số thứ tự"
@@ -894,5 +948,10 @@ startSpeechMode({
       targets: () => [{ element: $("ticket-done"), clips: [] }],
     },
   },
-  back: () => document.querySelector(`#screen-${state.screen} [data-action=back], #screen-${state.screen} [data-action=home]`)?.click(),
+  back: () =>
+    document
+      .querySelector(
+        ["back", "home", "review"].map((action) => `#screen-${state.screen} [data-action=${action}]`).join(", "),
+      )
+      ?.click(),
 });

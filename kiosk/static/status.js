@@ -1,5 +1,5 @@
 // A ticket's live status page on the citizen's phone: number, position, estimated wait, and the counter
-// when the ticket is called — nothing personal. It follows the ticket's own Socket.IO room (where gaps in
+// when the ticket is called — nothing personal. While it waits, the procedure guide's papers for its service. It follows the ticket's own Socket.IO room (where gaps in
 // `seq` are normal) and speaks Vietnamese or English; the choice is remembered on the phone.
 
 import { api } from "/static/luot/api.js";
@@ -7,6 +7,7 @@ import { ticketDay } from "/static/luot/day.js";
 import { apply, language, minutes, onLanguageChange, t } from "/static/luot/i18n.js";
 import { languageSwitch } from "/static/luot/language.js";
 import { connectLive, showConnection } from "/static/luot/live.js";
+import { fetchProcedures, procedureCards } from "./procedures.js";
 import { offerRating } from "./status_rating.js";
 import { createRinger } from "./ring.js";
 
@@ -15,6 +16,27 @@ const $ = (id) => document.getElementById(id);
 let ticket = null;
 let details = null; // service and site names, from the status API
 const ringer = createRinger({ button: $("ring-on") });
+let guide = { serviceId: null, procedures: [] }; // the procedure guide of the ticket's service
+
+/** The papers for the ticket's service, fetched once per service (a transfer changes it). */
+async function loadGuide() {
+  const serviceId = details?.service_id;
+  if (!serviceId || guide.serviceId === serviceId) return;
+  const procedures = await fetchProcedures(details.site_id, serviceId);
+  if (!procedures || details?.service_id !== serviceId) return;
+  guide = { serviceId, procedures };
+  drawGuide();
+  render();
+}
+
+function drawGuide() {
+  // Redrawn only when the guide or the language changes: a section the citizen opened stays open.
+  const open = new Set([...$("guide-list").querySelectorAll("details[open]")].map((d) => d.dataset.procedure));
+  $("guide-list").replaceChildren(...procedureCards(guide.procedures, { folding: true, level: "h3" }));
+  for (const section of $("guide-list").querySelectorAll("details")) {
+    if (open.has(section.dataset.procedure)) section.open = true;
+  }
+}
 
 function counterName(counter) {
   return counter ? t("counter.number", { n: counter.number }) : "";
@@ -39,6 +61,7 @@ function render() {
   const waiting = ticket.status === "waiting" || pending;
   const atCounter = ticket.status === "called" || ticket.status === "serving";
   $("waiting").hidden = !waiting;
+  $("guide").hidden = !waiting || !guide.procedures.length;
   $("called").hidden = !atCounter;
   if (waiting) {
     // People ahead, as the kiosk and the paper ticket say it (the API's position counts the ticket itself).
@@ -70,6 +93,7 @@ async function loadDetails() {
     details = await api(`/api/v1/tickets/status/${encodeURIComponent(code)}`);
     ticket = { ...details, ...(ticket ?? {}) };
     render();
+    loadGuide();
   } catch {
     // the live connection brings the essentials anyway
   }
@@ -84,7 +108,10 @@ function follow(update) {
 
 apply();
 languageSwitch({ remember: "luot.status.language" }); // the choice is kept on the citizen's phone
-onLanguageChange(render);
+onLanguageChange(() => {
+  drawGuide();
+  render();
+});
 
 if (code) {
   loadDetails();

@@ -1,4 +1,4 @@
-"""Public routes (no token): health, sites, services, waits and a ticket's status."""
+"""Public routes (no token): health, sites, services, the procedure guide, waits and a ticket's status."""
 
 from __future__ import annotations
 
@@ -9,7 +9,17 @@ from flask_smorest import Blueprint
 from ..extension import luot
 from ..services import health as health_service
 from ..services.queue import views as queries
-from .schemas import HealthSchema, ServiceSchema, ServiceWaitSchema, SiteSchema, StatusSchema
+from ..services.sites import procedures as procedure_guide
+from .docs import error
+from .schemas import (
+    HealthSchema,
+    ProcedureQuerySchema,
+    ProcedureSchema,
+    ServiceSchema,
+    ServiceWaitSchema,
+    SiteSchema,
+    StatusSchema,
+)
 
 blp = Blueprint("public", __name__, description="Public information, no token needed")
 
@@ -39,6 +49,18 @@ def services(site_id: int) -> Any:
     extension = luot()
     with extension.read() as session:
         return queries.list_services(session, site_id, extension.now())
+
+
+@blp.route("/sites/<id:site_id>/procedures")
+@blp.arguments(ProcedureQuerySchema, location="query")
+@blp.response(200, ProcedureSchema(many=True))
+@error(blp, 404, "Unknown site, or a service that is not the site's")
+def procedures(args: dict[str, Any], site_id: int) -> Any:
+    """The procedure guide of a site: for each procedure of its services (or of ``service_id``), the
+    papers to bring, the fee and the processing time, in Vietnamese and English (docs/procedures.md)."""
+    with luot().read() as session:
+        found = procedure_guide.site_procedures(session, site_id, args["service_id"])
+    return found, 200, {"Cache-Control": "public, max-age=300"}
 
 
 @blp.route("/sites/<id:site_id>/wait")

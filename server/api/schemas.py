@@ -74,6 +74,34 @@ class ServiceSchema(Schema):
     target_wait_minutes = fields.Integer()
 
 
+class ProcedureDocumentSchema(Schema):
+    name = fields.String(required=True, metadata={"description": "The paper to bring, in Vietnamese."})
+    name_en = fields.String(required=True, metadata={"description": "In English ('' when not given)."})
+
+
+class ProcedureSchema(Schema):
+    """A procedure of the procedure guide (docs/procedures.md): both languages, nothing personal."""
+
+    code = fields.String(
+        required=True, metadata={"description": "Its code in the national procedure database."}
+    )
+    service_id = fields.Integer(required=True)
+    service_code = fields.String(required=True)
+    name = fields.String(required=True)
+    name_en = fields.String(required=True)
+    documents = fields.List(fields.Nested(ProcedureDocumentSchema), required=True)
+    fee = fields.String(required=True)
+    fee_en = fields.String(required=True)
+    processing_time = fields.String(required=True)
+    processing_time_en = fields.String(required=True)
+    note = fields.String(required=True)
+    note_en = fields.String(required=True)
+
+
+class ProcedureQuerySchema(RequestSchema):
+    service_id = QueryId(load_default=None, metadata={"description": "Only the procedures of this service."})
+
+
 class ServiceWaitSchema(Schema):
     service_id = fields.Integer(required=True)
     waiting = fields.Integer(required=True)

@@ -6,7 +6,7 @@ imported inside the commands, so that importing the command loads no page packag
 ``luot kiosk-agent`` start quickly.
 
 - ``base``          the app and database openers, the error decorator, the printer URI check
-- ``installation``  ``db``, ``config``, ``user``, ``device``: setting up an installation
+- ``installation``  ``db``, ``config``, ``procedures``, ``user``, ``device``: setting up an installation
 - ``displays``      ``display``: what each wall display shows, and a site's notices
 - ``printing``      ``print-test``, ``kiosk-agent``: a kiosk's printer
 - ``serving``       ``serve``, ``demo``, ``scheduler``
@@ -30,6 +30,7 @@ def main() -> None:
 for _command in (
     installation.db,
     installation.config,
+    installation.procedures,
     installation.user,
     installation.device,
     displays.display,

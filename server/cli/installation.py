@@ -1,7 +1,9 @@
-"""Setting up an installation: ``luot db``, ``luot config``, ``luot user`` and ``luot device``.
+"""Setting up an installation: ``luot db``, ``luot config``, ``luot procedures``, ``luot user`` and
+``luot device``.
 
     luot db upgrade
     luot config load sites.yaml [--take-back]                   # settings set on the page stay theirs
+    luot procedures load procedures.yaml                      # the procedure guide (docs/procedures.md)
     echo 'a-long-password' | luot user add lan --role clerk --site KB1 --password-stdin
     luot device add --site KB1 --kind kiosk --name "Kiosk sảnh" [--printer URI]
     luot device add --site KB1 --kind rating --counter Q1 --name "Đánh giá quầy 1"
@@ -78,6 +80,37 @@ def config_load(path: Path, take_back: bool) -> None:
             f", {len(report.page_owned)} settings left as set on the page (--take-back gives them back)"
         )
     click.echo(summary)
+
+
+@click.group()
+def procedures() -> None:
+    """The procedure guide: what citizens bring for each procedure."""
+
+
+@procedures.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@failing_cleanly
+def procedures_load(path: Path) -> None:
+    """Load a procedure file (YAML or JSON); loading it twice changes nothing, and the procedures absent
+    from it are hidden (not deleted)."""
+    from ..services.sites.procedures import load_procedures, read_procedure_file
+
+    _flask_app, extension = open_app()
+    try:
+        source = read_procedure_file(path)
+    except UnicodeDecodeError as exc:
+        raise Failure(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    report = load_procedures(extension.uow(), source, extension.now())
+    for code in report.created:
+        click.echo(f"created procedure {code}")
+    for code in report.updated:
+        click.echo(f"updated procedure {code}")
+    for code in report.hidden:
+        click.echo(f"hidden (not in the file): procedure {code}")
+    click.echo(
+        f"{len(report.created)} created, {len(report.updated)} updated, {len(report.hidden)} hidden, "
+        f"{report.unchanged} unchanged"
+    )
 
 
 @click.group()

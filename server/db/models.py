@@ -722,3 +722,35 @@ class CounterEvent(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reason: Mapped[str | None] = mapped_column(String(16))  # a PauseReason for ``paused``
     note: Mapped[str | None] = mapped_column(String(200))
+
+
+# -- The procedure guide -------------------------------------------------------------------------------
+
+
+class Procedure(Base):
+    """An administrative procedure (thủ tục hành chính) a citizen comes for, with the papers to bring, its
+    fee and processing time, loaded from a procedure file (``luot procedures load``; docs/procedures.md).
+
+    ``code`` is its code in the national procedure database (e.g. ``1.001193``). It is shown under the
+    service of code ``service_code`` at every site that has one, or only at ``site_codes`` when the file
+    names them. A procedure absent from the last file loaded is ``hidden``, never deleted."""
+
+    __tablename__ = "procedures"
+    __table_args__ = (UniqueConstraint("code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32))
+    service_code: Mapped[str] = mapped_column(String(32), index=True)
+    site_codes: Mapped[list[Any]] = mapped_column(default=list)  # empty: every site with the service
+    name: Mapped[str] = mapped_column(String(300))
+    name_en: Mapped[str] = mapped_column(String(300), default="")
+    documents: Mapped[list[Any]] = mapped_column(default=list)  # [{name, name_en}] in the file's order
+    fee: Mapped[str] = mapped_column(String(400), default="")
+    fee_en: Mapped[str] = mapped_column(String(400), default="")
+    processing_time: Mapped[str] = mapped_column(String(200), default="")
+    processing_time_en: Mapped[str] = mapped_column(String(200), default="")
+    note: Mapped[str] = mapped_column(String(1000), default="")
+    note_en: Mapped[str] = mapped_column(String(1000), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    updated_at: Mapped[datetime] = mapped_column()

@@ -19,9 +19,11 @@ from ..domain.access import DeviceKind, Role
 from ..extension import Luot
 from ..services.accounts import auth as auth_service
 from ..services.sites.config_file import load_config, read_config_file
+from ..services.sites.procedures import load_procedures, read_procedure_file
 from .appointments import seed_appointments
 
 CONFIG = Path(__file__).with_name("bac_ninh.yaml")
+PROCEDURES = Path(__file__).with_name("procedures.yaml")  # the procedure guide (docs/procedures.md)
 CREDENTIALS = "demo-credentials.json"
 
 
@@ -47,6 +49,7 @@ def _clerk_name(site_code: str, counter_number: int) -> str:
 def seed(app: Flask, extension: Luot) -> dict[str, Any]:
     """Load the demo configuration and make sure every account and device exists; returns credentials."""
     load_config(extension.uow(), read_config_file(CONFIG), extension.now())
+    load_procedures(extension.uow(), read_procedure_file(PROCEDURES), extension.now())
     seed_appointments(extension)
     path = Path(app.instance_path) / CREDENTIALS
     if path.exists():

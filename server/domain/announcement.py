@@ -56,6 +56,7 @@ KIOSK_CLIPS_VI = {
     "kiosk_review": "Ông bà đã chọn dịch vụ số",
     "kiosk_take": "Bấm phím Enter để lấy số.",
     "kiosk_back": "Quay lại.",
+    "kiosk_procedures": "Giấy tờ cần mang.",
     "kiosk_your_number": "Số thứ tự của ông bà là",
     "kiosk_done": "Mời ông bà nhận phiếu và ngồi chờ gọi số.",
     "kiosk_louder": "To hơn.",

@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 from tests.booking import MONDAY_7AM, booking_config
 from tests.conftest import PASSWORD, Clock, LiveServer, World
 from tests.e2e.conftest import open_kiosk, record_short_voice, screenshot
+from tests.procedures import load_guide
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = (390, 844)
@@ -72,8 +73,9 @@ def assert_accessible() -> Iterator[Audit]:
 
 
 def test_kiosk_status_display_staff_and_manage_have_no_serious_or_critical_violation(
-    world: World, live_server: LiveServer, new_page: Any, assert_accessible: Audit
+    world: World, live_server: LiveServer, new_page: Any, assert_accessible: Audit, tmp_path: Path
 ) -> None:
+    load_guide(world.app, tmp_path)  # the procedure guide on the kiosk and the status page
     kiosk = world.device("kiosk")
     clerk = world.staff("clerk", username="lan")
     world.staff("manager", sites=("CB", "CH"), username="hoa")
@@ -85,6 +87,12 @@ def test_kiosk_status_display_staff_and_manage_have_no_serious_or_critical_viola
     page.wait_for_selector("body[data-screen=review]")
     assert_accessible(page, "kiosk review")
     assert_accessible.targets(page, "kiosk review", "button", 60)
+    page.click("#procedures-button")
+    page.wait_for_selector("body[data-screen=procedures] #procedures-list .procedure")
+    assert_accessible(page, "kiosk procedure guide")
+    assert_accessible.targets(page, "kiosk procedure guide", "button", 60)
+    page.click("#screen-procedures [data-action=review]")
+    page.wait_for_selector("body[data-screen=review]")
     page.click("[data-action=take]")
     page.wait_for_selector("body[data-screen=ticket]")
     assert_accessible(page, "kiosk ticket")
@@ -94,7 +102,9 @@ def test_kiosk_status_display_staff_and_manage_have_no_serious_or_critical_viola
     phone = new_page(*PHONE)
     phone.goto(f"{live_server.url}/t/{public_code}")
     phone.wait_for_selector("body[data-status=waiting][data-live=on]")
+    phone.wait_for_selector("#guide:not([hidden]) details")
     assert_accessible(phone, "status page waiting")
+    assert_accessible.targets(phone, "status page waiting", "button, summary")
 
     display = new_page(1920, 1080)
     display.goto(f"{live_server.url}/display?token={world.device_token('display')}")
@@ -161,9 +171,10 @@ def test_the_staff_queue_list_is_reachable_by_keyboard(
 
 
 @pytest.fixture
-def booking_world(make_app: Callable[..., Flask], sqlite_url: str) -> World:
+def booking_world(make_app: Callable[..., Flask], sqlite_url: str, tmp_path: Path) -> World:
     app = make_app(sqlite_url, booking_config())
     app.extensions["luot"].clock = Clock(MONDAY_7AM)
+    load_guide(app, tmp_path)  # the papers to bring, on the confirmation
     return World(app)
 
 
@@ -221,6 +232,7 @@ def test_the_booking_page_has_no_serious_or_critical_violation_and_44_px_targets
     page.fill("input[name=citizen_id]", "")
     page.click("#details button[type=submit]")
     page.wait_for_selector("#appointment[data-state=booked]")
+    page.wait_for_selector("#guide:not([hidden]) .procedure")
     assert_accessible(page, "book confirmation")
     assert_accessible.targets(page, "book confirmation", "button, a.button")
     page.click("#reschedule")

@@ -38,6 +38,7 @@ RIGHTS: dict[str, str] = {
     "public.health": "public",
     "public.sites": "public",
     "public.services": "public",
+    "public.procedures": "public",
     "public.wait": "public",
     "public.ticket_status": "public",
     "api-docs.openapi_json": "public",

@@ -8,7 +8,7 @@ import pytest
 
 from server.domain.days import business_day
 from server.domain.errors import IllegalTransition
-from server.domain.estimates import average_service_s, estimate_wait_s
+from server.domain.estimates import average_service_s, estimate_wait_s, service_capacity
 from server.domain.numbering import format_number
 from server.domain.tickets import Action, TicketStatus, allowed_actions, next_status
 
@@ -95,6 +95,15 @@ def test_wait_is_shared_among_counters() -> None:
     assert estimate_wait_s(people_ahead=4, average_s=300, counters=2) == 600
     assert estimate_wait_s(people_ahead=0, average_s=300, counters=2) == 0
     assert estimate_wait_s(people_ahead=3, average_s=100, counters=0) == 300
+
+
+def test_a_counter_serving_a_busier_service_too_gives_this_one_its_share() -> None:
+    # Two counters: one serves only this service, the other also a service with three times the work.
+    assert service_capacity(600, [600, 2400]) == 1.25
+    assert estimate_wait_s(people_ahead=5, average_s=300, counters=service_capacity(600, [600, 2400])) == 1200
+    # Nobody waits elsewhere, or nobody waits at all: whole counters.
+    assert service_capacity(600, [600, 600]) == 2.0
+    assert service_capacity(0, [0, 900]) == 2.0
 
 
 def test_no_one_with_people_ahead_is_told_zero_minutes() -> None:

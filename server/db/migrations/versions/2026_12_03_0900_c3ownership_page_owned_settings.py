@@ -1,7 +1,7 @@
 """who owns each setting: the settings of a service or counter a manager set on the page
 
 Revision ID: c3ownership
-Revises: b8clerkday
+Revises: c1procedures
 Create Date: 2026-12-03 09:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "c3ownership"
-down_revision = "b8clerkday"
+down_revision = "c1procedures"
 branch_labels = None
 depends_on = None
 
