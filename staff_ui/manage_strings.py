@@ -108,8 +108,12 @@ STRINGS: dict[str, Any] = {
     "settings.save": _l("Save"),
     "settings.saved": _l("Saved."),
     "settings.file_note": _l(
-        "Loading the site-configuration file again sets these back to the file's values."
+        "A setting saved here is set here: loading the site-configuration file again does not change it "
+        "(the file's owner gives it back to the file with luot config load --take-back)."
     ),
+    "settings.page_owned": _l("Set here; the configuration file does not change it."),
+    "settings.page_owned_target": _l("Target set here"),
+    "settings.page_owned_open": _l("Taking tickets set here"),
     "forbidden": _l("You may not see the figures of this intake point."),
     # the live view
     "sync.connected": _l("Site box connected"),
@@ -123,6 +127,15 @@ STRINGS: dict[str, Any] = {
     "live.counters": _l("Counters"),
     "live.over_target": _l("%(service)s: the longest wait (%(time)s) is past the target of %(target)s."),
     "live.all_fine": _l("Every wait is within its target."),
+    "live.estimate_over_target": _l(
+        "%(service)s: the estimated wait (%(time)s) is past the target of %(target)s."
+    ),
+    "live.no_open_counter": _l("%(service)s: %(count)s waiting and no open counter serves it."),
+    "live.idle_counter": _l("%(counter)s is open and calls nobody while %(count)s wait for its services."),
+    "live.site_summary": _l(
+        "%(site)s: %(waiting)s waiting · %(open)s of %(counters)s counters open · alerts: %(alerts)s"
+    ),
+    "live.sites_summary": _l("Intake points of the commune"),
     "live.today": _l("Today"),
     "live.nobody": _l("nobody"),
     "counter.open": _l("Open"),
@@ -150,6 +163,8 @@ STRINGS: dict[str, Any] = {
     "kpi.service_avg": _l("Average service"),
     "kpi.service_p90": _l("9 in 10 were served within"),
     "kpi.within_target": _l("Served within target"),
+    "kpi.within_target_today": _l("Within target so far today"),
+    "kpi.within_target_forecast": _l("Forecast within target (those waiting)"),
     "kpi.appointments": _l("Appointments: %(kept)s kept, %(late)s late, %(missed)s missed"),
     # history
     "history.scope": _l("Intake point"),

@@ -25,6 +25,14 @@ class ServiceSettingsSchema(RequestSchema):
         strict=True, validate=validate.Range(1, site_settings.MAX_TARGET_MINUTES), load_default=None
     )
     is_open = fields.Boolean(load_default=None, metadata={"description": "Whether it takes tickets now."})
+    page_owned = fields.List(
+        fields.String(),
+        dump_only=True,
+        metadata={
+            "description": "The settings set on the page (`target_wait_minutes`, `open`): `luot config load` "
+            "leaves them until `--take-back`."
+        },
+    )
 
 
 class CounterSettingsSchema(RequestSchema):
@@ -37,6 +45,14 @@ class CounterSettingsSchema(RequestSchema):
         required=True,
         validate=validate.Length(1, 50),
         metadata={"description": "The services it serves, in its order of preference."},
+    )
+    page_owned = fields.List(
+        fields.String(),
+        dump_only=True,
+        metadata={
+            "description": "`services` once set on the page: `luot config load` leaves it "
+            "until `--take-back`."
+        },
     )
 
 

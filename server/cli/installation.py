@@ -2,7 +2,7 @@
 ``luot device``.
 
     luot db upgrade
-    luot config load sites.yaml
+    luot config load sites.yaml [--take-back]                   # settings set on the page stay theirs
     luot procedures load procedures.yaml                      # the procedure guide (docs/procedures.md)
     echo 'a-long-password' | luot user add lan --role clerk --site KB1 --password-stdin
     luot device add --site KB1 --kind kiosk --name "Kiosk sảnh" [--printer URI]
@@ -47,9 +47,15 @@ def config() -> None:
 
 @config.command("load")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--take-back",
+    is_flag=True,
+    help="Give the settings set on the manager's page (targets, open, counters' services) back to the file.",
+)
 @failing_cleanly
-def config_load(path: Path) -> None:
-    """Load a site-configuration file (YAML or JSON); loading it twice changes nothing."""
+def config_load(path: Path, take_back: bool) -> None:
+    """Load a site-configuration file (YAML or JSON); loading it twice changes nothing. Settings changed on
+    the manager's page are left as set there (and listed) unless --take-back."""
     from ..services.sites.config_file import load_config, read_config_file
 
     _flask_app, extension = open_app()
@@ -57,14 +63,23 @@ def config_load(path: Path) -> None:
         document = read_config_file(path)
     except UnicodeDecodeError as exc:
         raise Failure(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    report = load_config(extension.uow(), document, extension.now(), check_printer)
+    report = load_config(extension.uow(), document, extension.now(), check_printer, take_back=take_back)
+    for label in report.taken_back:
+        click.echo(f"given back to the file: {label}")
     for label in report.created:
         click.echo(f"created {label}")
     for label in report.updated:
         click.echo(f"updated {label}")
     for label in report.not_in_file:
         click.echo(f"left as it is (not in the file): {label}")
-    click.echo(f"{len(report.created)} created, {len(report.updated)} updated, {report.unchanged} unchanged")
+    for line in report.page_owned:
+        click.echo(f"left as set on the manager's page: {line}")
+    summary = f"{len(report.created)} created, {len(report.updated)} updated, {report.unchanged} unchanged"
+    if report.page_owned:
+        summary += (
+            f", {len(report.page_owned)} settings left as set on the page (--take-back gives them back)"
+        )
+    click.echo(summary)
 
 
 @click.group()

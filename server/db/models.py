@@ -117,6 +117,9 @@ class Service(Base):
     # Keeps its queue overnight: its tickets are not closed with the day and wait, with their day's number,
     # in the next day's queue.
     overnight: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The settings a manager set on the page (``target_wait_minutes``, ``open``): ``luot config load``
+    # leaves them until ``--take-back`` gives them back to the file (docs/deploy.md).
+    page_owned: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
 
     site: Mapped[Site] = relationship(back_populates="services")
 
@@ -141,6 +144,8 @@ class Counter(Base):
     # Since when the counter has its status, and why it is paused (a PauseReason while paused).
     status_since: Mapped[datetime | None] = mapped_column()
     pause_reason: Mapped[str | None] = mapped_column(String(16))
+    # The settings a manager set on the page (``services``), left by ``luot config load`` (see Service).
+    page_owned: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
 
     site: Mapped[Site] = relationship(back_populates="counters")
     links: Mapped[list[CounterService]] = relationship(

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import ClassVar
 
+from .early_warnings import NO_OUTLOOK, Outlook
 from .notices import NoticeInfo
 from .printing import JobRef
 
@@ -119,9 +120,11 @@ class TicketChanged(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class QueueChanged(Event):
-    """The waiting tickets of a site changed. Message: ``queue.changed``."""
+    """The waiting tickets of a site changed, or its counters did. Message: ``queue.changed``, with the
+    early warnings and the forecast of the manager's live view (``outlook``)."""
 
     waiting_by_service: tuple[ServiceWaiting, ...]
+    outlook: Outlook = NO_OUTLOOK
 
 
 @dataclass(frozen=True, kw_only=True)

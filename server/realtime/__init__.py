@@ -97,7 +97,7 @@ def _snapshot_for(auth: Auth) -> tuple[str, dict[str, Any], int | None, int | No
             if site_id is None:
                 raise ConnectionRefusedError("auth.site_id is needed", {"code": "site_required"})
             principal.require(principal.can_listen(site_id))
-            snap = queries.snapshot(session, site_id, now)
+            snap = queries.snapshot(session, site_id, now, outlook=True)
             return site_room(site_id), site_snapshot(snap), principal.token_id, principal.device_id
         except LuotError as exc:
             raise _refuse(exc) from exc

@@ -95,6 +95,9 @@ def site_snapshot(snap: Snapshot) -> dict[str, Any]:
     """The snapshot a site's room connection gets."""
     plain: dict[str, Any] = to_plain(snap)
     plain["counters"] = [site_counter(c) for c in snap.counters]
+    outlook = plain.pop("outlook", None) or {}
+    plain["warnings"] = outlook.get("warnings", [])  # the manager's early warnings (early_warnings.py)
+    plain["forecast"] = outlook.get("forecast")
     return plain
 
 
@@ -102,6 +105,7 @@ def public_snapshot(snap: Snapshot) -> dict[str, Any]:
     """The snapshot a citizen's status page gets (beside its own ``ticket``): the site's counters as a wall
     display shows them, without other tickets' codes or any clerk's username."""
     plain: dict[str, Any] = to_plain(snap)
+    plain.pop("outlook", None)
     plain["counters"] = [
         {
             "id": c.id,
@@ -162,7 +166,18 @@ def messages_for(event: Event) -> list[Message]:
         ]
     if isinstance(event, QueueChanged):
         return [
-            Message("queue.changed", to_plain({**head, "waiting_by_service": event.waiting_by_service}), room)
+            Message(
+                "queue.changed",
+                to_plain(
+                    {
+                        **head,
+                        "waiting_by_service": event.waiting_by_service,
+                        "warnings": event.outlook.warnings,
+                        "forecast": event.outlook.forecast,
+                    }
+                ),
+                room,
+            )
         ]
     if isinstance(event, CounterChanged):
         counter = {**to_plain(head), "counter": site_counter(event.counter)}

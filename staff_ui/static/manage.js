@@ -90,11 +90,15 @@ function buildLive() {
   container.replaceChildren();
   for (const commune of communes()) {
     const row = h("div", { class: "sites" });
-    container.append(h("section", { class: "commune", dataset: { commune: commune.code } }, h("h1", {}, commune.name), row));
+    // A commune of several intake points: one line a site above their cards.
+    const summary = commune.sites.length > 1 ? h("ul", { class: "commune-summary", "aria-label": t("live.sites_summary") }) : null;
+    container.append(h("section", { class: "commune", dataset: { commune: commune.code } }, h("h1", {}, commune.name), summary ?? "", row));
     for (const site of commune.sites) {
       const card = h("article", { class: "site-card", dataset: { siteId: site.id, siteCode: site.code } });
       row.append(card);
-      const live = { site, card, services: new Map(), waits: new Map(), counters: [], today: null, receivedAt: Date.now() };
+      const line = summary ? h("li", { dataset: { siteCode: site.code } }) : null;
+      if (line) summary.append(line);
+      const live = { site, card, line, services: new Map(), waits: new Map(), counters: [], warnings: [], forecast: null, today: null, receivedAt: Date.now() };
       state.live.set(site.id, live);
       connectSite(live);
     }
@@ -133,14 +137,14 @@ async function connectSite(live) {
     auth: { token: session.token, site_id: live.site.id },
     onSnapshot: (snapshot) => {
       live.counters = snapshot.counters;
-      setWaits(live, snapshot.waiting_by_service);
+      setWaits(live, snapshot);
       live.card.dataset.seq = snapshot.seq;
       refetchToday();
       renderSite(live);
     },
     onEvent: (name, data) => {
       live.card.dataset.seq = data.seq;
-      if (name === "queue.changed") setWaits(live, data.waiting_by_service);
+      if (name === "queue.changed") setWaits(live, data);
       if (["counter.updated", "ticket.called", "ticket.updated"].includes(name)) refetchCounters();
       if (["queue.changed", "ticket.updated", "rating.given"].includes(name)) refetchToday();
       if (name === "rating.given") noteRating(live, data);
@@ -153,9 +157,33 @@ async function connectSite(live) {
   });
 }
 
-function setWaits(live, waits) {
+/** The waits of a snapshot or a `queue.changed`, with the early warnings and the forecast the server
+ * worked out from the same state (server/domain/early_warnings.py). */
+function setWaits(live, data) {
   live.receivedAt = Date.now();
-  live.waits = new Map(waits.map((w) => [w.service_id, w]));
+  live.waits = new Map(data.waiting_by_service.map((w) => [w.service_id, w]));
+  live.warnings = data.warnings ?? [];
+  live.forecast = data.forecast ?? null;
+}
+
+/** The forecast aged like the waits since it came: a ticket whose seconds to spare ran out is no longer
+ * expected within target (so a wait shown past target is never counted within it). Rounded as the server
+ * rounds percentages. */
+function forecastPct(live, aged) {
+  const forecast = live.forecast;
+  if (!forecast || !forecast.waiting) return null;
+  const within = forecast.slack_s.filter((spare) => spare >= aged).length;
+  return Math.floor((2000 * within + forecast.waiting) / (2 * forecast.waiting)) / 10;
+}
+
+function warningText(live, warning) {
+  const service = live.services.get(warning.service_id)?.name ?? "";
+  if (warning.kind === "estimate_over_target") {
+    return t("live.estimate_over_target", { service, time: minutes(warning.estimated_wait_s), target: minutes(warning.target_wait_s) });
+  }
+  if (warning.kind === "no_open_counter") return t("live.no_open_counter", { service, count: warning.waiting });
+  const counter = live.counters.find((c) => c.id === warning.counter_id)?.name ?? "";
+  return t("live.idle_counter", { counter, count: warning.waiting });
 }
 
 /** How long a counter has had its status, in whole minutes ("" before its first change). */
@@ -185,10 +213,11 @@ function renderSite(live) {
     const wait = live.waits.get(service.id) ?? { waiting: 0, estimated_wait_s: 0, longest_wait_s: 0 };
     const longest = wait.waiting ? wait.longest_wait_s + aged : 0;
     const over = wait.waiting > 0 && longest > service.target_wait_minutes * 60;
-    if (over) alerts.push(t("live.over_target", { service: service.name, time: minutes(longest), target: minutes(service.target_wait_minutes * 60) }));
+    if (over) alerts.push({ kind: "over_target", text: t("live.over_target", { service: service.name, time: minutes(longest), target: minutes(service.target_wait_minutes * 60) }) });
+    const warned = live.warnings.filter((w) => w.service_id === service.id).map((w) => w.kind);
     return h(
       "tr",
-      { class: over ? "over" : "", dataset: { service: service.code } },
+      { class: over ? "over" : warned.length ? "warned" : "", dataset: { service: service.code, warnings: warned.join(" ") } },
       h("th", { scope: "row" }, service.name),
       h("td", { class: "waiting" }, String(wait.waiting)),
       h("td", { class: "longest" }, wait.waiting ? minutes(longest) : "–"),
@@ -196,8 +225,10 @@ function renderSite(live) {
       h("td", { class: "target" }, minutes(service.target_wait_minutes * 60)),
     );
   });
+  for (const warning of live.warnings) alerts.push({ kind: warning.kind, text: warningText(live, warning) });
   const today = live.today;
   card.dataset.alerts = String(alerts.length);
+  if (live.line) renderSummary(live, alerts.length);
   card.replaceChildren(
     h("header", { class: "site-head" }, h("h2", {}, site.name), syncBadge(live.sync), h("span", { class: "pill connection-pill" }, "")),
     today
@@ -207,7 +238,10 @@ function renderSite(live) {
           h("div", {}, h("dt", {}, t("kpi.issued")), h("dd", { class: "today-issued" }, String(today.issued))),
           h("div", {}, h("dt", {}, t("kpi.served")), h("dd", { class: "today-served" }, String(today.served))),
           h("div", {}, h("dt", {}, t("kpi.wait_avg")), h("dd", {}, today.wait_s.avg === null ? "–" : minutes(today.wait_s.avg))),
-          h("div", {}, h("dt", {}, t("kpi.within_target")), h("dd", {}, percent(today.within_target_pct))),
+          // Measured among those called today, beside the forecast for those waiting now: a day at 100 % so far
+          // can be about to go wrong.
+          h("div", {}, h("dt", {}, t("kpi.within_target_today")), h("dd", { class: "today-within" }, percent(today.within_target_pct))),
+          h("div", {}, h("dt", {}, t("kpi.within_target_forecast")), h("dd", { class: "forecast-within" }, percent(forecastPct(live, aged)))),
         )
       : "",
     // A live region around the list: role="status" on the <ul> itself would hide that it is a list.
@@ -217,7 +251,9 @@ function renderSite(live) {
       h(
         "ul",
         { class: "alerts" },
-        alerts.length ? alerts.map((text) => h("li", { class: "alert" }, text)) : h("li", { class: "fine" }, t("live.all_fine")),
+        alerts.length
+          ? alerts.map((alert) => h("li", { class: `alert ${alert.kind}`, dataset: { kind: alert.kind } }, alert.text))
+          : h("li", { class: "fine" }, t("live.all_fine")),
       ),
     ),
     h(
@@ -244,6 +280,15 @@ function renderSite(live) {
     ),
     liveSatisfaction(live),
   );
+}
+
+/** The site's line above the cards of a commune of several intake points. */
+function renderSummary(live, alerts) {
+  const waiting = [...live.waits.values()].reduce((sum, w) => sum + w.waiting, 0);
+  const open = live.counters.filter((c) => c.status === "open").length;
+  live.line.className = alerts ? "has-alerts" : "";
+  live.line.dataset.alerts = String(alerts);
+  live.line.textContent = t("live.site_summary", { site: live.site.name, waiting, open, counters: live.counters.length, alerts });
 }
 
 // -- history ------------------------------------------------------------------------------------
@@ -425,6 +470,13 @@ async function saved(request) {
   if (await loadSettings(false)) say($("#settings-message"), t("settings.saved"), "ok");
 }
 
+/** Which of a row's settings the page owns: the configuration file leaves them (docs/deploy.md). */
+function ownedText(owned) {
+  if (!owned.length) return "";
+  const which = owned.filter((key) => key !== "services").map((key) => t(key === "open" ? "settings.page_owned_open" : "settings.page_owned_target"));
+  return h("span", { class: "page-owned" }, [...which, t("settings.page_owned")].join(" · "));
+}
+
 async function loadSettings(clear = true) {
   const siteId = Number($("#settings-site").value);
   if (clear) say($("#settings-message"), "");
@@ -438,7 +490,7 @@ async function loadSettings(clear = true) {
   }
   const names = new Map(settings.services.map((s) => [s.id, s.name]));
   $("#settings-services").replaceChildren(
-    h("thead", {}, h("tr", {}, ["live.service", "settings.target", "settings.taking", ""].map((key) => h("th", { scope: "col" }, key ? t(key) : "")))),
+    h("thead", {}, h("tr", {}, ["live.service", "settings.target", "settings.taking", "", ""].map((key) => h("th", { scope: "col" }, key ? t(key) : "")))),
     h(
       "tbody",
       {},
@@ -448,11 +500,12 @@ async function loadSettings(clear = true) {
         const save = () => saved(() => send(`/api/v1/services/${service.id}`, "PATCH", { target_wait_minutes: Number(target.value), is_open: open.checked }));
         return h(
           "tr",
-          { dataset: { service: service.code } },
+          { dataset: { service: service.code, pageOwned: service.page_owned.join(" ") } },
           h("th", { scope: "row" }, service.name),
           h("td", {}, target),
           h("td", {}, open),
           h("td", {}, h("button", { type: "button", onclick: save }, t("settings.save"))),
+          h("td", { class: "owner" }, ownedText(service.page_owned)),
         );
       }),
     ),
@@ -467,10 +520,11 @@ async function loadSettings(clear = true) {
         const save = () => saved(() => send(`/api/v1/counters/${counter.id}/services`, "PUT", { service_ids: boxes.filter((b) => b.checked).map((b) => Number(b.value)) }));
         return h(
           "tr",
-          { dataset: { counter: counter.code } },
+          { dataset: { counter: counter.code, pageOwned: counter.page_owned.join(" ") } },
           h("th", { scope: "row" }, counter.name),
           h("td", {}, h("div", { class: "services-choice" }, boxes.map((box) => h("label", {}, box, names.get(Number(box.value)))))),
           h("td", {}, h("button", { type: "button", onclick: save }, t("settings.save"))),
+          h("td", { class: "owner" }, ownedText(counter.page_owned)),
         );
       }),
     ),

@@ -224,11 +224,19 @@ def test_settings_of_services_counters_and_notices(
     row.locator("button").click()
     expect(page.locator("#settings-message")).to_have_text("Đã lưu.")
     assert world.service("CB", "HT")["target_wait_minutes"] == 45
+    # The page says which settings are its own now: the next `luot config load` leaves them.
+    expect(row.locator(".page-owned")).to_have_text(
+        "Mục tiêu đặt tại đây · Đặt tại đây; tệp cấu hình không thay đổi giá trị này."
+    )
+    expect(page.locator("#settings-services tr[data-service=CT] .page-owned")).to_have_count(0)
 
     counter = page.locator("#settings-counters tr[data-counter=Q3]")
     counter.get_by_label("Hộ tịch").check()
     counter.locator("button").click()
     expect(page.locator("#settings-message")).to_have_text("Đã lưu.")
+    expect(page.locator("#settings-counters tr[data-counter=Q3]")).to_have_attribute(
+        "data-page-owned", "services"
+    )
     services = {s["code"]: s["id"] for s in world.client.get(f"/api/v1/sites/{site}/services").json}
     manager = world.staff("manager", sites=("CB",))
     counters = world.client.get(f"/api/v1/sites/{site}/counters", headers=manager).json

@@ -14,9 +14,11 @@ from typing import Any
 
 import pytest
 import requests
+import sqlalchemy as sa
 import yaml
 from flask import Flask
 
+from server.db.models import AuditRecord
 from server.demo.seed import demo_overrides
 from tests.commands import luot, refused, succeeded
 from tests.conftest import TEST_CONFIG
@@ -48,6 +50,84 @@ def test_config_load_is_idempotent_and_updates_by_code(
     changed = succeeded(luot(app, "config", "load", str(config_file)))
     assert "updated service CB/HT" in changed.stdout
     assert "0 created, 1 updated" in changed.stdout
+
+
+def test_a_setting_changed_on_the_page_survives_a_reload_until_the_file_takes_it_back(
+    make_app: Callable[..., Flask], database_url: str, config_file: Path
+) -> None:
+    app = make_app(database_url, config=None)
+    succeeded(luot(app, "config", "load", str(config_file)))
+    password = "correct-horse-battery\n"
+    succeeded(
+        luot(
+            app, "user", "add", "hoa", "--role", "manager", "--site", "CB", "--password-stdin", input=password
+        )
+    )
+    client = app.test_client()
+    login = client.post("/api/v1/auth/login", json={"username": "hoa", "password": password.strip()})
+    manager = {"Authorization": f"Bearer {login.json['token']}"}
+    site = next(s for s in client.get("/api/v1/sites").json if s["code"] == "CB")["id"]
+
+    def settings() -> dict[str, Any]:
+        answer = client.get(f"/api/v1/sites/{site}/settings", headers=manager).json
+        return {
+            **{s["code"]: s for s in answer["services"]},
+            **{f"counter {c['code']}": c for c in answer["counters"]},
+        }
+
+    ids = {code: row["id"] for code, row in settings().items() if not code.startswith("counter")}
+    assert (
+        client.patch(
+            f"/api/v1/services/{ids['HT']}",
+            json={"target_wait_minutes": 25, "is_open": True},
+            headers=manager,
+        ).status_code
+        == 200
+    )
+    q3 = settings()["counter Q3"]["id"]
+    assert (
+        client.put(
+            f"/api/v1/counters/{q3}/services", json={"service_ids": [ids["DD"], ids["HT"]]}, headers=manager
+        ).status_code
+        == 200
+    )
+    # `open` was sent unchanged: it stays the file's.
+    assert settings()["HT"]["page_owned"] == ["target_wait_minutes"]
+    assert settings()["counter Q3"]["page_owned"] == ["services"]
+    with app.extensions["luot"].read() as session:  # each page change in the audit log, with who
+        audit = session.execute(sa.select(AuditRecord.kind, AuditRecord.data).order_by(AuditRecord.id)).all()
+    assert [(kind, data.get("changed") or data.get("services")) for kind, data in audit] == [
+        ("service_changed", ["target_wait_minutes"]),
+        ("counter_services_changed", ["DD", "HT"]),
+    ]
+
+    reload = succeeded(luot(app, "config", "load", str(config_file)))
+    assert (
+        "left as set on the manager's page: service CB/HT target_wait_minutes: 25 (the file: 20)"
+        in reload.stdout
+    )
+    assert "left as set on the manager's page: counter CB/Q3 services: DD, HT (the file: DD)" in reload.stdout
+    assert "0 created, 0 updated" in reload.stdout
+    assert "2 settings left as set on the page" in reload.stdout
+    after = settings()
+    assert after["HT"]["target_wait_minutes"] == 25
+    assert after["counter Q3"]["service_ids"] == [ids["DD"], ids["HT"]]
+
+    # The file still owns what the page did not change: an edit of it is loaded.
+    document: dict[str, Any] = json.loads(json.dumps(TEST_CONFIG))
+    document["communes"][0]["sites"][0]["services"][1]["target_wait_minutes"] = 12  # CT
+    config_file.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    assert "updated service CB/CT" in succeeded(luot(app, "config", "load", str(config_file))).stdout
+    assert settings()["CT"]["target_wait_minutes"] == 12
+
+    taken = succeeded(luot(app, "config", "load", "--take-back", str(config_file)))
+    assert "given back to the file: service CB/HT target_wait_minutes" in taken.stdout
+    assert "given back to the file: counter CB/Q3 services" in taken.stdout
+    assert "left as set on the manager's page" not in taken.stdout
+    back = settings()
+    assert (back["HT"]["target_wait_minutes"], back["HT"]["page_owned"]) == (20, [])
+    assert (back["counter Q3"]["service_ids"], back["counter Q3"]["page_owned"]) == ([ids["DD"]], [])
+    assert "0 created, 0 updated" in succeeded(luot(app, "config", "load", str(config_file))).stdout
 
 
 def test_config_load_reports_invalid_files_clearly(

@@ -105,9 +105,9 @@ def test_every_settings_change_on_the_page_is_in_the_audit_log_with_who_and_when
         data = [r.data for r in records]
     assert got == [
         ("service_changed", site, "service_changed by hoa", True),
-        ("counter_services_set", site, "counter_services_set by hoa", True),
+        ("counter_services_changed", site, "counter_services_changed by hoa", True),
         ("notices_replaced", site, "notices_replaced by hoa", True),
     ]
-    assert data[0] == {"service_id": ht, "target_wait_minutes": None, "is_open": False}
-    assert data[1] == {"counter_id": q1, "service_ids": [ct]}
+    assert data[0] == {"service": "HT", "target_wait_minutes": 20, "open": False, "changed": ["open"]}
+    assert data[1] == {"counter": "Q1", "services": ["CT"]}
     assert data[2] == {"count": 1}

@@ -303,6 +303,22 @@ def test_a_no_show_ends_the_ticket_and_frees_the_counter(centre: Centre) -> None
     assert [(e.action, e.ticket.actions) for e in changed] == [("no_show", ())]
 
 
+def test_a_no_show_that_frees_a_counter_while_people_wait_warns_of_an_idle_counter(centre: Centre) -> None:
+    first, _second = centre.issue(), centre.issue()
+    centre.call_next(centre.q1, NINE + timedelta(minutes=1))
+    published = len(centre.store.published)
+
+    centre.act(first, Action.NO_SHOW, NINE + timedelta(minutes=4))
+
+    [queue] = [e for e in centre.store.published[published:] if isinstance(e, QueueChanged)]
+    # Quầy 1 calls nobody while Hộ tịch has someone waiting; Quầy 2 is idle too, but nobody waits for it.
+    assert [(w.kind, w.counter_id, w.waiting) for w in queue.outlook.warnings] == [
+        ("idle_counter", centre.q1.id, 1)
+    ]
+    # The one waiting has waited 4 minutes and is next: expected within the 20-minute target.
+    assert (queue.outlook.forecast.waiting, queue.outlook.forecast.slack_s) == (1, (16 * 60,))
+
+
 def test_an_illegal_action_changes_nothing(centre: Centre) -> None:
     ticket_id = centre.issue()
     uow = centre.uow()

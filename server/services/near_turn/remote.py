@@ -26,7 +26,7 @@ from ...domain import estimates, policy
 from ...domain.access import Principal
 from ...domain.days import business_day
 from ...domain.errors import N_, Conflict, NotFound
-from ...domain.events import QueueChanged, TicketChanged, TicketInfo, TicketIssued
+from ...domain.events import TicketChanged, TicketInfo, TicketIssued
 from ...domain.near_turn import NotifySettings
 from ...domain.tickets import Action, Priority, TicketStatus, next_status
 from ..core.history import record
@@ -155,7 +155,7 @@ def confirm_arrival(cmd: ConfirmArrival, uow: UnitOfWork) -> TicketInfo:
         state = QueueState.load(uow, site, cmd.at)
         info = state.ticket_info(ticket)
         uow.emit(TicketChanged(site_id=site.id, ticket=info, action=Action.ARRIVE.value, at=cmd.at))
-        uow.emit(QueueChanged(site_id=site.id, waiting_by_service=state.waiting_by_service(), at=cmd.at))
+        uow.emit(state.queue_changed(cmd.at))
         uow.commit()
         return info
 

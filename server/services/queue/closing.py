@@ -18,7 +18,7 @@ from ...db.models import Ticket
 from ...domain.access import Principal
 from ...domain.closing import is_expired, last_closed_day
 from ...domain.errors import Conflict
-from ...domain.events import QueueChanged, TicketChanged
+from ...domain.events import TicketChanged
 from ...domain.tickets import EXPIRES_AT_DAY_END, Action, TicketStatus, next_status
 from ..core.history import record
 from ..core.idempotency import retry_on_race
@@ -75,7 +75,7 @@ def close_site_day(uow: UnitOfWork, site_id: int, now: datetime) -> int:
         state = QueueState.load(uow, site, now, services)
         for ticket in due:
             _expire(uow, state, ticket, now)
-        uow.emit(QueueChanged(site_id=site.id, waiting_by_service=state.waiting_by_service(), at=now))
+        uow.emit(state.queue_changed(now))
         uow.commit()
         return len(due)
 

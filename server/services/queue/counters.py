@@ -10,7 +10,7 @@ from enum import StrEnum
 from ...db.models import CounterEvent
 from ...domain.access import Principal
 from ...domain.errors import N_, Conflict
-from ...domain.events import CounterChanged, CounterState, QueueChanged
+from ...domain.events import CounterChanged, CounterState
 from ...domain.pauses import CounterEventKind, PauseReason
 from ..core.idempotency import retry_on_race
 from ..core.lookups import get_counter, get_site
@@ -69,9 +69,7 @@ def set_counter_status(cmd: SetCounterStatus, uow: UnitOfWork) -> CounterState:
         info = state.counter_state(counter, current_tickets(uow, [counter]))
         uow.emit(CounterChanged(site_id=counter.site_id, counter=info, at=cmd.at))
         # Open counters share the queue, so every estimate moves.
-        uow.emit(
-            QueueChanged(site_id=counter.site_id, waiting_by_service=state.waiting_by_service(), at=cmd.at)
-        )
+        uow.emit(state.queue_changed(cmd.at))
         uow.commit()
         return info
 

@@ -12,9 +12,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ...db.models import Counter, Service, Site, Ticket
-from ...domain import estimates, policy
+from ...domain import early_warnings, estimates, policy
 from ...domain.days import business_day, local_day
-from ...domain.events import CounterRef, CounterState, ServiceWaiting, TicketInfo
+from ...domain.events import CounterRef, CounterState, QueueChanged, ServiceWaiting, TicketInfo
 from ...domain.hours import OpeningHours
 from ...domain.policy import Waiting
 from ...domain.tickets import AT_COUNTER_STATUSES, Priority, TicketStatus, allowed_actions
@@ -195,6 +195,50 @@ class QueueState:
                 )
             )
         return tuple(result)
+
+    def outlook(self, waits: tuple[ServiceWaiting, ...] | None = None) -> early_warnings.Outlook:
+        """The early warnings and the forecast of the manager's live view (``waits``: this state's
+        :meth:`waiting_by_service` when the caller has it already)."""
+        waits = self.waiting_by_service() if waits is None else waits
+        busy = [w.service_id for w in waits if w.waiting > 0]
+        self.waiting_in(busy)  # one query for the services not loaded yet
+        lines = [
+            early_warnings.ServiceLine(
+                service_id=w.service_id,
+                waiting=w.waiting,
+                estimated_wait_s=w.estimated_wait_s,
+                target_wait_s=self.services[w.service_id].target_wait_minutes * 60,
+                expected_waits_s=self._expected_waits(w.service_id) if w.waiting > 0 else (),
+            )
+            for w in waits
+        ]
+        counters = [
+            early_warnings.CounterLine(
+                counter_id=c.id,
+                status=c.status,
+                busy=c.current_ticket_id is not None,
+                services=tuple(c.service_ids),
+            )
+            for c in self.counters
+        ]
+        return early_warnings.outlook(lines, counters)
+
+    def _expected_waits(self, service_id: int) -> tuple[int, ...]:
+        """Each waiting ticket of a service, in call order: waited so far + its estimate."""
+        since = {w.id: w.candidate.waiting_since for w in self.waiting_in([service_id])}
+        average, counters = self.average_service_s(service_id), self.counters_for(service_id)
+        return tuple(
+            max(0, int((self.now - since[ticket_id]).total_seconds()))
+            + estimates.estimate_wait_s(ahead, average, counters)
+            for ahead, ticket_id in enumerate(self.service_order(service_id))
+        )
+
+    def queue_changed(self, at: datetime) -> QueueChanged:
+        """The ``queue.changed`` of this state: the waits, the early warnings and the forecast."""
+        waits = self.waiting_by_service()
+        return QueueChanged(
+            site_id=self.site.id, waiting_by_service=waits, outlook=self.outlook(waits), at=at
+        )
 
     def order_for(self, counter: Counter | None, streak: int = 0) -> list[policy.Pick]:
         """Waiting tickets in call order for ``counter`` (or for the whole site when ``None``)."""

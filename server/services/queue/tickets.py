@@ -17,7 +17,7 @@ from ...db.models import Counter, Service, Site, Ticket
 from ...domain.access import DeviceKind, Principal
 from ...domain.days import business_day
 from ...domain.errors import N_, Conflict, InvalidValue, LimitReached, NotFound
-from ...domain.events import QueueChanged, TicketCalled, TicketChanged, TicketInfo, TicketIssued
+from ...domain.events import TicketCalled, TicketChanged, TicketInfo, TicketIssued
 from ...domain.numbering import format_number
 from ...domain.tickets import Action, Priority, TicketStatus, next_status
 from ..core.history import record
@@ -168,7 +168,7 @@ def new_ticket(
     state = QueueState.load(uow, site, at, services)
     info = state.ticket_info(ticket)
     uow.emit(TicketIssued(site_id=site.id, ticket=info, at=at))
-    uow.emit(QueueChanged(site_id=site.id, waiting_by_service=state.waiting_by_service(), at=at))
+    uow.emit(state.queue_changed(at))
     return Issued(info, printed)
 
 
@@ -325,7 +325,7 @@ def _call(
     ref = counter_ref(counter)
     assert ref is not None
     uow.emit(TicketCalled(site_id=ticket.site_id, ticket=info, counter=ref, called_at=info.called_at or at))
-    uow.emit(QueueChanged(site_id=ticket.site_id, waiting_by_service=state.waiting_by_service(), at=at))
+    uow.emit(state.queue_changed(at))
     return info
 
 
@@ -397,11 +397,10 @@ def _change(uow: UnitOfWork, state: QueueState, ticket: Ticket, cmd: TicketComma
     uow.emit(TicketChanged(site_id=ticket.site_id, ticket=info, action=cmd.action.value, at=cmd.at))
     if cmd.action is Action.COMPLETE:
         request_rating(uow, ticket, counter, cmd.at)  # the counter's rating pad asks the citizen
-    if was_waiting or cmd.action in (Action.TRANSFER, Action.COMPLETE):
-        # The waiting list changed, or today's pace (and so every estimate) did.
-        uow.emit(
-            QueueChanged(site_id=ticket.site_id, waiting_by_service=state.waiting_by_service(), at=cmd.at)
-        )
+    if was_waiting or cmd.action is not Action.START:
+        # The waiting list changed, or today's pace (and so every estimate) did, or a counter was freed
+        # (an idle counter while people wait is an early warning of the manager's live view).
+        uow.emit(state.queue_changed(cmd.at))
     return info
 
 

@@ -14,6 +14,7 @@ from ...db.models import Counter, Site, Ticket, TicketEvent
 from ...db.repositories import Repositories
 from ...domain.access import Principal
 from ...domain.days import business_day, local_day
+from ...domain.early_warnings import Outlook
 from ...domain.errors import N_, NotFound
 from ...domain.events import CounterRef, CounterState, ServiceWaiting, TicketInfo
 from ...domain.near_turn import NotifySettings
@@ -123,6 +124,7 @@ class Snapshot:
     counters: list[CounterState]
     recent_calls: list[RecentCall]
     waiting_by_service: tuple[ServiceWaiting, ...]
+    outlook: Outlook | None = None  # the manager's early warnings and forecast (a site's room only)
 
 
 def site_info(site: Site, now: datetime) -> SiteInfo:
@@ -306,15 +308,18 @@ def recent_calls(session: Session, site: Site, now: datetime, limit: int = RECEN
     ]
 
 
-def snapshot(session: Session, site_id: int, now: datetime) -> Snapshot:
-    """Everything a display or tablet shows, with the ``seq`` of the last event it reflects."""
+def snapshot(session: Session, site_id: int, now: datetime, *, outlook: bool = False) -> Snapshot:
+    """Everything a display or tablet shows, with the ``seq`` of the last event it reflects; with
+    ``outlook``, the early warnings and forecast of the manager's live view too."""
     source = Repositories(session)
     site = get_site(source.sites, site_id)
     state = QueueState.load(source, site, now)
+    waits = state.waiting_by_service()
     return Snapshot(
         seq=site.event_seq,
         site_id=site.id,
         counters=_counter_states(source, state),
         recent_calls=recent_calls(session, site, now),
-        waiting_by_service=state.waiting_by_service(),
+        waiting_by_service=waits,
+        outlook=state.outlook(waits) if outlook else None,
     )

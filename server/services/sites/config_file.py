@@ -4,6 +4,11 @@ services and counters (API.md).
 Loading is idempotent: records are matched by ``code`` and updated in place, so loading the same file
 twice changes nothing and editing the file then loading it again updates what changed. Nothing is
 deleted: a service or counter missing from the file is left as it is (and reported).
+
+Each setting has one owner. The few a manager changes on the page (a service's ``target_wait_minutes``
+and ``open``, a counter's ``services``) become the page's once changed there (``page_owned``): a load
+leaves them and reports each one it left; ``take_back`` (``luot config load --take-back``) gives them back
+to the file, which sets them again.
 """
 
 from __future__ import annotations
@@ -246,6 +251,8 @@ class LoadReport:
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
     not_in_file: list[str] = field(default_factory=list)
+    page_owned: list[str] = field(default_factory=list)  # settings left as set on the page
+    taken_back: list[str] = field(default_factory=list)  # settings given back to the file (--take-back)
 
     @property
     def changed(self) -> bool:
@@ -279,12 +286,22 @@ def validate_config(document: Mapping[str, Any]) -> dict[str, Any]:
 PrinterCheck = Callable[[str], str]  # a URI checked against the drivers and printer folders, normalised
 
 
+# A setting the page may own, by its key in the file, and the column that holds it.
+PAGE_SETTINGS = {"target_wait_minutes": "target_wait_minutes", "open": "is_open", "services": "services"}
+
+
 def load_config(
-    uow: UnitOfWork, document: Mapping[str, Any], at: datetime, check_printer: PrinterCheck | None = None
+    uow: UnitOfWork,
+    document: Mapping[str, Any],
+    at: datetime,
+    check_printer: PrinterCheck | None = None,
+    *,
+    take_back: bool = False,
 ) -> LoadReport:
     """Create or update everything the document describes, in one transaction. ``check_printer`` (the
     command line's) checks each declared printer and ``default_printer``; a ``default_printer`` may
-    name a declared printer."""
+    name a declared printer. The settings set on the page are left (and reported), unless
+    ``take_back`` gives them back to the file."""
     config = validate_config(document)
     _check_printers(config, check_printer)
     report = LoadReport()
@@ -331,14 +348,26 @@ def load_config(
                         "site_id": site.id,
                     }
                     del values["open"]
+                    label = f"service {site.code}/{service_data['code']}"
+                    existing = session.scalar(
+                        select(Service).filter_by(site_id=site.id, code=service_data["code"])
+                    )
+                    left = _owner(existing, take_back, report, label)
+                    for key in left:
+                        column = PAGE_SETTINGS[key]
+                        report.page_owned.append(
+                            f"{label} {key}: {_plain(getattr(existing, column))}"
+                            f" (the file: {_plain(values[column])})"
+                        )
+                    columns = tuple(c for c in values if c not in {PAGE_SETTINGS[k] for k in left})
                     services[service_data["code"]] = _upsert(
                         session,
                         Service,
                         {"site_id": site.id, "code": service_data["code"]},
                         values,
-                        tuple(values),
+                        columns,
                         report,
-                        f"service {site.code}/{service_data['code']}",
+                        label,
                     )
                 session.flush()
                 known = {
@@ -348,6 +377,11 @@ def load_config(
                 for counter_data in site_data["counters"]:
                     values = {k: v for k, v in counter_data.items() if k != "services"}
                     values["site_id"] = site.id
+                    label = f"counter {site.code}/{counter_data['code']}"
+                    current = session.scalar(
+                        select(Counter).filter_by(site_id=site.id, code=counter_data["code"])
+                    )
+                    left = _owner(current, take_back, report, label)
                     counter = _upsert(
                         session,
                         Counter,
@@ -358,7 +392,13 @@ def load_config(
                         f"counter {site.code}/{counter_data['code']}",
                     )
                     wanted = [known[code].id for code in counter_data["services"]]
-                    if counter.service_ids != wanted:
+                    if "services" in left:
+                        codes = {s.id: s.code for s in known.values()}
+                        report.page_owned.append(
+                            f"{label} services: {', '.join(codes[i] for i in counter.service_ids)}"
+                            f" (the file: {', '.join(counter_data['services'])})"
+                        )
+                    elif counter.service_ids != wanted:
                         counter.links = [
                             CounterService(service_id=sid, position=i) for i, sid in enumerate(wanted)
                         ]
@@ -368,6 +408,23 @@ def load_config(
                 session.flush()
         uow.commit()
     return report
+
+
+def _owner(record: Any, take_back: bool, report: LoadReport, label: str) -> list[str]:
+    """The settings of ``record`` the page owns and this load leaves; with ``take_back``, none: they are
+    the file's again (and reported so)."""
+    owned = list(record.page_owned or []) if record is not None else []
+    if owned and take_back:
+        record.page_owned = []
+        report.taken_back += [f"{label} {key}" for key in owned]
+        return []
+    return [key for key in owned if key in PAGE_SETTINGS]
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def _check_printers(config: dict[str, Any], check: PrinterCheck | None) -> None:

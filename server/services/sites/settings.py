@@ -1,6 +1,10 @@
 """What a manager changes often at their sites, between loads of the site-configuration file: a service's
 target wait and whether it takes tickets, and which services a counter serves (in its order of
-preference). A later ``luot config load`` sets them back to the file's values."""
+preference).
+
+Each setting has one owner. A setting changed here becomes the page's (``page_owned``, named by its key in
+the file: ``target_wait_minutes``, ``open``, ``services``): ``luot config load`` leaves it and says so, until
+``luot config load --take-back`` gives it back to the file (:mod:`.config_file`)."""
 
 from __future__ import annotations
 
@@ -9,11 +13,11 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from ...db.models import CounterService, Service, Site
+from ...db.models import Counter, CounterService, Service, Site
 from ...db.repositories import Repositories
 from ...domain.access import Principal
 from ...domain.errors import N_, InvalidValue, NotFound
-from ...domain.events import CounterChanged, QueueChanged
+from ...domain.events import CounterChanged
 from ..audit import record_action
 from ..core.idempotency import retry_on_race
 from ..core.lookups import get_counter, get_site
@@ -30,6 +34,7 @@ class ServiceSettings:
     name: str
     target_wait_minutes: int
     is_open: bool
+    page_owned: tuple[str, ...] = ()  # set here: the configuration file does not change them
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,7 @@ class CounterSettings:
     number: int
     name: str
     service_ids: tuple[int, ...]
+    page_owned: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,8 +73,31 @@ class SetCounterServices:
 
 def _service(service: Service) -> ServiceSettings:
     return ServiceSettings(
-        service.id, service.code, service.name, service.target_wait_minutes, service.is_open
+        service.id,
+        service.code,
+        service.name,
+        service.target_wait_minutes,
+        service.is_open,
+        tuple(service.page_owned or ()),
     )
+
+
+def _counter(counter: Counter) -> CounterSettings:
+    return CounterSettings(
+        counter.id,
+        counter.code,
+        counter.number,
+        counter.name,
+        tuple(counter.service_ids),
+        tuple(counter.page_owned or ()),
+    )
+
+
+def _owned(owned: list[str] | None, *keys: str) -> list[str]:
+    """``owned`` with ``keys`` added (a new list, so that the JSON column sees the change)."""
+    result = list(owned or [])
+    result += [key for key in keys if key not in result]
+    return sorted(result)
 
 
 def site_settings(session: Session, actor: Principal, site_id: int) -> SiteSettings:
@@ -82,15 +111,13 @@ def _settings(site: Site) -> SiteSettings:
     return SiteSettings(
         site_id=site.id,
         services=tuple(_service(s) for s in site.services),
-        counters=tuple(
-            CounterSettings(c.id, c.code, c.number, c.name, tuple(c.service_ids)) for c in site.counters
-        ),
+        counters=tuple(_counter(c) for c in site.counters),
     )
 
 
 def _publish_queue(uow: UnitOfWork, site: Site, at: datetime) -> QueueState:
     state = QueueState.load(uow, site, at)
-    uow.emit(QueueChanged(site_id=site.id, waiting_by_service=state.waiting_by_service(), at=at))
+    uow.emit(state.queue_changed(at))
     return state
 
 
@@ -105,20 +132,26 @@ def update_service(cmd: UpdateService, uow: UnitOfWork) -> ServiceSettings:
         if service is None:
             raise NotFound(N_("There is no such service."))
         cmd.actor.require(cmd.actor.can_manage(service.site_id))
-        if cmd.target_wait_minutes is not None:
+        changed = []  # only what this change sets to a new value becomes the page's
+        if cmd.target_wait_minutes is not None and cmd.target_wait_minutes != service.target_wait_minutes:
             service.target_wait_minutes = cmd.target_wait_minutes
-        if cmd.is_open is not None:
+            changed.append("target_wait_minutes")
+        if cmd.is_open is not None and cmd.is_open != service.is_open:
             service.is_open = cmd.is_open
-        record_action(
-            session,
-            cmd.actor,
-            "service_changed",
-            cmd.at,
-            service.site_id,
-            service_id=service.id,
-            target_wait_minutes=cmd.target_wait_minutes,
-            is_open=cmd.is_open,
-        )
+            changed.append("open")
+        if changed:
+            service.page_owned = _owned(service.page_owned, *changed)
+            record_action(
+                session,
+                cmd.actor,
+                "service_changed",
+                cmd.at,
+                service.site_id,
+                service=service.code,
+                target_wait_minutes=service.target_wait_minutes,
+                open=service.is_open,
+                changed=changed,
+            )
         session.flush()
         _publish_queue(uow, service.site, cmd.at)
         uow.commit()
@@ -138,25 +171,26 @@ def set_counter_services(cmd: SetCounterServices, uow: UnitOfWork) -> CounterSet
         known = {s.id for s in site.services}
         if not set(cmd.service_ids) <= known:
             raise InvalidValue(N_("Choose services of this intake point."), code="bad_services")
+        if list(cmd.service_ids) != counter.service_ids:
+            counter.page_owned = _owned(counter.page_owned, "services")
+            codes = {s.id: s.code for s in site.services}
+            record_action(
+                session,
+                cmd.actor,
+                "counter_services_changed",
+                cmd.at,
+                site.id,
+                counter=counter.code,
+                services=[codes[sid] for sid in cmd.service_ids],
+            )
         counter.links = [
             CounterService(service_id=service_id, position=position)
             for position, service_id in enumerate(cmd.service_ids)
         ]
-        record_action(
-            session,
-            cmd.actor,
-            "counter_services_set",
-            cmd.at,
-            site.id,
-            counter_id=counter.id,
-            service_ids=list(cmd.service_ids),
-        )
         session.flush()
         session.refresh(counter, ["links"])
         state = _publish_queue(uow, site, cmd.at)
         info = state.counter_state(counter, current_tickets(uow, [counter]))
         uow.emit(CounterChanged(site_id=site.id, counter=info, at=cmd.at))
         uow.commit()
-        return CounterSettings(
-            counter.id, counter.code, counter.number, counter.name, tuple(counter.service_ids)
-        )
+        return _counter(counter)
