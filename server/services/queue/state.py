@@ -119,15 +119,27 @@ class QueueState:
                 self._rows.setdefault(waiting.candidate.service_id, []).append(waiting)
         return [w for sid in service_ids for w in self._rows.get(sid, [])]
 
+    def waiting_count(self, service_id: int) -> int:
+        """How many wait for the service: its loaded rows when they are, else the count at load."""
+        if service_id in self._rows:
+            return len(self._rows[service_id])
+        return self._summary.get(service_id, (0, None))[0]
+
     def average_service_s(self, service_id: int) -> float:
         service = self.services[service_id]
         return estimates.average_service_s(self.recent_service_s.get(service_id, []), service.service_minutes)
 
-    def counters_for(self, service_id: int) -> int:
-        """Counters sharing the service's queue: the open ones, or all configured ones if none is open."""
+    def counters_for(self, service_id: int) -> float:
+        """Counters sharing the service's queue: the open ones, each for its share of the service
+        (:func:`~server.domain.estimates.service_capacity`), or all configured ones if none is open."""
         serving = [c for c in self.counters if service_id in c.service_ids]
         open_ = [c for c in serving if c.status == "open"]
-        return len(open_) or len(serving) or 1
+        if not open_:
+            return len(serving) or 1
+        work = {s: self.waiting_count(s) * self.average_service_s(s) for s in self.services}
+        return estimates.service_capacity(
+            work.get(service_id, 0.0), [sum(work.get(s, 0.0) for s in c.service_ids) for c in open_]
+        )
 
     def open_counters_for(self, service_id: int) -> int:
         return sum(1 for c in self.counters if service_id in c.service_ids and c.status == "open")
