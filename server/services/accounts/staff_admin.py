@@ -17,11 +17,12 @@ from argon2 import PasswordHasher
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ...db.models import ApiToken, AuditRecord, Device, Site, User, UserSite
+from ...db.models import ApiToken, Device, Site, User, UserSite
 from ...domain.access import DeviceKind, Principal, Role
 from ...domain.errors import N_, Conflict, Forbidden, InvalidValue, NotFound
 from ...domain.presence import online
 from ...domain.text import clean_text
+from ..audit import record_action
 from ..core.unit_of_work import UnitOfWork
 from . import enrolment
 from .auth import DeviceInfo, _revoke_tokens, check_password_strength
@@ -64,21 +65,6 @@ def _may_touch(actor: Principal, user: User) -> bool:
     if actor.role is Role.ADMIN:
         return True
     return user.role != Role.ADMIN.value and all(actor.can_manage(s) for s in user.site_ids)
-
-
-def _audit(
-    session: Session, actor: Principal, kind: str, at: datetime, site_id: int | None, **data: object
-) -> None:
-    session.add(
-        AuditRecord(
-            at=at,
-            kind=kind,
-            site_id=site_id,
-            actor_id=actor.user_id,
-            detail=f"{kind} by {actor.username}",
-            data=dict(data),
-        )
-    )
 
 
 def list_accounts(session: Session, actor: Principal) -> list[AccountRow]:
@@ -145,7 +131,7 @@ def save_account(
         user.sites = [UserSite(site_id=s.id) for s in sites]
         session.flush()
         row = _row(user)
-        _audit(
+        record_action(
             session,
             actor,
             "account_added" if user_id is None else "account_changed",
@@ -179,7 +165,7 @@ def set_account_active(
             _revoke_tokens(uow, ApiToken.user_id == user.id, at)
         row = _row(user)
         kind = "account_enabled" if active else "account_disabled"
-        _audit(
+        record_action(
             session,
             actor,
             kind,
@@ -232,7 +218,9 @@ def revoke_site_device(uow: UnitOfWork, actor: Principal, device_id: int, at: da
         if device.revoked_at is None:
             device.revoked_at = at
         _revoke_tokens(uow, ApiToken.device_id == device.id, at)
-        _audit(session, actor, "device_revoked", at, device.site_id, device_id=device.id, name=device.name)
+        record_action(
+            session, actor, "device_revoked", at, device.site_id, device_id=device.id, name=device.name
+        )
         info = DeviceInfo.of(device)
         uow.commit()
         return info
@@ -269,6 +257,8 @@ def issue_site_code(
         counter_code=counter_code,
     )
     with uows() as uow:
-        _audit(uow.session, actor, "device_code_issued", at, site_id, device_id=issued.device.id, name=name)
+        record_action(
+            uow.session, actor, "device_code_issued", at, site_id, device_id=issued.device.id, name=name
+        )
         uow.commit()
     return issued
