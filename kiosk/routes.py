@@ -175,6 +175,7 @@ STATUS_STRINGS = {
     "status.wait": _l("Estimated wait"),
     "status.waiting": _l("Waiting"),
     "status.next": _l("You are next: please stay near the counters."),
+    "status.any_moment": _l("Any moment now"),
     "status.called": _l("It is your turn: please go to"),
     "status.serving": _l("Being served at"),
     "status.done": _l("Done. Thank you!"),

@@ -66,7 +66,8 @@ function render() {
   if (waiting) {
     // People ahead, as the kiosk and the paper ticket say it (the API's position counts the ticket itself).
     $("ahead").textContent = String(Math.max(0, ticket.position - 1));
-    $("wait").textContent = minutes(ticket.estimated_wait_s);
+    // nobody ahead: "any moment now", never "0 minutes"
+    $("wait").textContent = ticket.estimated_wait_s > 0 ? minutes(ticket.estimated_wait_s) : t("status.any_moment");
     $("next").hidden = ticket.position !== 1;
   }
   if (atCounter) {

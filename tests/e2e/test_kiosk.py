@@ -359,6 +359,7 @@ def test_the_status_page_follows_the_ticket_until_a_clerk_calls_it(
     world.client.post(f"/api/v1/counters/{counter_id}/call-next", headers=clerk, json={})
     phone.wait_for_selector("#ahead:text-is('0')")
     assert phone.is_visible("#next")
+    assert phone.inner_text("#wait") == "Sắp đến lượt"  # nobody ahead: never "khoảng 0 phút"
     world.client.post(f"/api/v1/tickets/{first['id']}/no-show", headers=clerk, json={})
     world.client.post(f"/api/v1/counters/{counter_id}/call-next", headers=clerk, json={})
     phone.wait_for_selector("body[data-status=called]")
