@@ -141,7 +141,7 @@ class Process:
             try:
                 if requests.get(self.url + self.health, timeout=1).status_code < 500:
                     return self
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not listening yet, or booting its worker
                 pass
             time.sleep(0.1)
         self.stop()

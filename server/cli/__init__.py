@@ -10,6 +10,7 @@ imported inside the commands, so that importing the command loads no page packag
 - ``displays``      ``display``: what each wall display shows, and a site's notices
 - ``printing``      ``print-test``, ``kiosk-agent``: a kiosk's printer
 - ``serving``       ``serve``, ``demo``, ``scheduler``
+- ``wsgi``          gunicorn inside ``luot serve`` (imported by ``serving`` alone, when it serves)
 - ``backup``        ``backup``, ``restore``
 - ``site_boxes``    ``site-box``: intake points served by their own box
 """
