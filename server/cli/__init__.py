@@ -5,6 +5,7 @@ top little more than click, the configuration and the domain: the app, the servi
 imported inside the commands, so that importing the command loads no page package and ``luot --help`` or
 ``luot kiosk-agent`` start quickly.
 
+- ``early``         gevent's monkey-patching, before any other import, for ``serve`` in gevent mode
 - ``base``          the app and database openers, the error decorator, the printer URI check
 - ``installation``  ``db``, ``config``, ``user``, ``device``: setting up an installation
 - ``displays``      ``display``: what each wall display shows, and a site's notices
@@ -17,9 +18,13 @@ imported inside the commands, so that importing the command loads no page packag
 
 from __future__ import annotations
 
-import click
+from .early import patch_for_gevent
 
-from . import backup, displays, installation, printing, serving, site_boxes
+patch_for_gevent()  # before anything else is imported: gevent mode's monkey-patching, when serving
+
+import click  # noqa: E402
+
+from . import backup, displays, installation, printing, serving, site_boxes  # noqa: E402
 
 
 @click.group()
