@@ -36,6 +36,7 @@ log = logging.getLogger("luot.serve")
 # thread per websocket (docs/performance.md: 2,000 held well, beyond that the threads run out); a gevent
 # worker a greenlet.
 DEFAULT_CONNECTIONS = {"threading": 2000, "gevent": 20000}
+HTTP_THREADS = 100  # threading mode: threads kept for HTTP requests beyond LUOT_SERVE_CONNECTIONS
 GRACEFUL_TIMEOUT_S = 10  # what the arbiter grants the worker to stop before it kills it
 PR_SET_PDEATHSIG = 1
 
@@ -160,7 +161,7 @@ def gunicorn_options(host: str, port: int, mode: str, connections: int, serving:
         "workers": 1,
         # gthread: a thread per request being answered, websockets included; kept-alive HTTP connections
         # wait without one, and count here too.
-        "worker_connections": connections * 2 if mode != "gevent" else connections,
+        "worker_connections": connections * 2 + HTTP_THREADS if mode != "gevent" else connections,
         "graceful_timeout": GRACEFUL_TIMEOUT_S,
         "timeout": 30,
         "keepalive": 5,
@@ -177,7 +178,9 @@ def gunicorn_options(host: str, port: int, mode: str, connections: int, serving:
         options["worker_class"] = _gevent_worker()
     else:
         options["worker_class"] = LuotThreadWorker
-        options["threads"] = connections
+        # Every websocket holds its thread for as long as it is open: threads beyond the connections
+        # answer HTTP requests when the websockets have taken theirs.
+        options["threads"] = connections + HTTP_THREADS
     return options
 
 
