@@ -1,7 +1,7 @@
 """``python -m bench``: run every benchmark, print JSON and a short table, write docs/performance.md.
 
 Options: ``--quick`` (fewer requests, for a smoke run),
-``--only issue,clerks,flood,realtime,stats,peer,soak,site_box``, ``--no-docs`` (do not rewrite
+``--only issue,clerks,flood,realtime,modes,stats,peer,soak,site_box``, ``--no-docs`` (do not rewrite
 docs/performance.md), ``--json FILE`` (also save the JSON).
 PostgreSQL and Redis come from ``LUOT_BENCH_POSTGRES_URL`` and ``LUOT_BENCH_REDIS_URL`` (or the test
 suite's ``LUOT_TEST_POSTGRES_URL`` / ``LUOT_TEST_REDIS_URL``); their parts are skipped without them.
@@ -19,11 +19,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import clerks, flood, issue, peer, realtime, site_box_catchup, soak, stats_year
+from . import clerks, flood, issue, modes, peer, realtime, site_box_catchup, soak, stats_year
 from .common import ROOT, machine, postgres_version, raise_file_limit
 from .report import table, write_markdown
 
-PARTS = ("issue", "clerks", "flood", "realtime", "stats", "peer", "soak", "site_box")
+PARTS = ("issue", "clerks", "flood", "realtime", "modes", "stats", "peer", "soak", "site_box")
 
 
 def main() -> None:
@@ -58,6 +58,8 @@ def main() -> None:
             results["flood"] = flood.run(work, args.quick)
         if "realtime" in parts:
             results["realtime"] = realtime.run(work, postgres, redis, args.quick)
+        if "modes" in parts:
+            results["modes"] = modes.run(work, args.quick)
         if "stats" in parts:
             tickets, runs = (20_000, 3) if args.quick else (150_000, 5)
             results["stats"] = stats_year.run_all(work / "stats", postgres, tickets, runs=runs)

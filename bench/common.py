@@ -141,7 +141,7 @@ class Process:
             try:
                 if requests.get(self.url + self.health, timeout=1).status_code < 500:
                     return self
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not listening yet, or booting its worker
                 pass
             time.sleep(0.1)
         self.stop()
@@ -152,8 +152,14 @@ class Process:
         assert self.process is not None
         return self.process.pid
 
+    @property
+    def serving_pid(self) -> int:
+        """The process that serves: ``luot serve``'s gunicorn worker (its child), or the process itself."""
+        children = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split()
+        return int(children[0]) if children else self.pid
+
     def rss_kb(self) -> int:
-        return rss_kb(self.pid)
+        return rss_kb(self.serving_pid)
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:

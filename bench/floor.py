@@ -11,8 +11,15 @@ room from the request. Both are served like ``luot serve`` (Werkzeug, a thread p
 
 from __future__ import annotations
 
-import argparse
 import os
+import sys
+
+if __name__ == "__main__" and os.environ.get("LUOT_ASYNC_MODE") == "gevent" and "broadcast" in sys.argv:
+    from gevent import monkey  # as luot serve does: first thing, before Flask and its friends
+
+    monkey.patch_all()
+
+import argparse
 import secrets
 from datetime import UTC, datetime
 from typing import Any
@@ -98,8 +105,33 @@ def main() -> None:
     if args.kind == "issue":
         issue_app(os.environ["LUOT_DATABASE_URL"]).run(port=args.port, threaded=True)
     else:
-        app, socketio = broadcast_app(os.environ.get("LUOT_ASYNC_MODE", "threading"))
-        socketio.run(app, port=args.port, allow_unsafe_werkzeug=True, log_output=False)
+        mode = os.environ.get("LUOT_ASYNC_MODE", "threading")
+        app, socketio = broadcast_app(mode)
+        if mode == "gevent":  # served as luot serve serves it: gunicorn's gevent worker, one worker
+            _gunicorn(app, args.port)
+        else:
+            socketio.run(app, port=args.port, allow_unsafe_werkzeug=True, log_output=False)
+
+
+def _gunicorn(app: Flask, port: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    class Floor(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in {
+                "bind": [f"127.0.0.1:{port}"],
+                "workers": 1,
+                "worker_class": "gevent",
+                "worker_connections": 20000,
+                "loglevel": "warning",
+                "control_socket_disable": True,
+            }.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Flask:
+            return app
+
+    Floor().run()
 
 
 if __name__ == "__main__":

@@ -223,7 +223,9 @@ def run(work: Path, postgres: str | None, redis: str | None, quick: bool = False
         with luot_serve(install.env) as server:
             calls = LuotCalls(install, server.url, per_site)
             for name, clients, rooms, rounds, pace in plan:
-                results["luot"][name] = measure(calls, server.url, clients, rooms, rounds, pace, server.pid)
+                results["luot"][name] = measure(
+                    calls, server.url, clients, rooms, rounds, pace, server.serving_pid
+                )
         with Process(["-m", "bench.floor", "broadcast", "--port", "{port}"], {}, "/health") as floor:
             for name, clients, rooms, rounds, pace in plan:
                 results["floor"][name] = measure(
@@ -249,17 +251,20 @@ def _two_processes(work: Path, postgres: str | None, redis: str | None, quick: b
             calls = LuotCalls(install, a.url, rounds // SITES + 5)
             # Clerks on process A, every display on process B.
             return {
-                "1000_clients_50_rooms": measure(calls, b.url, 1000, SITES, rounds, 0.1, b.pid),
+                "1000_clients_50_rooms": measure(calls, b.url, 1000, SITES, rounds, 0.1, b.serving_pid),
             }
 
 
-def capacity(work: Path, quick: bool) -> dict[str, Any]:
-    """Connect display clients to one process in steps; its memory and threads at each step."""
-    steps = [1000, 2000] if quick else [1000, 2000, 4000]
-    result: dict[str, Any] = {"steps": []}
-    with fresh_database("sqlite", work / "capacity", None) as url:
-        install = seed(url, work / "capacity" / "instance", sites=SITES)
-        with luot_serve(install.env) as server:
+def capacity(
+    work: Path, quick: bool, mode: str = "threading", steps: list[int] | None = None
+) -> dict[str, Any]:
+    """Connect display clients to one process in steps; its memory and threads at each step, and how long
+    an HTTP request takes while it holds them."""
+    steps = steps or ([1000, 2000] if quick else [1000, 2000, 4000])
+    result: dict[str, Any] = {"mode": mode, "steps": []}
+    with fresh_database("sqlite", work / f"capacity-{mode}", None) as url:
+        install = seed(url, work / f"capacity-{mode}" / "instance", sites=SITES)
+        with luot_serve({**install.env, "LUOT_ASYNC_MODE": mode}) as server:
             calls = LuotCalls(install, server.url, 5)
             base = server.rss_kb()
             result["idle_rss_mb"] = round(base / 1024, 1)
@@ -277,8 +282,9 @@ def capacity(work: Path, quick: bool) -> dict[str, Any]:
                             "connected": held,
                             "failed": swarm.failed,
                             "rss_mb": round(rss / 1024, 1),
-                            "threads": threads_of(server.pid),
+                            "threads": threads_of(server.serving_pid),
                             "kb_per_connection": round((rss - base) / max(held, 1), 1),
+                            "http_ms": _http_ms(server.url),
                         }
                     )
                     if swarm.failed:
@@ -287,3 +293,13 @@ def capacity(work: Path, quick: bool) -> dict[str, Any]:
                 for swarm in swarms:
                     swarm.close()
     return result
+
+
+def _http_ms(url: str) -> float | None:
+    """One ``GET /api/v1/sites`` while the connections are held: its time, or None if it got no answer."""
+    started = time.monotonic()
+    try:
+        requests.get(f"{url}/api/v1/sites", timeout=60).raise_for_status()
+    except requests.RequestException:
+        return None
+    return round((time.monotonic() - started) * 1000, 1)

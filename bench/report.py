@@ -56,6 +56,7 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
                 share >= 0.5,
             )
         )
+    rows += _mode_targets(results.get("modes", {}))
     luot = results.get("realtime", {}).get("luot", {})
     floor = results.get("realtime", {}).get("floor", {})
     for name, limit in (("1000_clients_50_rooms", 50), ("1000_clients_1_room", 250)):
@@ -80,6 +81,48 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
                     f"{median / stats['limit_s']:.1f}× the target" if median >= stats["limit_s"] else "met",
                     median < stats["limit_s"],
                 )
+            )
+    return rows
+
+
+def _mode_targets(modes: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
+    """gevent: 10,000 idle clients at ≤ 60 KB each with HTTP answering; one-room p99 ≤ 1.5× its floor."""
+    rows: list[tuple[str, str, str, bool | None]] = []
+    steps = modes.get("capacity_gevent", {}).get("steps", [])
+    if steps:
+        last = steps[-1]
+        held, kb, http = last["connected"], last["kb_per_connection"], last.get("http_ms")
+        met = held >= 10000 and kb <= 60 and http is not None
+        rows.append(
+            (
+                "gevent: 10,000 idle clients, ≤ 60 KB each, HTTP answering",
+                f"{held} held at {kb} KB each, HTTP {http if http is not None else 'no answer'} ms",
+                f"{held} held, {kb / 60:.2f}× the memory" if not met else "met",
+                met,
+            )
+        )
+    luot, floor = modes.get("broadcast_gevent"), modes.get("broadcast_gevent_floor")
+    if luot and floor and floor.get("p99_ms"):
+        ratio = round(luot["p99_ms"] / floor["p99_ms"], 2)
+        rows.append(
+            (
+                "gevent: call → display p99 ≤ 1.5× floor, 1000 clients 1 room",
+                f"{luot['p99_ms']} ms = {ratio}× {floor['p99_ms']} ms",
+                f"{ratio / 1.5:.2f}× the target" if ratio > 1.5 else "met",
+                ratio <= 1.5,
+            )
+        )
+    return rows
+
+
+def _mode_rows(modes: dict[str, Any]) -> list[str]:
+    rows = []
+    for mode in ("threading", "gevent"):
+        figures = modes.get(f"capacity_{mode}", {})
+        for s in figures.get("steps", []):
+            rows.append(
+                f"| {mode} | {s['asked']} | {s['connected']} | {s['failed']} | {s['rss_mb']} "
+                f"| {s['threads']} | {s['kb_per_connection']} | {s.get('http_ms')} |"
             )
     return rows
 
@@ -218,6 +261,32 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
                 f"| {s['asked']} | {s['connected']} | {s['failed']} | {s['rss_mb']} | {s['threads']} "
                 f"| {s['kb_per_connection']} |"
                 for s in rt.get("capacity", {}).get("steps", [])
+            ],
+        ]
+    if "modes" in results:
+        modes = results["modes"]
+        out += [
+            "",
+            "## Threading or gevent",
+            "",
+            "Idle display clients held by one `luot serve` in each mode (each step adds clients to those",
+            "already held), and one `GET /api/v1/sites` timed while they are held. Then call → display to",
+            "1,000 clients in one room under gevent, against a bare Flask-SocketIO server under gunicorn's",
+            "gevent worker.",
+            "",
+            "| mode | asked | connected | failed | RSS MB | threads | KB per connection | HTTP ms |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- |",
+            *_mode_rows(modes),
+            "",
+            "| server | median ms | p99 ms | deliveries | missing |",
+            "| --- | --- | --- | --- | --- |",
+            *[
+                f"| {who} | {r['median_ms']} | {r['p99_ms']} | {r['deliveries']} | {r['missing']} |"
+                for who, r in (
+                    ("luot, gevent", modes.get("broadcast_gevent")),
+                    ("floor, gevent", modes.get("broadcast_gevent_floor")),
+                )
+                if r
             ],
         ]
     if "stats" in results:

@@ -13,7 +13,10 @@
   ``X-Forwarded-For`` then gives the caller's address for per-IP rate limits (default 0: trust none)
 - ``LUOT_PUBLIC_URL`` — the address phones use to reach the server (printed in QR codes); default:
   the address the request came in on
-- ``LUOT_ASYNC_MODE`` — Socket.IO async mode: ``threading`` (default) or ``gevent``
+- ``LUOT_ASYNC_MODE`` — Socket.IO async mode: ``threading`` (default) or ``gevent``; ``luot serve`` then runs
+  gunicorn's ``gthread`` or ``gevent`` worker (docs/deploy.md)
+- ``LUOT_SERVE_CONNECTIONS`` — the connections (websockets included) ``luot serve`` holds at once: 2000 in
+  threading mode (a thread each), 20000 under gevent
 - ``LUOT_PRINT_TIMEOUT_S`` (3), ``LUOT_PRINT_RETRY_BASE_S`` (0.5), ``LUOT_PRINT_RETRY_CAP_S`` (15),
   ``LUOT_PRINT_GIVE_UP_S`` (300) — printers: connect/write timeout, retry delays, and how long a ticket
   is still worth printing
@@ -126,7 +129,8 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "LUOT_RATE_LIMIT_STORAGE": env.get("LUOT_RATE_LIMIT_STORAGE") or None,
         "LUOT_PROXY_COUNT": _number(env, "LUOT_PROXY_COUNT", int, 0),
         "LUOT_PUBLIC_URL": (env.get("LUOT_PUBLIC_URL") or "").rstrip("/") or None,
-        "LUOT_ASYNC_MODE": env.get("LUOT_ASYNC_MODE", "threading"),
+        "LUOT_ASYNC_MODE": _async_mode(env.get("LUOT_ASYNC_MODE") or "threading"),
+        "LUOT_SERVE_CONNECTIONS": _number(env, "LUOT_SERVE_CONNECTIONS", int, 0) or None,
         "LUOT_ENV": env.get("LUOT_ENV", "production"),
         "LUOT_RETENTION_DAYS": _number(env, "LUOT_RETENTION_DAYS", int, 90),
         "LUOT_UPSTREAM_URL": (env.get("LUOT_UPSTREAM_URL") or "").rstrip("/") or None,
@@ -171,6 +175,16 @@ def printer_networks(raw: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
         raise InvalidConfiguration(
             f"LUOT_PRINTER_NETWORKS must list networks such as 192.168.1.0/24, not {raw!r}"
         ) from None
+
+
+ASYNC_MODES = ("threading", "gevent")
+
+
+def _async_mode(raw: str) -> str:
+    mode = raw.strip().lower()
+    if mode not in ASYNC_MODES:
+        raise InvalidConfiguration(f"LUOT_ASYNC_MODE must be threading or gevent, not {raw!r}")
+    return mode
 
 
 def _number(env: Mapping[str, str], name: str, kind: type[int] | type[float], default: float) -> Any:

@@ -49,7 +49,7 @@ class ServerProcess:
             try:
                 if requests.get(f"{self.url}/api/v1/health", timeout=1).ok:
                     return self
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not listening yet, or booting its worker
                 pass
             time.sleep(0.1)
         self.kill()

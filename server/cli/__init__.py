@@ -5,20 +5,26 @@ top little more than click, the configuration and the domain: the app, the servi
 imported inside the commands, so that importing the command loads no page package and ``luot --help`` or
 ``luot kiosk-agent`` start quickly.
 
+- ``early``         gevent's monkey-patching, before any other import, for ``serve`` in gevent mode
 - ``base``          the app and database openers, the error decorator, the printer URI check
 - ``installation``  ``db``, ``config``, ``procedures``, ``user``, ``device``: setting up an installation
 - ``displays``      ``display``: what each wall display shows, and a site's notices
 - ``printing``      ``print-test``, ``kiosk-agent``: a kiosk's printer
 - ``serving``       ``serve``, ``demo``, ``scheduler``
+- ``wsgi``          gunicorn inside ``luot serve`` (imported by ``serving`` alone, when it serves)
 - ``backup``        ``backup``, ``restore``
 - ``site_boxes``    ``site-box``: intake points served by their own box
 """
 
 from __future__ import annotations
 
-import click
+from .early import patch_for_gevent
 
-from . import backup, displays, installation, printing, serving, site_boxes
+patch_for_gevent()  # before anything else is imported: gevent mode's monkey-patching, when serving
+
+import click  # noqa: E402
+
+from . import backup, displays, installation, printing, serving, site_boxes  # noqa: E402
 
 
 @click.group()

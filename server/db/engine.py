@@ -19,6 +19,7 @@ side; writers that name none go straight to the database, whose row locks keep t
 from __future__ import annotations
 
 import sqlite3
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -93,7 +94,11 @@ class Database:
         would see it, whatever the pooled connections still hold open. PostgreSQL: a pooled connection,
         with statement and lock timeouts for this transaction only."""
         if self.is_sqlite:
-            self._probe_sqlite(timeout_s)
+            offload = _off_the_loop()  # its BEGIN IMMEDIATE may wait for a writer of this very process
+            if offload is not None:
+                offload(self._probe_sqlite, (timeout_s,))
+            else:
+                self._probe_sqlite(timeout_s)
             return
         millis = max(1, int(timeout_s * 1000))
         with self.engine.connect() as connection, connection.begin() as transaction:
@@ -230,4 +235,27 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         write = connection.get_execution_options().get("luot_write", False)
+        offload = _off_the_loop() if write else None
+        if offload is not None:
+            offload(connection.connection.dbapi_connection.execute, ("BEGIN IMMEDIATE",))
+            return
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _off_the_loop() -> Callable[..., Any] | None:
+    """Under gevent (the process monkey-patched, see server/cli/early.py): a way to run a call in gevent's
+    pool of real threads while this greenlet waits, the others running on.
+
+    A SQLite write begins with ``BEGIN IMMEDIATE``, the one call that may wait: while another process (a
+    ``luot`` command, a backup) holds the write lock, SQLite's busy handler sleeps in C for up to
+    :data:`BUSY_TIMEOUT_MS`, which would stop every greenlet of the process. That call runs off the loop.
+    The others are short C calls on a local file that never wait for a lock: readers in WAL mode never do,
+    and writers of this process take turns (:class:`WriterTurns`, gevent-aware once patched) before they
+    begin, so one that holds the write lock has no writer of its own process to wait for."""
+    monkey = sys.modules.get("gevent.monkey")
+    if monkey is None or not monkey.is_module_patched("threading"):
+        return None
+    import gevent
+
+    apply: Callable[..., Any] = gevent.get_hub().threadpool.apply
+    return apply

@@ -6,7 +6,7 @@ import copy
 import threading
 from collections import Counter
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 from flask import Flask
@@ -14,6 +14,20 @@ from sqlalchemy import func, select
 
 from server.db.models import Ticket
 from tests.conftest import TEST_CONFIG, World
+
+
+class Answer(Protocol):
+    status_code: int
+
+    @property
+    def json(self) -> Any: ...
+
+
+class Client(Protocol):
+    def post(self, url: str, *, json: Any = None, headers: Any = None) -> Answer: ...
+
+
+Connect = Callable[[], Client]
 
 
 def run_together(workers: int, work: Callable[[int], Any]) -> list[Any]:
@@ -44,37 +58,54 @@ def concurrent_world(make_app: Callable[..., Flask], database_url: str) -> World
 
 
 def test_sixteen_kiosks_issuing_at_once_get_800_distinct_numbers(concurrent_world: World) -> None:
-    world = concurrent_world
-    kiosks = [world.device("kiosk") for _ in range(16)]
+    check_kiosks_get_distinct_numbers(concurrent_world, concurrent_world.app.test_client, 16, 50)
+
+
+def check_kiosks_get_distinct_numbers(world: World, connect: Connect, kiosks: int, each: int) -> None:
+    """``kiosks`` kiosks issue ``each`` tickets at once: no number twice, none lost. ``connect()``: a client
+    of the server under test (the app's test client here; a real ``luot serve`` elsewhere)."""
+    devices = [world.device("kiosk") for _ in range(kiosks)]
     site, service = world.site("CB")["id"], world.service("CB", "HT")["id"]
 
-    def issue_fifty(index: int) -> list[str]:
-        client = world.app.test_client()
+    def issue(index: int) -> list[str]:
+        client = connect()
         numbers = []
-        for _ in range(50):
+        for _ in range(each):
             response = client.post(
-                f"/api/v1/sites/{site}/tickets", json={"service_id": service}, headers=kiosks[index]
+                f"/api/v1/sites/{site}/tickets", json={"service_id": service}, headers=devices[index]
             )
             assert response.status_code == 201, response.json
             numbers.append(response.json["number"])
         return numbers
 
-    numbers = [n for batch in run_together(16, issue_fifty) for n in batch]
-    assert len(numbers) == 800
-    assert len(set(numbers)) == 800
-    assert sorted(numbers) == [f"A{i:03d}" for i in range(1, 801)]
+    total = kiosks * each
+    numbers = [n for batch in run_together(kiosks, issue) for n in batch]
+    assert len(numbers) == total
+    assert len(set(numbers)) == total
+    assert sorted(numbers) == [f"A{i:03d}" for i in range(1, total + 1)]
     with world.luot.read() as session:
-        assert session.scalar(select(func.count()).select_from(Ticket)) == 800
+        assert session.scalar(select(func.count()).select_from(Ticket)) == total
 
 
 def test_eight_counters_calling_at_once_never_get_the_same_ticket(
     make_app: Callable[..., Flask], database_url: str
 ) -> None:
+    world = World(make_app(database_url, eight_counters()))
+    check_counters_never_call_the_same_ticket(world, world.app.test_client)
+
+
+def eight_counters() -> dict[str, Any]:
+    """The test configuration with eight counters serving ``CT`` at the first site."""
     config = copy.deepcopy(TEST_CONFIG)
     config["communes"][0]["sites"][0]["counters"] = [
         {"code": f"Q{n}", "number": n, "name": f"Quầy {n}", "services": ["CT"]} for n in range(1, 9)
     ]
-    world = World(make_app(database_url, config))
+    return config
+
+
+def check_counters_never_call_the_same_ticket(world: World, connect: Connect) -> None:
+    """Eight counters (:func:`eight_counters`) call at once with six tickets waiting: six calls, six
+    different tickets, two answers that nobody waits."""
     kiosk = world.device("kiosk")
     for _ in range(6):  # fewer tickets than counters: two counters must be told nobody waits
         world.issue(kiosk, service="CT")
@@ -85,7 +116,7 @@ def test_eight_counters_calling_at_once_never_get_the_same_ticket(
 
     def call(index: int) -> Any:
         headers, counter_id = counters[index]
-        response = world.app.test_client().post(f"/api/v1/counters/{counter_id}/call-next", headers=headers)
+        response = connect().post(f"/api/v1/counters/{counter_id}/call-next", headers=headers)
         return response.status_code, (response.json or {}).get("id")
 
     results = run_together(8, call)
@@ -95,14 +126,18 @@ def test_eight_counters_calling_at_once_never_get_the_same_ticket(
 
 
 def test_a_retried_staff_action_with_the_same_request_id_does_not_act_twice(concurrent_world: World) -> None:
-    world = concurrent_world
+    check_a_retried_call_acts_once(concurrent_world, concurrent_world.app.test_client)
+
+
+def check_a_retried_call_acts_once(world: World, connect: Connect) -> None:
+    """The same ``call-next`` (one ``request_id``) sent four times at once: one call, four same answers."""
     kiosk = world.device("kiosk")
     first, second = world.issue(kiosk), world.issue(kiosk)
     clerk = world.staff("clerk")
     counter_id = world.open_counter(clerk)
 
     def call_with_same_id(_index: int) -> Any:
-        response = world.app.test_client().post(
+        response = connect().post(
             f"/api/v1/counters/{counter_id}/call-next", json={"request_id": "tablet-7f3a"}, headers=clerk
         )
         return response.status_code, response.json["id"]

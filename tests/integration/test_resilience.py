@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 import sqlalchemy as sa
 from flask import Flask
@@ -150,8 +151,47 @@ def test_stopping_the_server_releases_the_scheduler_lease(
         if held is not None:
             break
         time.sleep(0.1)
-    assert held is not None and f":{server.pid}:" in held.holder
+    assert held is not None
+    holder_pid = int(held.holder.split(":")[1])  # the worker that serves, a child of `luot serve`
+    assert _parent_of(holder_pid) == server.pid
     assert server.terminate() == 0
     released = lease()
     assert released is not None
     assert released.expires_at.replace(tzinfo=released.expires_at.tzinfo or UTC) < datetime.now(UTC)
+
+
+def test_the_serving_worker_dies_with_luot_serve(servers: list[ServerProcess], tmp_path: Path) -> None:
+    """gunicorn's worker never outlives a ``luot serve`` killed outright: the port is free again for the
+    next start (a power cut stays a power cut)."""
+    server = ServerProcess({"LUOT_INSTANCE_PATH": str(tmp_path / "instance"), "LUOT_SCHEDULER": "off"})
+    servers.append(server.start())
+    (worker,) = _children_of(server.pid)
+    server.kill()
+    deadline = time.monotonic() + 20
+    while _state_of(worker) not in ("", "Z") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _state_of(worker) in ("", "Z")  # gone, or dead and waiting for its new parent to reap it
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{server.url}/api/v1/health", timeout=5)
+
+
+def _children_of(pid: int) -> list[int]:
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def _state_of(pid: int) -> str:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return ""
+    for line in status.splitlines():
+        if line.startswith("State:"):
+            return line.split()[1]
+    return ""
+
+
+def _parent_of(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("PPid:"):
+            return int(line.split()[1])
+    raise AssertionError(f"no process {pid}")
