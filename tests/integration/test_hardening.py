@@ -128,8 +128,9 @@ def test_the_public_status_tells_nothing_personal(make_app: Callable[..., Flask]
     )
     assert len(ticket["public_code"]) >= 16  # 96 random bits
     status = world.client.get(f"/api/v1/tickets/status/{ticket['public_code']}").json
-    personal = {"phone", "citizen_id", "priority", "dossier_code", "name", "id", "public_code"}
+    personal = {"phone", "citizen_id", "priority", "name", "id", "public_code"}
     assert not personal & set(status), status
+    assert status["dossier_code"] is None  # shown to the link's holder only once the ticket is done
     assert {"number", "status", "position", "estimated_wait_s", "counter"} <= set(status)
     page = world.client.get(f"/t/{ticket['public_code']}").get_data(as_text=True)
     assert "0912345678" not in page and "001094012345" not in page
