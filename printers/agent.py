@@ -84,6 +84,7 @@ class KioskAgent:
             self.journal = Journal(journal or Path.cwd() / "kiosk-journal.sqlite3")
             desk = OfflineDesk(self.journal, self._print_offline)
             self.proxy = KioskProxy(self.upstream, desk, serve_port, self._reachable)
+            self.proxy.printing = lambda: bool(self.client.connected)  # jobs reach it over this connection
 
     # -- connection -------------------------------------------------------------------------------------
 

@@ -338,6 +338,7 @@ class KioskProxy:
         self.desk = desk
         self.on_reachable = on_reachable
         self.online = False
+        self.printing: Callable[[], bool] = lambda: False  # the agent's print connection to the server is up
         handler = _handler(self)
         self.httpd = ThreadingHTTPServer((host, port), handler)
         self.httpd.daemon_threads = True
@@ -387,6 +388,7 @@ def _handler(proxy: KioskProxy) -> type[BaseHTTPRequestHandler]:
                     "agent": True,
                     "online": proxy.online,
                     "can_issue": proxy.desk.can_issue(),
+                    "printing": proxy.printing(),
                     "pending": proxy.desk.journal.count_pending(),
                 }
                 self._send(200, "application/json", json.dumps(answer).encode())

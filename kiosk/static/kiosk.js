@@ -711,6 +711,7 @@ function connect() {
     },
     onStatus: (status) => {
       clearTimeout(graceTimer);
+      document.body.dataset.live = status === "online" ? "on" : "off"; // as the status page: for staff and tests
       if (status === "online") {
         if (state.socketDown) refreshSite();
         state.socketDown = false;

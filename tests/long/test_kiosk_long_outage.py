@@ -152,6 +152,10 @@ def test_the_kiosk_page_issues_through_a_three_minute_outage_and_the_server_take
         wait_until(lambda: (agent.status() or {}).get("pending") == 0, "the journal was replayed", 60)
         wait_until(lambda: (agent.status() or {}).get("can_issue"), "a new lease", 60)
         page.wait_for_selector("#offline-mark", state="hidden")
+        # the agent's print connection and the page's live one back too: the server's print job reaches the
+        # agent by the first, the page hears it was printed by the second
+        wait_until(lambda: (agent.status() or {}).get("printing"), "the agent's print connection", 60)
+        page.wait_for_selector("body[data-live=on]")
         status, after = take(page)  # online again: the server's own numbering goes on past the leases
         assert status == 201 and "offline" not in after
         ticket_shown(page, after)
