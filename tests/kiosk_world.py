@@ -8,8 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +22,7 @@ from server.db.models import Ticket
 from tests.conftest import World
 from tests.realtime_client import Listener
 from tests.servers import free_port
+from tests.waiting import wait_until
 
 
 @dataclass
@@ -122,16 +122,6 @@ class AgentProcess:
         )
         assert response.status_code == 201, response.text
         return dict(response.json())
-
-
-def wait_until(condition: Callable[[], Any], what: str, timeout: float = 20) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)  # polling a condition, not waiting for time
-    raise AssertionError(f"not within {timeout}s: {what}")
 
 
 def assert_every_ticket_once(

@@ -5,7 +5,6 @@ intake points as their staff use them; and the checks made once the link is back
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from tests.conftest import PASSWORD
 from tests.realtime_client import Listener
 from tests.servers import ServerProcess
 from tests.tcp_proxy import TcpProxy
+from tests.waiting import wait_until
 
 SECRET = "site-box-test-secret-0123456789abcdef"
 COMMON = {"LUOT_ENV": "test", "LUOT_SECRET_KEY": SECRET, "LUOT_RATE_LIMITS": "off"}
@@ -207,14 +207,6 @@ def login(url: str, username: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {answer.json()['token']}"}
 
 
-def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout} s: {what}")
-        time.sleep(0.1)  # polling a condition, not waiting for time
-
-
 def assert_caught_up(morning: Morning, within: float = 10) -> dict[str, str]:
     """Within ``within`` seconds the upstream reads, for each site, what its box reads (stats JSON, waits,
     queue, ticket log) and its sync route says nothing is behind; returns the upstream's admin headers."""
@@ -224,7 +216,7 @@ def assert_caught_up(morning: Morning, within: float = 10) -> dict[str, str]:
         local = views(site.box.url, site.id, login(site.box.url, "admin"))
         caught_up = lambda site=site, local=local: views(upstream, site.id, admin) == local  # noqa: E731
         try:
-            wait_for(caught_up, within, f"{site.code} caught up")
+            wait_until(caught_up, f"{site.code} caught up", within)
         except AssertionError:
             assert views(upstream, site.id, admin) == local  # shows what differs
             raise
@@ -240,10 +232,10 @@ def assert_display_in_order(morning: Morning, display: Listener, admin: dict[str
     site_id = morning.cat_ba.id
     url = f"{morning.upstream.url}/api/v1/sites/{site_id}/sync"
     final = requests.get(url, headers=admin, timeout=30).json()
-    wait_for(
+    wait_until(
         lambda: any(data.get("seq") == final["upstream_seq"] for _name, data in list(display.history)),
-        10,
         "the display received the last event",
+        10,
     )
     last = None
     snapshots: list[int] = []

@@ -13,9 +13,10 @@ from flask import Flask
 
 from server.db.models import Ticket
 from tests.e2e.conftest import open_kiosk, screenshot
-from tests.kiosk_world import AgentProcess, KioskSite, wait_until
+from tests.kiosk_world import AgentProcess, KioskSite
 from tests.printer_server import PrinterServer
 from tests.servers import ServerProcess
+from tests.waiting import wait_until
 
 
 def test_the_kiosk_page_served_by_its_agent_issues_through_an_outage(

@@ -17,11 +17,12 @@ from typing import Any
 import requests
 from flask import Flask
 
-from tests.kiosk_world import AgentProcess, KioskSite, assert_every_ticket_once, wait_until
+from tests.kiosk_world import AgentProcess, KioskSite, assert_every_ticket_once
 from tests.printer_server import PrinterServer
 from tests.realtime_client import Listener
 from tests.servers import ServerProcess
 from tests.tcp_proxy import TcpProxy
+from tests.waiting import wait_until
 
 
 def test_the_kiosk_issues_through_an_outage_and_the_server_takes_every_ticket_once(

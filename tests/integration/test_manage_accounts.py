@@ -4,8 +4,6 @@ commune's (403), never an admin; disables an account and resets a password (sess
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,6 +13,7 @@ from sqlalchemy import select
 from server.db.models import AuditRecord
 from server.services.sites.config_file import load_config
 from tests.conftest import PASSWORD, Clock, World
+from tests.waiting import wait_until
 
 OTHER_COMMUNE: dict[str, Any] = {
     "communes": [
@@ -34,14 +33,6 @@ OTHER_COMMUNE: dict[str, Any] = {
         }
     ]
 }
-
-
-def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout} s: {what}")
-        time.sleep(0.05)
 
 
 def post(world: World, path: str, headers: dict[str, str], body: dict[str, Any] | None = None) -> Any:
@@ -197,6 +188,6 @@ def test_a_devices_last_seen_is_written_at_most_once_a_minute_and_online_follows
     assert devices()["display"]["online"] is True  # its connection is live, however long ago it connected
     display.close()
     left = "2026-11-23T01:33:11+00:00"
-    wait_for(lambda: devices()["display"]["last_seen_at"] == left, 5, "the server saw the display leave")
+    wait_until(lambda: devices()["display"]["last_seen_at"] == left, "the server saw the display leave", 5)
     clock.advance(minutes=2, seconds=1)
     assert devices()["display"]["online"] is False

@@ -3,7 +3,6 @@ seen by a real Socket.IO client, reprints and a kiosk's printer changed by an ad
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from server.domain.access import DeviceKind, device
 from server.services.queue.tickets import IssueTicket, issue_ticket
 from tests.conftest import World
 from tests.printer_server import PrinterServer, free_port
+from tests.waiting import wait_until
 
 FAST_RETRIES = {
     "LUOT_PRINT_TIMEOUT_S": 1.0,
@@ -39,17 +39,6 @@ def jobs_of(world: World, ticket_id: int) -> list[PrintJob]:
         return list(
             session.scalars(sa.select(PrintJob).where(PrintJob.ticket_id == ticket_id).order_by(PrintJob.id))
         )
-
-
-def wait_until(condition: Callable[[], Any], timeout: float = 20) -> Any:
-    """Wait for something the spooler does in the background (not a timing assertion)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise TimeoutError("the spooler did not get there")
 
 
 def test_a_kiosk_ticket_reaches_its_tcp_printer_as_init_a_raster_of_the_tickets_height_and_a_cut(

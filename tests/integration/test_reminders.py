@@ -29,6 +29,7 @@ from server.services.appointments import reminders
 from tests.booking import MONDAY_7AM, at, book, booking_config
 from tests.conftest import Clock, World
 from tests.integration.test_concurrency import run_together
+from tests.waiting import wait_until
 
 WEDNESDAY = MONDAY_7AM + timedelta(days=2)  # Tuesday 24 November is a public holiday
 
@@ -91,13 +92,6 @@ def outbox(world: World) -> list[tuple[str, str, str | None]]:
     with world.luot.read() as session:
         rows = session.scalars(select(Notification).order_by(Notification.id))
         return [(n.kind, n.status, n.channel) for n in rows]
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
 
 
 def test_each_reminder_is_written_and_sent_once_at_its_lead(

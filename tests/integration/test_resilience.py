@@ -22,6 +22,7 @@ from server.jobs.scheduler import LEASE
 from tests.conftest import World
 from tests.realtime_client import Listener
 from tests.servers import ServerProcess
+from tests.waiting import wait_until
 
 KIOSKS = 6
 COUNTERS = ("Q1", "Q2")
@@ -167,10 +168,8 @@ def test_the_serving_worker_dies_with_luot_serve(servers: list[ServerProcess], t
     servers.append(server.start())
     (worker,) = _children_of(server.pid)
     server.kill()
-    deadline = time.monotonic() + 20
-    while _state_of(worker) not in ("", "Z") and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert _state_of(worker) in ("", "Z")  # gone, or dead and waiting for its new parent to reap it
+    # gone, or dead and waiting for its new parent to reap it
+    wait_until(lambda: _state_of(worker) in ("", "Z"), "the worker died with luot serve")
     with pytest.raises(requests.ConnectionError):
         requests.get(f"{server.url}/api/v1/health", timeout=5)
 

@@ -23,12 +23,13 @@ from flask import Flask
 
 from server.db.models import Site, TicketLease
 from tests.e2e.conftest import open_kiosk
-from tests.kiosk_world import AgentProcess, KioskSite, assert_every_ticket_once, wait_until
+from tests.kiosk_world import AgentProcess, KioskSite, assert_every_ticket_once
 from tests.long.outage import Outage
 from tests.printer_server import PrinterServer
 from tests.realtime_client import Listener
 from tests.servers import ServerProcess
 from tests.tcp_proxy import TcpProxy
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.long
 
