@@ -67,6 +67,14 @@ def failing_cleanly(command: Callable[P, R]) -> Callable[P, R]:
     return run
 
 
+def read_file(reader: Callable[[Path], R], path: Path) -> R:
+    """``reader(path)``, a file the installer wrote; one that is not UTF-8 text is a clear failure."""
+    try:
+        return reader(path)
+    except UnicodeDecodeError as exc:
+        raise Failure(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+
+
 def describe(exc: OSError) -> str:
     """``/var/lib/luot: Permission denied`` rather than ``[Errno 13] Permission denied: '/var/lib/luot'``."""
     reason = exc.strerror or str(exc)

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from ..domain.access import DeviceKind, Role
-from .base import Failure, check_printer, failing_cleanly, open_app, open_database, printer_choice
+from .base import check_printer, failing_cleanly, open_app, open_database, printer_choice, read_file
 
 
 @click.group()
@@ -59,10 +59,7 @@ def config_load(path: Path, take_back: bool) -> None:
     from ..services.sites.config_file import load_config, read_config_file
 
     _flask_app, extension = open_app()
-    try:
-        document = read_config_file(path)
-    except UnicodeDecodeError as exc:
-        raise Failure(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    document = read_file(read_config_file, path)
     report = load_config(extension.uow(), document, extension.now(), check_printer, take_back=take_back)
     for label in report.taken_back:
         click.echo(f"given back to the file: {label}")
@@ -96,10 +93,7 @@ def procedures_load(path: Path) -> None:
     from ..services.sites.procedures import load_procedures, read_procedure_file
 
     _flask_app, extension = open_app()
-    try:
-        source = read_procedure_file(path)
-    except UnicodeDecodeError as exc:
-        raise Failure(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    source = read_file(read_procedure_file, path)
     report = load_procedures(extension.uow(), source, extension.now())
     for code in report.created:
         click.echo(f"created procedure {code}")
