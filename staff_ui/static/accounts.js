@@ -31,8 +31,8 @@ async function attempt(work, done) {
   notice("");
   try {
     await work();
+    await loadAccounts(); // the message comes once the lists show the change
     if (done) notice(done, "ok");
-    await loadAccounts();
   } catch (error) {
     notice(error.message, "error");
   }
