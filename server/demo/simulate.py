@@ -58,6 +58,7 @@ PRIORITY_SHARE = 0.12
 NO_SHOW_SHARE = 0.03
 TRANSFER_SHARE = 0.02
 WALK_TO_COUNTER_S = 40
+LOOK_AGAIN_S = 30  # a clerk whose call found nobody waiting presses again this much later
 PHONE_SHARE = 0.4  # citizens who leave a phone number at the kiosk for the "your turn is near" message
 
 
@@ -150,8 +151,10 @@ class Simulation:
         """Live ``elapsed`` simulated seconds from ``simulated`` (seconds since midnight) at once: who
         arrives meanwhile, and what each clerk does. Returns the new simulated time."""
         simulated += elapsed
-        if simulated >= DAY_END_H * 3600:
+        if simulated >= DAY_END_H * 3600:  # the next morning: every clerk starts afresh
             simulated = DAY_START_H * 3600
+            for desk in (desk for site in self.sites for desk in site.desks):
+                desk.next_step_at = 0.0
         for site in self.sites:
             self._arrivals(site, simulated, elapsed)
             for desk in site.desks:
@@ -193,7 +196,7 @@ class Simulation:
     # -- clerks ------------------------------------------------------------------------------------
 
     def _work(self, site: Site, desk: Desk, simulated: float) -> None:
-        if simulated < desk.next_step_at and desk.step != "idle":
+        if simulated < desk.next_step_at:
             return
         now = self.luot.now()
         if desk.step == "idle":
@@ -202,7 +205,9 @@ class Simulation:
                     CallNext(actor=desk.clerk, counter_id=desk.counter_id, at=now), self.luot.uow()
                 )
             )
-            if called is not None:
+            if called is None:
+                desk.next_step_at = simulated + LOOK_AGAIN_S
+            else:
                 desk.ticket_id, desk.step = called.id, "called"
                 desk.next_step_at = simulated + self.random.uniform(10, WALK_TO_COUNTER_S)
             return
