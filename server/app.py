@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from pathlib import Path
 from typing import Any
@@ -85,8 +86,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from printers.spooler import Spooler, SpoolerSettings
 
     from .jobs.outbox import Outbox
+    from .realtime import follow_up, socketio
     from .realtime import init_app as init_realtime
-    from .realtime import socketio, waiting_positions
     from .realtime.agent import push_job
     from .realtime.publisher import Publisher
 
@@ -95,7 +96,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     extension = Luot(
         database=Database(config["LUOT_DATABASE_URL"]),
         bus=bus,
-        publisher=Publisher(socketio, positions=lambda site_id: waiting_positions(app, site_id)),
+        publisher=Publisher(socketio, follow_up=functools.partial(follow_up, app)),
         hasher=PasswordHasher(**config["LUOT_PASSWORD_HASH"]),
         secret=app.config["SECRET_KEY"].encode(),
         public=PublicAddress(config["LUOT_PUBLIC_URL"]),

@@ -80,7 +80,7 @@ class Outlook:
     forecast: Forecast = NOBODY_WAITING
 
 
-NO_OUTLOOK = Outlook()  # an event built without one (a site box's older event)
+NO_OUTLOOK = Outlook()  # when it could not be worked out
 
 
 def outlook(services: Sequence[ServiceLine], counters: Sequence[CounterLine]) -> Outlook:

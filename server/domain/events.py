@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import ClassVar
 
-from .early_warnings import NO_OUTLOOK, Outlook
 from .notices import NoticeInfo
 from .printing import JobRef
 
@@ -120,11 +119,10 @@ class TicketChanged(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class QueueChanged(Event):
-    """The waiting tickets of a site changed, or its counters did. Message: ``queue.changed``, with the
-    early warnings and the forecast of the manager's live view (``outlook``)."""
+    """The waiting tickets of a site changed, or its counters did. Message: ``queue.changed``; the
+    publisher adds the early warnings and the forecast of the manager's live view, worked out after commit."""
 
     waiting_by_service: tuple[ServiceWaiting, ...]
-    outlook: Outlook = NO_OUTLOOK
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -54,12 +54,12 @@ def _flow() -> FlowControl:
     return flow
 
 
-def waiting_positions(app: Flask, site_id: int) -> list[dict[str, Any]]:
-    """What the status page of every waiting ticket of a site shows now."""
+def follow_up(app: Flask, site_id: int, positions: bool) -> queries.FollowUp:
+    """The outlook of a site whose queue changed, and what its waiting tickets' status pages show now."""
     with app.app_context():
         extension = luot()
         with extension.read() as session:
-            return queries.public_positions(session, site_id, extension.now())
+            return queries.follow_up(session, site_id, extension.now(), positions=positions)
 
 
 def _refuse(exc: LuotError) -> ConnectionRefusedError:

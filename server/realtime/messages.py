@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..domain.early_warnings import NO_OUTLOOK, Outlook
 from ..domain.events import (
     AppointmentChanged,
     CounterChanged,
@@ -123,7 +124,9 @@ def public_snapshot(snap: Snapshot) -> dict[str, Any]:
     return plain
 
 
-def messages_for(event: Event) -> list[Message]:
+def messages_for(event: Event, outlook: Outlook = NO_OUTLOOK) -> list[Message]:
+    """The messages of one committed event; ``outlook``: the early warnings and forecast a ``queue.changed``
+    carries (worked out by the publisher after commit)."""
     if not event.sequenced:  # for the server's own subscribers only
         return []
     head = {"seq": event.seq, "site_id": event.site_id}
@@ -172,8 +175,8 @@ def messages_for(event: Event) -> list[Message]:
                     {
                         **head,
                         "waiting_by_service": event.waiting_by_service,
-                        "warnings": event.outlook.warnings,
-                        "forecast": event.outlook.forecast,
+                        "warnings": outlook.warnings,
+                        "forecast": outlook.forecast,
                     }
                 ),
                 room,

@@ -1,8 +1,10 @@
 """Publishes committed domain events over Socket.IO from one background task per process.
 
 Request threads only enqueue (the unit of work hands events over right after commit, in commit order), so
-an HTTP response never waits for a broadcast to a thousand sockets. After each batch, the citizens
-following a waiting ticket of a site whose queue changed get their new position and estimate.
+an HTTP response never waits for a broadcast to a thousand sockets. What follows a change of a site's
+queue is worked out here too, from one read of the committed queue per site and batch: the early warnings
+and the forecast that a ``queue.changed`` carries to the manager's live view, and, after the batch, the new
+position and estimate of each citizen following a waiting ticket that may have moved.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
+from ..domain.early_warnings import NO_OUTLOOK, Outlook
 from ..domain.events import Event, QueueChanged, TicketIssued
 from .messages import messages_for, ticket_room
 
@@ -25,7 +28,18 @@ class Emitter(Protocol):
     def start_background_task(self, target: Callable[..., Any], *args: Any) -> Any: ...
 
 
-Positions = Callable[[int], Sequence[dict[str, Any]]]
+class FollowUp(Protocol):
+    """What follows a change of a site's queue (``server.services.queue.views.FollowUp``)."""
+
+    @property
+    def outlook(self) -> Outlook: ...
+
+    @property
+    def positions(self) -> Sequence[dict[str, Any]]: ...
+
+
+# (site_id, positions wanted) → the follow-up of that site, read from its committed queue
+FollowUpReader = Callable[[int, bool], FollowUp]
 
 
 class Publisher:
@@ -34,13 +48,13 @@ class Publisher:
     def __init__(
         self,
         emitter: Emitter,
-        positions: Positions | None = None,
+        follow_up: FollowUpReader | None = None,
         make_queue: Callable[[], Any] | None = None,
     ) -> None:
         import queue
 
         self._emitter = emitter
-        self._positions = positions
+        self._follow_up = follow_up
         self._queue: Any = (make_queue or queue.Queue)()
         self._task: Any = None
         self._last_position: dict[str, tuple[int, int]] = {}
@@ -73,27 +87,38 @@ class Publisher:
             self._emit(batches)
 
     def _emit(self, batches: list[list[Event]]) -> None:
-        changed_sites: dict[int, int] = {}
+        moved: dict[int, int] = {}  # sites whose waiting tickets may have moved, with their last change's seq
+        for events in batches:
+            moved.update(_reordered_sites(events))
+        follow_ups: dict[int, FollowUp | None] = {}
         for events in batches:
             for event in events:
                 try:
-                    for message in messages_for(event):
+                    outlook = NO_OUTLOOK
+                    if isinstance(event, QueueChanged):
+                        if event.site_id not in follow_ups:  # one read per site and batch, when first needed
+                            follow_ups[event.site_id] = self._read(event.site_id, event.site_id in moved)
+                        follow = follow_ups[event.site_id]
+                        outlook = follow.outlook if follow is not None else NO_OUTLOOK
+                    for message in messages_for(event, outlook):
                         self._emitter.emit(message.name, message.payload, to=message.room)
                 except Exception:  # a broken socket must not stop the publisher
                     log.exception("could not publish %s", type(event).__name__)
-            for site_id, seq in _reordered_sites(events).items():
-                changed_sites[site_id] = seq
-        for site_id, seq in changed_sites.items():
-            self._push_positions(site_id, seq)
+        for site_id, seq in moved.items():
+            follow = follow_ups.get(site_id)
+            if follow is not None:
+                self._push_positions(site_id, seq, follow.positions)
 
-    def _push_positions(self, site_id: int, seq: int) -> None:
-        if self._positions is None:
-            return
+    def _read(self, site_id: int, positions: bool) -> FollowUp | None:
+        if self._follow_up is None:
+            return None
         try:
-            waiting = self._positions(site_id)
+            return self._follow_up(site_id, positions)
         except Exception:
-            log.exception("could not compute positions for site %s", site_id)
-            return
+            log.exception("could not read the queue of site %s", site_id)
+            return None
+
+    def _push_positions(self, site_id: int, seq: int, waiting: Sequence[dict[str, Any]]) -> None:
         for ticket in waiting:
             code = ticket["public_code"]
             key = (ticket["position"], ticket["estimated_wait_s"])

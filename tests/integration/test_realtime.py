@@ -68,6 +68,28 @@ def test_every_event_of_a_site_carries_the_next_seq(world: World, listen: Any) -
     ]
 
 
+def test_each_queue_change_carries_the_early_warnings_of_the_committed_queue(
+    world: World, listen: Any
+) -> None:
+    kiosk, clerk = world.device("kiosk"), world.staff("clerk")
+    site_id, civil = world.site("CB")["id"], world.service("CB", "HT")["id"]
+    display = listen({"token": world.device_token("display"), "site_id": site_id})
+    assert display.next("snapshot")["warnings"] == []
+
+    world.issue(kiosk)  # every counter is closed
+    issued = display.next("queue.changed")
+    assert [(w["kind"], w["service_id"]) for w in issued["warnings"]] == [("no_open_counter", civil)]
+    assert issued["forecast"]["waiting"] == 1
+
+    counter_id = world.open_counter(clerk)  # Quầy 1 opens and calls nobody while someone waits
+    opened = display.next("queue.changed")
+    assert [(w["kind"], w["counter_id"]) for w in opened["warnings"]] == [("idle_counter", counter_id)]
+
+    world.client.post(f"/api/v1/counters/{counter_id}/call-next", headers=clerk)
+    called = display.next("queue.changed")
+    assert (called["warnings"], called["forecast"]["waiting"]) == ([], 0)
+
+
 def test_recall_is_announced_again(world: World, listen: Any) -> None:
     kiosk, clerk = world.device("kiosk"), world.staff("clerk")
     ticket = world.issue(kiosk)

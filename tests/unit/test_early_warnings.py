@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from server.domain import sync
-from server.domain.early_warnings import NO_OUTLOOK, CounterLine, ServiceLine, forecast, outlook
+from server.domain.early_warnings import CounterLine, ServiceLine, forecast, outlook
 from server.domain.events import QueueChanged, ServiceWaiting
 
 HT, CT = 1, 2
@@ -101,16 +101,14 @@ def test_the_forecast_rounds_to_a_tenth_half_up() -> None:
     assert forecast([service(HT, 3, 0, 1, 1, TARGET + 1)]).within_target_pct == 66.7
 
 
-def test_a_queue_change_carries_its_outlook_upstream_and_an_older_one_has_none() -> None:
-    found = outlook([service(HT, 2, TARGET + 1, 10, 700)], [counter(3, busy=False)])
+def test_a_queue_change_from_a_box_that_still_sends_its_outlook_is_taken_without_it() -> None:
     event = QueueChanged(
         site_id=1,
         seq=5,
         waiting_by_service=(ServiceWaiting(service_id=HT, waiting=2, estimated_wait_s=TARGET + 1),),
-        outlook=found,
     )
     document = json.loads(json.dumps(sync.encode_event(event)))
     assert sync.decode_event(document) == event
-    del document["data"]["outlook"]  # from a box that does not send one yet
-    older = sync.decode_event(document)
-    assert isinstance(older, QueueChanged) and older.outlook == NO_OUTLOOK
+    # The upstream works out the outlook of the box's site from its own rows, after commit.
+    document["data"]["outlook"] = {"warnings": [], "forecast": {"waiting": 2}}
+    assert sync.decode_event(document) == event

@@ -246,11 +246,8 @@ class QueueState:
         )
 
     def queue_changed(self, at: datetime) -> QueueChanged:
-        """The ``queue.changed`` of this state: the waits, the early warnings and the forecast."""
-        waits = self.waiting_by_service()
-        return QueueChanged(
-            site_id=self.site.id, waiting_by_service=waits, outlook=self.outlook(waits), at=at
-        )
+        """The ``queue.changed`` of this state: the waits (the outlook follows after commit)."""
+        return QueueChanged(site_id=self.site.id, waiting_by_service=self.waiting_by_service(), at=at)
 
     def order_for(self, counter: Counter | None, streak: int = 0) -> list[policy.Pick]:
         """Waiting tickets in call order for ``counter`` (or for the whole site when ``None``)."""

@@ -181,10 +181,20 @@ def ticket_exists(session: Session, public_code: str) -> bool:
     return session.scalar(select(Ticket.id).where(Ticket.public_code == public_code)) is not None
 
 
-def public_positions(session: Session, site_id: int, now: datetime) -> list[dict[str, Any]]:
-    """What the status page of every waiting ticket of a site shows now."""
+@dataclass(frozen=True)
+class FollowUp:
+    """What follows a committed change of a site's queue, worked out from one read of it."""
+
+    outlook: Outlook  # the early warnings and the forecast of the manager's live view
+    positions: list[dict[str, Any]]  # what each waiting ticket's status page shows, when asked
+
+
+def follow_up(session: Session, site_id: int, now: datetime, *, positions: bool) -> FollowUp:
+    """The outlook of a site whose queue changed and, with ``positions`` (waiting tickets may have moved),
+    what the status page of every waiting ticket shows now."""
     source = Repositories(session)
-    return QueueState.load(source, get_site(source.sites, site_id), now).public_positions()
+    state = QueueState.load(source, get_site(source.sites, site_id), now)
+    return FollowUp(state.outlook(), state.public_positions() if positions else [])
 
 
 def public_ticket_info(session: Session, ticket: Ticket, now: datetime) -> TicketInfo:
