@@ -125,27 +125,47 @@ def postgres_server_url() -> str | None:
     return os.environ.get("LUOT_TEST_POSTGRES_URL") or None
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A fresh, migrated PostgreSQL database for one test; skipped where no server is configured."""
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[tuple[sa.Engine, str]]:
+    """A migrated PostgreSQL database that each test's database is created from (migrating once per
+    session, as for SQLite), with the server's admin engine; skipped where no server is configured."""
     base = postgres_server_url()
     if base is None:
         pytest.skip("LUOT_TEST_POSTGRES_URL is not set (.ci/run sets it)")
     server = normalise_url(base)
-    name = f"luot_test_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = server.set(database=name).render_as_string(hide_password=False)
-    database = Database(url)
+    template = _create_database(admin, f"luot_template_{uuid.uuid4().hex[:12]}")
+    database = Database(server.set(database=template).render_as_string(hide_password=False))
     upgrade(database)
-    database.dispose()
+    database.dispose()  # a template is copied only while nobody is connected to it
     try:
-        yield url
+        yield admin, template
     finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _drop_database(admin, template)
         admin.dispose()
+
+
+@pytest.fixture
+def postgres_url(postgres_template: tuple[sa.Engine, str]) -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for one test; skipped where no server is configured."""
+    admin, template = postgres_template
+    name = _create_database(admin, f"luot_test_{uuid.uuid4().hex[:12]}", template)
+    try:
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        _drop_database(admin, name)
+
+
+def _create_database(admin: sa.Engine, name: str, template: str | None = None) -> str:
+    copy = f' TEMPLATE "{template}"' if template else ""
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"{copy}'))
+    return name
+
+
+def _drop_database(admin: sa.Engine, name: str) -> None:
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
