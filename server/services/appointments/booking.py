@@ -41,7 +41,7 @@ from ..core.lookups import get_service, get_site, get_ticket, service_of_site
 from ..core.unit_of_work import Appointments, Sites, UnitOfWork
 from ..printing import PrintAnswer, last_print
 from ..queue.state import local_time
-from ..queue.tickets import Issued, current_info, new_ticket
+from ..queue.tickets import Issued, TicketDetails, current_info, new_ticket
 from .views import AppointmentView, SlotView, appointment_view, slot_rules, slot_views
 
 MAX_CLOSE = timedelta(days=31)
@@ -263,12 +263,7 @@ def check_in(cmd: CheckIn, uow: UnitOfWork) -> CheckedIn:
         appointment.updated_at = cmd.at
         service = get_service(uow.sites, appointment.service_id)
         # The ticket's insert fails on a second check-in of the appointment at the same moment.
-        issued = new_ticket(
-            uow,
-            site,
-            service,
-            cmd.actor,
-            cmd.at,
+        details = TicketDetails(
             request_id=cmd.request_id,
             phone=appointment.phone,
             citizen_id_hash=appointment.citizen_id_hash,
@@ -276,8 +271,8 @@ def check_in(cmd: CheckIn, uow: UnitOfWork) -> CheckedIn:
             appointment_id=appointment.id,
             appointment_start=None if late else appointment.start,
             history={"appointment_id": appointment.id, "late": late},
-            print_reason="check_in",
         )
+        issued = new_ticket(uow, site, service, cmd.actor, cmd.at, details, print_reason="check_in")
         record_change(
             uow.appointments,
             appointment,
@@ -323,18 +318,13 @@ def _check_in_unconfirmed(cmd: CheckIn, uow: UnitOfWork, code: str) -> CheckedIn
     )
     if taken is not None:
         require_status(AppointmentStatus.CHECKED_IN, [AppointmentStatus.BOOKED])
-    issued = new_ticket(
-        uow,
-        site,
-        service,
-        cmd.actor,
-        cmd.at,
+    details = TicketDetails(
         request_id=cmd.request_id,
         language=cmd.language or "vi",
         history={"unconfirmed": True},
-        print_reason="check_in",
         unconfirmed_code=code,
     )
+    issued = new_ticket(uow, site, service, cmd.actor, cmd.at, details, print_reason="check_in")
     uow.commit()
     return CheckedIn(issued.ticket, True, None, issued.print)
 

@@ -34,7 +34,7 @@ from ..core.idempotency import retry_on_race
 from ..core.lookups import get_site
 from ..core.unit_of_work import UnitOfWork
 from ..queue.state import QueueState, site_is_open, ticket_info
-from ..queue.tickets import add_ticket, check_person_limit
+from ..queue.tickets import TicketDetails, add_ticket, check_person_limit
 
 SYSTEM = Principal()
 
@@ -114,17 +114,9 @@ def take_remote_ticket(cmd: TakeRemoteTicket, uow: UnitOfWork) -> TicketInfo:
                 ),
                 code="remote_full",
             )
+        details = TicketDetails(phone=cmd.phone, citizen_id_hash=cmd.citizen_key, language=cmd.language)
         ticket = add_ticket(
-            uow,
-            site,
-            service,
-            SYSTEM,
-            cmd.at,
-            status=TicketStatus.PENDING_ARRIVAL,
-            remote=True,
-            phone=cmd.phone,
-            citizen_id_hash=cmd.citizen_key,
-            language=cmd.language,
+            uow, site, service, SYSTEM, cmd.at, details, status=TicketStatus.PENDING_ARRIVAL, remote=True
         )
         info = pending_info(state, ticket)
         uow.emit(TicketIssued(site_id=site.id, ticket=info, at=cmd.at))

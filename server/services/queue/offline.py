@@ -25,7 +25,7 @@ from ..core.idempotency import retry_on_race
 from ..core.lookups import get_site
 from ..core.unit_of_work import UnitOfWork
 from ..printing import PrintAnswer
-from .tickets import Issued, OfflineIssue, current_info, new_ticket, person_active_count
+from .tickets import Issued, OfflineIssue, TicketDetails, current_info, new_ticket, person_active_count
 
 DEFAULT_LEASE_SIZE = 20
 MAX_LEASE_SIZE = 500
@@ -186,13 +186,7 @@ def replay_ticket(cmd: ReplayTicket, uow: UnitOfWork) -> Replayed:
             raise Conflict(N_("This number was not leased to this kiosk."), code="not_leased")
         active = person_active_count(uow, site, cmd.phone, cmd.citizen_key)
         over = active is not None and active >= site.person_ticket_limit
-        issued = new_ticket(
-            uow,
-            site,
-            service,
-            cmd.actor,
-            issued_at,
-            services=services,
+        details = TicketDetails(
             priority=cmd.priority,
             phone=cmd.phone,
             citizen_id_hash=cmd.citizen_key,
@@ -202,6 +196,7 @@ def replay_ticket(cmd: ReplayTicket, uow: UnitOfWork) -> Replayed:
                 offline_id=cmd.offline_id, sequence=cmd.sequence, public_code=cmd.public_code, over_limit=over
             ),
         )
+        issued = new_ticket(uow, site, service, cmd.actor, issued_at, details, services=services)
         uow.commit()
         return Replayed(issued, True, over)
 

@@ -10,6 +10,7 @@ returns the ticket as it is now.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -75,6 +76,22 @@ class OfflineIssue:
     over_limit: bool = False
 
 
+@dataclass(frozen=True, kw_only=True)
+class TicketDetails:
+    """What a new ticket carries besides its service and its issuer, every way of issuing alike."""
+
+    request_id: str | None = None
+    priority: Priority = Priority.NONE
+    phone: str | None = None
+    citizen_id_hash: str | None = None
+    language: str = "vi"
+    appointment_id: int | None = None
+    appointment_start: datetime | None = None  # an appointment ticket, called at its time
+    history: Mapping[str, object] | None = None  # added to the history's "issued" record
+    unconfirmed_code: str | None = None  # a site box's check-in by a code it cannot confirm yet
+    offline: OfflineIssue | None = None  # a kiosk agent's ticket: its number and code are the agent's
+
+
 @dataclass(frozen=True)
 class Issued:
     """A new ticket as its issuer sees it, and what became of its printing."""
@@ -102,19 +119,14 @@ def issue_ticket(cmd: IssueTicket, uow: UnitOfWork) -> Issued:
         if cmd.actor.device_kind is DeviceKind.KIOSK and not site_is_open(site, cmd.at):
             raise Conflict(N_("The centre is closed now."), code="site_closed")
         check_person_limit(uow, site, cmd.at, cmd.phone, cmd.citizen_key)
-        issued = new_ticket(
-            uow,
-            site,
-            service,
-            cmd.actor,
-            cmd.at,
-            services=services,
+        details = TicketDetails(
             request_id=cmd.request_id,
             priority=cmd.priority,
             phone=cmd.phone,
             citizen_id_hash=cmd.citizen_key,
             language=cmd.language,
         )
+        issued = new_ticket(uow, site, service, cmd.actor, cmd.at, details, services=services)
         uow.commit()
         return issued
 
@@ -125,43 +137,16 @@ def new_ticket(
     service: Service,
     actor: Principal,
     at: datetime,
+    details: TicketDetails,
     *,
     services: dict[int, Service] | None = None,
-    request_id: str | None = None,
-    priority: Priority = Priority.NONE,
-    phone: str | None = None,
-    citizen_id_hash: str | None = None,
-    language: str = "vi",
-    appointment_id: int | None = None,
-    appointment_start: datetime | None = None,
-    history: dict[str, object] | None = None,
     print_reason: str = "issue",
-    unconfirmed_code: str | None = None,
-    offline: OfflineIssue | None = None,
 ) -> Issued:
     """Make a waiting ticket of ``service`` in the unit of work that decided to issue it (:func:`add_ticket`),
-    its printing queued at the actor's printer, and ``ticket.updated`` and ``queue.changed`` emitted.
-    ``appointment_start`` makes it an appointment ticket, called at its time. ``offline`` is a ticket a
-    kiosk agent issued (and printed) from its lease: its number and code are the agent's, nothing is
-    printed again."""
-    ticket = add_ticket(
-        uow,
-        site,
-        service,
-        actor,
-        at,
-        request_id=request_id,
-        priority=priority,
-        phone=phone,
-        citizen_id_hash=citizen_id_hash,
-        language=language,
-        appointment_id=appointment_id,
-        appointment_start=appointment_start,
-        history=history,
-        unconfirmed_code=unconfirmed_code,
-        offline=offline,
-    )
-    if offline is not None:
+    its printing queued at the actor's printer, and ``ticket.updated`` and ``queue.changed`` emitted. A
+    ticket a kiosk agent issued (and printed) from its lease (``details.offline``) is not printed again."""
+    ticket = add_ticket(uow, site, service, actor, at, details)
+    if details.offline is not None:
         printed = PrintAnswer("printed")  # by the agent, on its own printer
     else:
         printed = queue_ticket_print(uow, ticket, site, actor, at, reason=print_reason)
@@ -178,23 +163,15 @@ def add_ticket(
     service: Service,
     actor: Principal,
     at: datetime,
+    details: TicketDetails,
     *,
     status: TicketStatus = TicketStatus.WAITING,
     remote: bool = False,
-    request_id: str | None = None,
-    priority: Priority = Priority.NONE,
-    phone: str | None = None,
-    citizen_id_hash: str | None = None,
-    language: str = "vi",
-    appointment_id: int | None = None,
-    appointment_start: datetime | None = None,
-    history: dict[str, object] | None = None,
-    unconfirmed_code: str | None = None,
-    offline: OfflineIssue | None = None,
 ) -> Ticket:
     """The ticket's row, every way of issuing alike: numbered by the day's counter (or the agent's lease),
-    remembered under ``request_id`` and recorded in the history (``history`` adds to the record). A
-    ``remote`` ticket (:mod:`..near_turn.remote`) starts as ``pending_arrival``."""
+    remembered under its request id and recorded in the history. A ``remote`` ticket
+    (:mod:`..near_turn.remote`) starts as ``pending_arrival``."""
+    offline = details.offline
     day = business_day(at, site.timezone)
     if offline is not None:
         sequence = offline.sequence
@@ -207,30 +184,30 @@ def add_ticket(
         day=day,
         sequence=sequence,
         number=format_number(service.prefix, sequence, service.digits),
-        priority=priority.value,
+        priority=details.priority.value,
         status=status.value,
         public_code=offline.public_code if offline is not None else secrets.token_urlsafe(12),
         issued_at=at,
         waiting_since=at,
-        phone=phone,
-        citizen_id_hash=citizen_id_hash,
-        language=language,
-        appointment_id=appointment_id,
-        appointment_start=appointment_start,
+        phone=details.phone,
+        citizen_id_hash=details.citizen_id_hash,
+        language=details.language,
+        appointment_id=details.appointment_id,
+        appointment_start=details.appointment_start,
         device_id=actor.device_id,
         issued_by_id=actor.user_id,
         call_count=0,
         remote=remote,
-        unconfirmed_code=unconfirmed_code,
+        unconfirmed_code=details.unconfirmed_code,
         offline_id=offline.offline_id if offline is not None else None,
         offline_over_limit=offline.over_limit if offline is not None else False,
     )
     uow.tickets.add(ticket)
-    remember_request(uow.requests, actor, request_id, ticket.id)
+    remember_request(uow.requests, actor, details.request_id, ticket.id)
     data: dict[str, object] = {
         "priority": ticket.priority,
         **({"remote": True} if remote else {}),
-        **(history or {}),
+        **(details.history or {}),
     }
     record(uow.tickets, ticket, "issued", at, actor, data=data)
     return ticket
