@@ -161,19 +161,23 @@ class QueueState:
 
     def public_positions(self) -> list[dict[str, Any]]:
         """What each waiting ticket's status page shows now (sent to the citizens following them)."""
+        by_id = {w.id: w for w in self.waiting}  # every service's waiting tickets, in one query
         result = []
-        for waiting in self.waiting:
-            position, wait = self._position(waiting.id, waiting.candidate.service_id)
-            result.append(
-                {
-                    "public_code": waiting.public_code,
-                    "number": waiting.number,
-                    "status": TicketStatus.WAITING.value,
-                    "position": position,
-                    "estimated_wait_s": wait,
-                    "counter": None,
-                }
-            )
+        for service_id in self.services:  # one pass per service along its order
+            order = self.service_order(service_id)
+            average, counters = self.average_service_s(service_id), self.counters_for(service_id)
+            for ahead, ticket_id in enumerate(order):
+                waiting = by_id[ticket_id]
+                result.append(
+                    {
+                        "public_code": waiting.public_code,
+                        "number": waiting.number,
+                        "status": TicketStatus.WAITING.value,
+                        "position": ahead + 1,
+                        "estimated_wait_s": estimates.estimate_wait_s(ahead, average, counters),
+                        "counter": None,
+                    }
+                )
         return result
 
     def _position(self, ticket_id: int, service_id: int) -> tuple[int, int]:
