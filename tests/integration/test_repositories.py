@@ -1,0 +1,56 @@
+"""SQL of the queue's repositories whose result the fakes cannot vouch for, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from flask import Flask
+
+from server.db.models import Ticket
+from server.db.repositories import Repositories
+from tests.conftest import World
+
+NOON = datetime(2026, 11, 23, 5, 0, tzinfo=UTC)  # 12:00 in Hà Nội
+
+
+def test_the_pace_of_a_service_is_its_last_completed_tickets_newest_first(
+    make_app: Callable[..., Flask], database_url: str
+) -> None:
+    world = World(make_app(database_url))
+    site_id, civil, land = (
+        world.site("CB")["id"],
+        world.service("CB", "HT")["id"],
+        world.service("CB", "DD")["id"],
+    )
+    day = NOON.date()
+    # Twelve civil-status tickets completed a minute apart (the n-th took 60 + n seconds), two land
+    # ones (160 and 161 s), one civil-status ticket still being served and one completed yesterday.
+    done = [(civil, n, NOON + timedelta(minutes=n), "done", day) for n in range(12)]
+    done += [(land, 100 + n, NOON + timedelta(minutes=n), "done", day) for n in range(2)]
+    done += [(civil, 999, NOON + timedelta(minutes=30), "serving", day)]
+    done += [(civil, 998, NOON - timedelta(days=1), "done", day - timedelta(days=1))]
+    with world.luot.uow() as uow:
+        for index, (service_id, extra_s, finished_at, status, ticket_day) in enumerate(done):
+            uow.session.add(
+                Ticket(
+                    site_id=site_id,
+                    service_id=service_id,
+                    issued_service_id=service_id,
+                    day=ticket_day,
+                    sequence=index + 1,
+                    number=f"X{index + 1:03d}",
+                    status=status,
+                    public_code=f"code-{index}",
+                    issued_at=finished_at - timedelta(minutes=20),
+                    waiting_since=finished_at - timedelta(minutes=20),
+                    finished_at=finished_at,
+                    service_s=60 + extra_s,
+                )
+            )
+        uow.commit()
+
+    with world.luot.read() as session:
+        recent = Repositories(session).tickets.recent_service_times(site_id, day, per_service=10)
+
+    assert recent == {civil: [60 + n for n in range(11, 1, -1)], land: [161, 160]}
