@@ -91,9 +91,34 @@ def _is_api() -> bool:
 
 
 class LuotApi(Api):  # type: ignore[misc]
-    """flask-smorest's Api with Lượt's error shape."""
+    """flask-smorest's Api with Lượt's error shape, documenting its blueprints when the OpenAPI document is
+    first read rather than when the app starts: building the document is most of an app's start-up, and
+    only ``/api/v1/openapi.json`` (and the contract tests) read it."""
 
     ERROR_SCHEMA = ErrorSchema
+
+    _spec: Any  # both set by the setter below, which Api.__init__ and init_app call
+    _undocumented: list[tuple[Any, str, Any]]
+
+    @property
+    def spec(self) -> Any:
+        pending, self._undocumented = self._undocumented, []
+        for blp, name, parameters in pending:
+            blp.register_views_in_doc(self, self._app, self._spec, name=name, parameters=parameters)
+            self._spec.tag({"name": name, "description": blp.description})
+        return self._spec
+
+    @spec.setter
+    def spec(self, value: Any) -> None:  # a new app's document (init_app)
+        self._spec, self._undocumented = value, []
+
+    def register_blueprint(self, blp: Any, *, parameters: Any = None, **options: Any) -> None:
+        """Register ``blp`` in the app now, in the document when it is read (as ``Api.register_blueprint``
+        does both at once)."""
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        self._undocumented.append((blp, name, parameters))
 
     def handle_http_exception(self, error: HTTPException) -> Any:
         if not _is_api():
