@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,8 +32,12 @@ def alembic_config(database: Database) -> Config:
     return config
 
 
-def head_revision(database: Database) -> str | None:
-    return ScriptDirectory.from_config(alembic_config(database)).get_current_head()
+@functools.cache
+def head_revision() -> str | None:
+    """The newest migration shipped with this code (read once per process)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config).get_current_head()
 
 
 def current_revision(connection: Connection) -> str | None:
@@ -41,7 +46,7 @@ def current_revision(connection: Connection) -> str | None:
 
 def is_current(database: Database) -> bool:
     with database.engine.connect() as connection:
-        return current_revision(connection) == head_revision(database)
+        return current_revision(connection) == head_revision()
 
 
 def upgrade(database: Database) -> None:
