@@ -336,7 +336,8 @@ class LiveServer:
         self._server = make_server("127.0.0.1", 0, app, threaded=True)
         self.port = self._server.server_port
         self.url = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # Polled for shutdown every 50 ms rather than 500: stopping it is part of every test using it.
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
 
     def start(self) -> LiveServer:
         self._thread.start()
