@@ -6,7 +6,7 @@ transaction, on the same engine settings and schema; nothing else (no auth, no v
 
 ``python -m bench.floor broadcast --port P`` — a bare Flask-SocketIO server in the same async mode:
 clients join a site room in the connect handler; ``POST /call/<site_id>`` emits ``ticket.called`` to that
-room from the request. Both are served like ``luot serve`` (Werkzeug, a thread per connection).
+room from the request. Both are served as ``luot serve`` serves: gunicorn, one worker, gthread or gevent.
 """
 
 from __future__ import annotations
@@ -102,30 +102,41 @@ def main() -> None:
     parser.add_argument("kind", choices=["issue", "broadcast"])
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
+    mode = os.environ.get("LUOT_ASYNC_MODE", "threading")
     if args.kind == "issue":
-        issue_app(os.environ["LUOT_DATABASE_URL"]).run(port=args.port, threaded=True)
+        app = issue_app(os.environ["LUOT_DATABASE_URL"])
     else:
-        mode = os.environ.get("LUOT_ASYNC_MODE", "threading")
-        app, socketio = broadcast_app(mode)
-        if mode == "gevent":  # served as luot serve serves it: gunicorn's gevent worker, one worker
-            _gunicorn(app, args.port)
-        else:
-            socketio.run(app, port=args.port, allow_unsafe_werkzeug=True, log_output=False)
+        app, _socketio = broadcast_app(mode)
+    _gunicorn(app, args.port, mode)
 
 
-def _gunicorn(app: Flask, port: int) -> None:
+def _gunicorn(app: Flask, port: int, mode: str) -> None:
+    """Serve as ``luot serve`` serves (server/cli/wsgi.py): gunicorn, one worker, its gthread worker with
+    the same threads for threading and its gevent worker for gevent."""
     from gunicorn.app.base import BaseApplication
+
+    from server.cli.wsgi import DEFAULT_CONNECTIONS, HTTP_THREADS
+
+    connections = DEFAULT_CONNECTIONS[mode]
+    options: dict[str, object] = {
+        "bind": [f"127.0.0.1:{port}"],
+        "workers": 1,
+        "keepalive": 5,
+        "loglevel": "warning",
+        "control_socket_disable": True,
+    }
+    if mode == "gevent":
+        options.update(worker_class="gevent", worker_connections=connections)
+    else:
+        options.update(
+            worker_class="gthread",
+            threads=connections + HTTP_THREADS,
+            worker_connections=connections * 2 + HTTP_THREADS,
+        )
 
     class Floor(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
-            for key, value in {
-                "bind": [f"127.0.0.1:{port}"],
-                "workers": 1,
-                "worker_class": "gevent",
-                "worker_connections": 20000,
-                "loglevel": "warning",
-                "control_socket_disable": True,
-            }.items():
+            for key, value in options.items():
                 self.cfg.set(key, value)
 
         def load(self) -> Flask:
