@@ -61,10 +61,10 @@ def test_a_manager_finds_an_appointment_by_its_code(
     expect(rows).to_have_count(3)
     expect(page.locator("#appointments-counts [data-state=booked] .kpi-value")).to_have_text("2")
     expect(page.locator("#appointments-counts [data-state=checked_in] .kpi-value")).to_have_text("1")
-    expect(page.locator(f"tr[data-code={first['code']}]")).to_have_attribute("data-state", "checked_in")
-    expect(page.locator(f"tr[data-code={first['code']}] .state")).to_have_text("Đã đến")
+    expect(page.locator(f"tr[data-code='{first['code']}']")).to_have_attribute("data-state", "checked_in")
+    expect(page.locator(f"tr[data-code='{first['code']}'] .state")).to_have_text("Đã đến")
     assert "0912345678" not in page.inner_text("#appointments-list")
-    expect(page.locator(f"tr[data-code={first['code']}]")).to_contain_text("091****678")
+    expect(page.locator(f"tr[data-code='{first['code']}']")).to_contain_text("091****678")
 
     page.fill("#appointments-code", wanted["code"].lower())
     page.click("#appointments-form [type=submit]")
