@@ -31,7 +31,7 @@ def test_simulated_day_issues_calls_and_completes_tickets_at_both_sites(tmp_path
         with app.app_context():
             simulation.open_counters()
             simulated = DAY_START_H * 3600
-            for _ in range(24 * 60):  # two simulated hours of the morning peak, five seconds at a time
+            for _ in range(12 * 60):  # the morning's first simulated hour, five seconds at a time
                 simulated = simulation.advance(simulated, 5)
         with extension.read() as session:
             rows = session.execute(select(Ticket.status, func.count()).group_by(Ticket.status))
