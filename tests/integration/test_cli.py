@@ -21,7 +21,7 @@ from flask import Flask
 from server.db.models import AuditRecord
 from server.demo.seed import demo_overrides
 from tests.commands import luot, refused, succeeded
-from tests.conftest import TEST_CONFIG
+from tests.conftest import TEST_CONFIG, World
 from tests.servers import ServerProcess
 
 LUOT = Path(sys.executable).with_name("luot")  # the installed command, as an operator runs it
@@ -283,17 +283,17 @@ def test_the_command_says_in_one_line_that_its_database_cannot_be_reached(tmp_pa
     assert line.startswith("error: cannot reach the database postgresql+psycopg://postgres@127.0.0.1:1/luot")
 
 
-def test_device_add_enrols_a_rating_pad_bound_to_its_counter(tmp_path: Path, config_file: Path) -> None:
-    instance = tmp_path / "instance"
-    assert run(instance, "config", "load", str(config_file)).returncode == 0
-    added = run(
-        instance, "device", "add", "--site", "CB", "--kind", "rating", "--counter", "Q1", "--name", "Pad 1"
+def test_device_add_enrols_a_rating_pad_bound_to_its_counter(
+    make_app: Callable[..., Flask], sqlite_url: str
+) -> None:
+    app = make_app(sqlite_url)
+    added = luot(
+        app, "device", "add", "--site", "CB", "--kind", "rating", "--counter", "Q1", "--name", "Pad 1"
     )
-    assert added.returncode == 0, added.stderr
-    assert len(added.stdout.strip()) >= 20  # the token, shown once
-    unbound = run(instance, "device", "add", "--site", "CB", "--kind", "rating", "--name", "Pad 2")
-    assert unbound.returncode != 0 and "--counter" in unbound.stderr
-    unknown = run(
-        instance, "device", "add", "--site", "CB", "--kind", "rating", "--counter", "Q9", "--name", "P"
-    )
-    assert unknown.returncode != 0 and "Q9" in unknown.stderr
+    token = succeeded(added).stdout.strip()  # shown once
+    pad = app.test_client().get("/api/v1/device", headers={"Authorization": f"Bearer {token}"}).json
+    q1 = World(app).counter_id("CB", "Q1")
+    assert (pad["kind"], pad["name"], pad["settings"]["counter_id"]) == ("rating", "Pad 1", q1)
+    refused(luot(app, "device", "add", "--site", "CB", "--kind", "rating", "--name", "Pad 2"), "--counter")
+    unknown = luot(app, "device", "add", "--site", "CB", "--kind", "rating", "--counter", "Q9", "--name", "P")
+    refused(unknown, "Q9")
