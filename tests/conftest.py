@@ -188,26 +188,34 @@ def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
 # -- the app -----------------------------------------------------------------------------------------
 
 
+def new_app(
+    instance: Path, database_url: str, config: dict[str, Any] | None = TEST_CONFIG, **overrides: Any
+) -> Flask:
+    """An app on ``database_url`` (migrated) with ``config`` loaded; the caller closes it."""
+    settings = {
+        "LUOT_INSTANCE_PATH": str(instance),
+        "LUOT_DATABASE_URL": database_url,
+        "LUOT_PASSWORD_HASH": FAST_HASH,
+        "LUOT_RATE_LIMITS": False,  # tests of the rate limits turn them on
+        "LUOT_ENV": "test",  # "test-secret" would be refused in production
+        "SECRET_KEY": "test-secret",
+        "TESTING": True,
+        **overrides,
+    }
+    app = create_app(settings)
+    extension: Luot = app.extensions["luot"]
+    upgrade(extension.database)
+    if config is not None:
+        load_config(extension.uow(), config, extension.now())
+    return app
+
+
 @pytest.fixture
 def make_app(tmp_path: Path) -> Iterator[Callable[..., Flask]]:
     apps: list[Flask] = []
 
     def factory(database_url: str, config: dict[str, Any] | None = TEST_CONFIG, **overrides: Any) -> Flask:
-        settings = {
-            "LUOT_INSTANCE_PATH": str(tmp_path / "instance"),
-            "LUOT_DATABASE_URL": database_url,
-            "LUOT_PASSWORD_HASH": FAST_HASH,
-            "LUOT_RATE_LIMITS": False,  # tests of the rate limits turn them on
-            "LUOT_ENV": "test",  # "test-secret" would be refused in production
-            "SECRET_KEY": "test-secret",
-            "TESTING": True,
-            **overrides,
-        }
-        app = create_app(settings)
-        extension: Luot = app.extensions["luot"]
-        upgrade(extension.database)
-        if config is not None:
-            load_config(extension.uow(), config, extension.now())
+        app = new_app(tmp_path / "instance", database_url, config, **overrides)
         apps.append(app)
         return app
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import World
+from tests.conftest import World, new_app
 
 
 def assert_error(response: Any, status: int, code: str | None = None) -> None:
@@ -19,8 +22,11 @@ def assert_error(response: Any, status: int, code: str | None = None) -> None:
         assert body["error"]["code"] == code, body
 
 
-@pytest.fixture
-def setup(world: World) -> dict[str, Any]:
+Refusing = tuple[World, dict[str, Any]]  # the shared centre and what its requests name
+
+
+def centre(world: World) -> dict[str, Any]:
+    """A kiosk, a clerk at an open counter and a waiting ticket: what the requests below name."""
     kiosk = world.device("kiosk")
     clerk = world.staff("clerk")
     ticket = world.issue(kiosk)
@@ -33,6 +39,25 @@ def setup(world: World) -> dict[str, Any]:
         "site": world.site("CB")["id"],
         "service": world.service("CB", "HT")["id"],
     }
+
+
+@pytest.fixture
+def setup(world: World) -> dict[str, Any]:
+    return centre(world)
+
+
+@pytest.fixture(scope="module")
+def refusing(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[Refusing]:
+    """One centre for the module's refusals: each case below is answered 4xx and changes nothing (a case
+    that did change something fails), so they share it rather than making a centre each."""
+    folder = tmp_path_factory.mktemp("refusing")
+    shutil.copy(sqlite_template, folder / "luot.sqlite3")
+    app = new_app(folder / "instance", f"sqlite:///{folder / 'luot.sqlite3'}")
+    world = World(app)
+    try:
+        yield world, centre(world)
+    finally:
+        app.extensions["luot"].close()
 
 
 STAFF_POSTS = [
@@ -53,7 +78,8 @@ JSON_POSTS = [*STAFF_POSTS, "/api/v1/sites/{site}/tickets", "/api/v1/auth/login"
 
 @pytest.mark.parametrize("path", JSON_POSTS)
 @pytest.mark.parametrize("body", ["{not json", "[1, 2", '{"a": }'])
-def test_malformed_json_is_400(world: World, setup: dict[str, Any], path: str, body: str) -> None:
+def test_malformed_json_is_400(refusing: Refusing, path: str, body: str) -> None:
+    world, setup = refusing
     response = world.client.post(
         path.format(**setup), data=body, headers={**setup["clerk"], "Content-Type": "application/json"}
     )
@@ -88,7 +114,8 @@ def test_malformed_json_is_400(world: World, setup: dict[str, Any], path: str, b
         ("/api/v1/auth/login", {"username": 5, "password": "x"}),
     ],
 )
-def test_wrong_types_and_values_are_422(world: World, setup: dict[str, Any], path: str, body: Any) -> None:
+def test_wrong_types_and_values_are_422(refusing: Refusing, path: str, body: Any) -> None:
+    world, setup = refusing
     if isinstance(body, dict):
         body = {
             k: (int(v.format(**setup)) if isinstance(v, str) and v.startswith("{") else v)
@@ -118,7 +145,8 @@ def test_wrong_types_and_values_are_422(world: World, setup: dict[str, Any], pat
         ("get", "/api/"),
     ],
 )
-def test_unknown_ids_and_routes_are_404(world: World, setup: dict[str, Any], method: str, path: str) -> None:
+def test_unknown_ids_and_routes_are_404(refusing: Refusing, method: str, path: str) -> None:
+    world, setup = refusing
     assert_error(getattr(world.client, method)(path, headers=setup["clerk"]), 404)
 
 
@@ -152,8 +180,9 @@ def test_wrong_methods_are_405(world: World, method: str, path: str) -> None:
 @pytest.mark.parametrize("path", [*STAFF_POSTS, "/api/v1/sites/{site}/tickets"])
 @pytest.mark.parametrize("authorization", [None, "Bearer nope", "Basic YWRtaW46YWRtaW4=", "Bearer "])
 def test_missing_or_invalid_credentials_are_401(
-    world: World, setup: dict[str, Any], path: str, authorization: str | None
+    refusing: Refusing, path: str, authorization: str | None
 ) -> None:
+    world, setup = refusing
     headers = {"Authorization": authorization} if authorization is not None else {}
     body = {"service_id": setup["service"], "counter_id": setup["counter"]}
     assert_error(world.client.post(path.format(**setup), json=body, headers=headers), 401)
@@ -168,13 +197,15 @@ def test_a_kiosk_token_of_another_site_cannot_issue_here(world: World, setup: di
 
 
 @pytest.mark.parametrize("path", STAFF_POSTS)
-def test_a_kiosk_cannot_act_as_staff(world: World, setup: dict[str, Any], path: str) -> None:
+def test_a_kiosk_cannot_act_as_staff(refusing: Refusing, path: str) -> None:
+    world, setup = refusing
     body = {"counter_id": setup["counter"], "service_id": setup["service"]}
     assert_error(world.client.post(path.format(**setup), json=body, headers=setup["kiosk"]), 403)
 
 
 @pytest.mark.parametrize("path", STAFF_POSTS)
-def test_a_clerk_of_another_site_cannot_act_here(world: World, setup: dict[str, Any], path: str) -> None:
+def test_a_clerk_of_another_site_cannot_act_here(refusing: Refusing, path: str) -> None:
+    world, setup = refusing
     other_clerk = world.staff("clerk", sites=("CH",))
     body = {"counter_id": setup["counter"], "service_id": setup["service"]}
     assert_error(world.client.post(path.format(**setup), json=body, headers=other_clerk), 403)
