@@ -2,7 +2,8 @@
 some: a few booked for the coming hours at both intake points, two already checked in.
 
 They are written directly at times around now (the demo runs at any hour, even on a Sunday or a public
-holiday, when no slot could be booked) but hold their slot's place like any booking. Seeding twice on the
+holiday, when no slot could be booked; late in the evening, earlier that day) but hold their slot's place like
+any booking. Seeding twice on the
 same day adds nothing.
 """
 
@@ -50,6 +51,10 @@ def seed_appointments(extension: Luot) -> int:
             return 0
         base = now.astimezone(zone).replace(second=0, microsecond=0)
         base -= timedelta(minutes=base.minute % 10)
+        # Late in the evening the coming hours are tomorrow's: the day's last appointments end by midnight
+        # (those checked in are then late, and queue as walk-ins).
+        last = max(minutes for _site, _service, minutes, _name, _arrived in PEOPLE)
+        base = min(base, today + timedelta(days=1) - timedelta(minutes=last + 60))
         for index, (site_code, service_code, minutes, name, arrived) in enumerate(PEOPLE):
             site = sites[site_code]
             service = session.scalar(

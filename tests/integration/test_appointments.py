@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from server.db.models import Appointment, AppointmentEvent, Ticket
-from tests.booking import MONDAY_7AM, at, book, booking_config
+from tests.booking import MONDAY_7AM, VN, at, book, booking_config
 from tests.conftest import Clock, World
 
 
@@ -378,7 +379,12 @@ def test_booking_events_reach_the_site_room_without_personal_data(world: World) 
     assert "0912345678" not in str(message) and booked["code"] not in str(message)
 
 
-def test_the_demo_seeds_todays_appointments_once(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("local", "on_time"),
+    [(time(9, 0), True), (time(23, 40), False)],  # late in the evening: the day's last hours hold them
+    ids=["morning", "late-evening"],
+)
+def test_the_demo_seeds_todays_appointments_once(tmp_path: Path, local: time, on_time: bool) -> None:
     from server.app import create_app
     from server.db.migrate import upgrade
     from server.demo import seed
@@ -392,15 +398,18 @@ def test_the_demo_seeds_todays_appointments_once(tmp_path: Path) -> None:
         }
     )
     extension = app.extensions["luot"]
+    extension.clock = Clock(datetime.combine(MONDAY_7AM.date(), local, tzinfo=VN))
     try:
         upgrade(extension.database)
         seed.seed(app, extension)
         seed.seed(app, extension)
         with extension.read() as session:
-            statuses = sorted(a.status for a in session.scalars(select(Appointment)))
+            appointments = session.scalars(select(Appointment)).all()
             tickets = session.scalars(select(Ticket).where(Ticket.appointment_id.is_not(None))).all()
-        assert statuses == ["booked"] * 5 + ["checked_in"] * 2
-        assert len(tickets) == 2 and all(t.appointment_start is not None for t in tickets)
+        assert sorted(a.status for a in appointments) == ["booked"] * 5 + ["checked_in"] * 2
+        assert {a.start.astimezone(VN).date() for a in appointments} == {MONDAY_7AM.date()}
+        # The two who arrived queue at their appointment's time, or, checked in after it, as walk-ins.
+        assert len(tickets) == 2 and all((t.appointment_start is not None) == on_time for t in tickets)
     finally:
         extension.close()
 
