@@ -232,11 +232,18 @@ def assert_display_in_order(morning: Morning, display: Listener, admin: dict[str
     site_id = morning.cat_ba.id
     url = f"{morning.upstream.url}/api/v1/sites/{site_id}/sync"
     final = requests.get(url, headers=admin, timeout=30).json()
-    wait_until(
-        lambda: any(data.get("seq") == final["upstream_seq"] for _name, data in list(display.history)),
-        "the display received the last event",
-        10,
-    )
+    try:
+        wait_until(
+            lambda: any(data.get("seq") == final["upstream_seq"] for _name, data in list(display.history)),
+            "the display received the last event",
+            10,
+        )
+    except AssertionError as exc:  # what it did receive, to tell a lost event from a lost connection
+        seen = [(name, data.get("seq")) for name, data in list(display.history)][-10:]
+        raise AssertionError(
+            f"{exc}; the site's last seq {final['upstream_seq']}, the display's last messages {seen}, "
+            f"connected: {display.client.connected}"
+        ) from None
     last = None
     snapshots: list[int] = []
     for name, data in list(display.history):
