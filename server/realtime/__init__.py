@@ -122,18 +122,20 @@ def on_connect(auth: Any = None) -> None:
     except Exception as exc:  # never leave a client without an answer
         log.exception("could not accept a Socket.IO connection")
         raise ConnectionRefusedError("The server could not answer.", {"code": "internal_error"}) from exc
+    # From reading the snapshot to joining the room and sending it, nothing slow: an event published
+    # meanwhile would reach this client before its snapshot, or not at all.
     join_room(room)
     if token_id is not None:
         join_room(token_room(token_id))  # closed at once when the token is revoked (sessions.py)
     _auth_by_sid[sid] = checked
-    if device_id is not None:
-        extension = luot()
-        _device_by_sid[sid] = device_id
-        extension.presence.connected(extension.uow, device_id, extension.now())
     flow = _flow()
     flow.watch(socketio.server.manager.eio_sid_from_sid(sid, "/"))
     flow.pacer.sent(sid)
     emit("snapshot", snap)
+    if device_id is not None:  # its presence is a database write: after the snapshot has gone
+        extension = luot()
+        _device_by_sid[sid] = device_id
+        extension.presence.connected(extension.uow, device_id, extension.now())
 
 
 @socketio.on("refresh")
