@@ -5,7 +5,7 @@ status page, the tablet's queue and ticket, and the wall display."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,14 +21,22 @@ from tests.integration.test_closing_day import day_config
 
 PHONE = (390, 844)
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
-TODAY = datetime.now(HANOI).date()  # the phone's today: the browser runs in Hà Nội's time zone
-YESTERDAY_9AM = datetime.combine(TODAY - timedelta(days=1), time(9), tzinfo=HANOI).astimezone(UTC)
-TODAY_8AM = datetime.combine(TODAY, time(8), tzinfo=HANOI).astimezone(UTC)
+
+
+def local(day: date, hour: int) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=HANOI).astimezone(UTC)
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(YESTERDAY_9AM)
+def local_today() -> date:
+    """The phone's today (the browser runs in Hà Nội's time zone on the real clock), read as the test
+    starts; the server's clock is set on it and the day before."""
+    return datetime.now(HANOI).date()
+
+
+@pytest.fixture
+def clock(local_today: date) -> Clock:
+    return Clock(local(local_today - timedelta(days=1), 9))
 
 
 @pytest.fixture
@@ -49,13 +57,13 @@ def open_status(new_page: Callable[..., Any], base: str, ticket: dict[str, Any],
 
 
 def test_the_status_page_says_the_ticket_expired_when_the_day_closed_in_both_languages(
-    world: World, live_server: LiveServer, new_page: Callable[..., Any], clock: Clock
+    world: World, live_server: LiveServer, new_page: Callable[..., Any], clock: Clock, local_today: date
 ) -> None:
     kiosk = world.device("kiosk")
     mine = world.issue(kiosk)
     phone = open_status(new_page, live_server.url, mine, "waiting")
 
-    clock.set(TODAY_8AM)
+    clock.set(local(local_today, 8))
     assert Sweeper(world.app, holder="test").run_once()
 
     phone.wait_for_selector("body[data-status=expired]")  # told live, on its own room
@@ -73,17 +81,17 @@ def test_the_status_page_says_the_ticket_expired_when_the_day_closed_in_both_lan
 
 
 def test_a_ticket_kept_overnight_shows_its_day_beside_its_number(
-    world: World, live_server: LiveServer, new_page: Callable[..., Any], clock: Clock
+    world: World, live_server: LiveServer, new_page: Callable[..., Any], clock: Clock, local_today: date
 ) -> None:
     kiosk = world.device("kiosk")
     kept = world.issue(kiosk, service="DD")  # the land service keeps its queue overnight
-    clock.set(TODAY_8AM)
+    clock.set(local(local_today, 8))
     assert Sweeper(world.app, holder="test").run_once()
     today = world.issue(kiosk, service="DD")
     assert today["number"] == kept["number"]
 
     phone = open_status(new_page, live_server.url, kept, "waiting")
-    yesterday = TODAY - timedelta(days=1)
+    yesterday = local_today - timedelta(days=1)
     assert phone.inner_text("#number") == kept["number"]
     assert phone.inner_text("#number-day") == f"Số của ngày {yesterday:%d/%m}"
     phone.click("#language-switch")
@@ -96,15 +104,15 @@ def test_a_ticket_kept_overnight_shows_its_day_beside_its_number(
 
 
 def test_the_tablet_and_the_display_show_the_day_of_a_number_kept_overnight(
-    world: World, live_server: LiveServer, new_page: Callable[..., Any], clock: Clock
+    world: World, live_server: LiveServer, new_page: Callable[..., Any], clock: Clock, local_today: date
 ) -> None:
     kiosk = world.device("kiosk")
     kept = world.issue(kiosk, service="DD")  # C100 of yesterday, kept overnight
     world.issue(kiosk)  # A001 of yesterday: expires with its day
-    clock.set(TODAY_8AM)
+    clock.set(local(local_today, 8))
     assert Sweeper(world.app, holder="test").run_once()
     today = world.issue(kiosk, service="DD")  # C100 of today
-    day = f"{TODAY - timedelta(days=1):%d/%m}"
+    day = f"{local_today - timedelta(days=1):%d/%m}"
     world.staff(username="lan")
 
     display = open_display(new_page(1920, 1080), live_server.url, world.device_token("display"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -43,6 +43,12 @@ def replay(world: World, kiosk: dict[str, str], sequence: int, issued_at: str, *
         **extra,
     }
     return world.client.post("/api/v1/kiosk-agent/tickets", json=body, headers=kiosk)
+
+
+@pytest.fixture(autouse=True)
+def mid_morning(clock: Clock) -> None:
+    """A fixed instant well inside a business day: what these tests issue a few minutes back stays on it."""
+    clock.set(datetime(2026, 11, 23, 3, 0, tzinfo=UTC))  # 10:00 in Hà Nội
 
 
 def test_the_server_never_issues_a_leased_number(world: World) -> None:
