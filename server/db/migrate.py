@@ -25,19 +25,19 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 _ADVISORY_KEY = 0x6C756F74  # "luot"
 
 
-def alembic_config(database: Database) -> Config:
+def alembic_config(database: Database | None = None) -> Config:
+    """Alembic's configuration: the migration scripts, and the database to migrate when there is one."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", database.url.render_as_string(hide_password=False))
+    if database is not None:
+        config.set_main_option("sqlalchemy.url", database.url.render_as_string(hide_password=False))
     return config
 
 
 @functools.cache
 def head_revision() -> str | None:
     """The newest migration shipped with this code (read once per process)."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return ScriptDirectory.from_config(config).get_current_head()
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def current_revision(connection: Connection) -> str | None:

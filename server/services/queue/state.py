@@ -162,23 +162,27 @@ class QueueState:
     def public_positions(self) -> list[dict[str, Any]]:
         """What each waiting ticket's status page shows now (sent to the citizens following them)."""
         by_id = {w.id: w for w in self.waiting}  # every service's waiting tickets, in one query
-        result = []
-        for service_id in self.services:  # one pass per service along its order
-            order = self.service_order(service_id)
-            average, counters = self.average_service_s(service_id), self.counters_for(service_id)
-            for ahead, ticket_id in enumerate(order):
-                waiting = by_id[ticket_id]
-                result.append(
-                    {
-                        "public_code": waiting.public_code,
-                        "number": waiting.number,
-                        "status": TicketStatus.WAITING.value,
-                        "position": ahead + 1,
-                        "estimated_wait_s": estimates.estimate_wait_s(ahead, average, counters),
-                        "counter": None,
-                    }
-                )
-        return result
+        return [
+            {
+                "public_code": by_id[ticket_id].public_code,
+                "number": by_id[ticket_id].number,
+                "status": TicketStatus.WAITING.value,
+                "position": ahead + 1,
+                "estimated_wait_s": wait,
+                "counter": None,
+            }
+            for service_id in self.services
+            for ahead, (ticket_id, wait) in enumerate(self._line(service_id))
+        ]
+
+    def _line(self, service_id: int) -> list[tuple[int, int]]:
+        """A service's waiting tickets in call order, each with its estimated wait: one pass along the
+        order, the service's pace and counters worked out once."""
+        average, counters = self.average_service_s(service_id), self.counters_for(service_id)
+        return [
+            (ticket_id, estimates.estimate_wait_s(ahead, average, counters))
+            for ahead, ticket_id in enumerate(self.service_order(service_id))
+        ]
 
     def _position(self, ticket_id: int, service_id: int) -> tuple[int, int]:
         order = self.service_order(service_id)
@@ -242,11 +246,9 @@ class QueueState:
     def _expected_waits(self, service_id: int) -> tuple[int, ...]:
         """Each waiting ticket of a service, in call order: waited so far + its estimate."""
         since = {w.id: w.candidate.waiting_since for w in self.waiting_in([service_id])}
-        average, counters = self.average_service_s(service_id), self.counters_for(service_id)
         return tuple(
-            max(0, int((self.now - since[ticket_id]).total_seconds()))
-            + estimates.estimate_wait_s(ahead, average, counters)
-            for ahead, ticket_id in enumerate(self.service_order(service_id))
+            max(0, int((self.now - since[ticket_id]).total_seconds())) + wait
+            for ticket_id, wait in self._line(service_id)
         )
 
     def queue_changed(self, at: datetime) -> QueueChanged:
