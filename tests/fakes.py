@@ -30,7 +30,7 @@ from server.db.models import (
     TicketEvent,
 )
 from server.domain.events import Event
-from server.domain.policy import Candidate, Waiting
+from server.domain.policy import Ahead, Candidate, Waiting
 from server.domain.tickets import AT_COUNTER_STATUSES, Priority, TicketStatus
 
 ACTIVE = {TicketStatus.WAITING, *AT_COUNTER_STATUSES}
@@ -171,6 +171,18 @@ class FakeTickets:
             for t in self._waiting(site_id, day, overnight)
             if t.service_id in service_ids
         ]
+
+    def waiting_ahead(
+        self,
+        site_id: int,
+        service_id: int,
+        ahead: Ahead,
+        day: date | None = None,
+        overnight: Collection[int] = (),
+    ) -> int:
+        return sum(
+            1 for w in self.waiting(site_id, [service_id], day, overnight) if ahead.includes(w.candidate)
+        )
 
     def recent_service_times(self, site_id: int, day: date, per_service: int) -> dict[int, list[int]]:
         done = sorted(

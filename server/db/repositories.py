@@ -11,10 +11,10 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from ..domain.policy import Candidate, Waiting
+from ..domain.policy import Ahead, Candidate, Waiting
 from ..domain.tickets import AT_COUNTER_STATUSES, Priority, TicketStatus
 from .models import (
     Appointment,
@@ -183,6 +183,37 @@ class SqlTickets:
                 self.session.execute(query)
             )
         ]
+
+    def waiting_ahead(
+        self,
+        site_id: int,
+        service_id: int,
+        ahead: Ahead,
+        day: date | None = None,
+        overnight: Collection[int] = (),
+    ) -> int:
+        walk_in = Ticket.appointment_start.is_(None)
+        regular = Ticket.priority == Priority.NONE.value
+        waited_longer = or_(
+            Ticket.waiting_since < ahead.waiting_since,
+            and_(Ticket.waiting_since == ahead.waiting_since, Ticket.id < ahead.ticket_id),
+        )
+        query = (
+            select(func.count())
+            .select_from(Ticket)
+            .where(
+                Ticket.site_id == site_id,
+                Ticket.status == TicketStatus.WAITING,
+                Ticket.service_id == service_id,
+                *_of_day(day, overnight),
+                or_(
+                    and_(~walk_in, Ticket.appointment_start <= ahead.due_from),  # due appointments
+                    and_(walk_in, ~regular),  # priority tickets
+                    and_(walk_in, regular, waited_longer),
+                ),
+            )
+        )
+        return int(self.session.scalar(query) or 0)
 
     def recent_service_times(self, site_id: int, day: date, per_service: int) -> dict[int, list[int]]:
         # The last ``per_service`` of each service, picked by the database: a busy afternoon's hundreds

@@ -166,6 +166,40 @@ def order(
     return result
 
 
+@dataclass(frozen=True)
+class Ahead:
+    """Who :func:`order` puts before a regular walk-in ticket of one service that has not waited past its
+    target: every due appointment, every priority ticket, and the regular tickets that have waited longer
+    (earlier ``waiting_since``, then lower ticket id). Interleaving only brings forward regular tickets
+    that have waited past the target, so longer than this one: it moves nobody across it.
+
+    A question the database can answer by counting, so that a kiosk's new ticket learns its place without
+    loading the whole line (``Tickets.waiting_ahead``)."""
+
+    ticket_id: int
+    waiting_since: datetime
+    due_from: datetime  # appointments starting by then are due
+
+    def includes(self, other: Candidate) -> bool:
+        if other.appointment_start is not None:
+            return other.appointment_start <= self.due_from
+        if other.is_priority:
+            return True
+        return (other.waiting_since, other.ticket_id) < (self.waiting_since, self.ticket_id)
+
+
+def ahead_of(
+    candidate: Candidate, counter: CallingCounter, now: datetime, settings: PolicySettings
+) -> Ahead | None:
+    """The tickets ahead of ``candidate`` in its service's order as an :class:`Ahead`, when it is a regular
+    walk-in ticket that has not waited past its target; ``None`` when only :func:`order` can tell."""
+    if candidate.appointment_start is not None or candidate.is_priority:
+        return None
+    if _waited_past_target(candidate, counter, now):
+        return None
+    return Ahead(candidate.ticket_id, candidate.waiting_since, now + settings.appointment_due_before)
+
+
 def priority_streak(recent_calls_were_priority: Iterable[bool]) -> int:
     """Length of the run of priority calls at the start of ``recent_calls_were_priority`` (newest first)."""
     streak = 0

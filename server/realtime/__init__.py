@@ -8,6 +8,7 @@ There is no replay: a client refetches on every (re)connect, and may ask again w
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask import Flask, current_app, request
@@ -17,6 +18,7 @@ from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room
 from .. import jsonutil
 from ..domain.access import DeviceKind
 from ..domain.errors import LuotError
+from ..domain.events import Event
 from ..extension import luot
 from ..services import ratings as rating_service
 from ..services.accounts import auth as auth_service
@@ -54,12 +56,18 @@ def _flow() -> FlowControl:
     return flow
 
 
-def follow_up(app: Flask, site_id: int, positions: bool) -> queries.FollowUp:
-    """The outlook of a site whose queue changed, and what its waiting tickets' status pages show now."""
-    with app.app_context():
-        extension = luot()
-        with extension.read() as session:
-            return queries.follow_up(session, site_id, extension.now(), positions=positions)
+def follow_up_reader(app: Flask) -> Callable[[int, bool, Sequence[Event]], queries.FollowUp]:
+    """The publisher's reader of what follows a change of a site's queue: its outlook, and what its
+    waiting tickets' status pages show now (:class:`~server.services.queue.views.FollowUps`)."""
+    follow_ups = queries.FollowUps()
+
+    def read(site_id: int, positions: bool, events: Sequence[Event]) -> queries.FollowUp:
+        with app.app_context():
+            extension = luot()
+            with extension.read() as session:
+                return follow_ups.read(session, site_id, extension.now(), events, positions=positions)
+
+    return read
 
 
 def _refuse(exc: LuotError) -> ConnectionRefusedError:

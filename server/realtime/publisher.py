@@ -38,8 +38,8 @@ class FollowUp(Protocol):
     def positions(self) -> Sequence[dict[str, Any]]: ...
 
 
-# (site_id, positions wanted) → the follow-up of that site, read from its committed queue
-FollowUpReader = Callable[[int, bool], FollowUp]
+# (site_id, positions wanted, the batch's events) → the follow-up of that site, read from its committed queue
+FollowUpReader = Callable[[int, bool, Sequence[Event]], FollowUp]
 
 
 class Publisher:
@@ -97,7 +97,9 @@ class Publisher:
                     outlook = NO_OUTLOOK
                     if isinstance(event, QueueChanged):
                         if event.site_id not in follow_ups:  # one read per site and batch, when first needed
-                            follow_ups[event.site_id] = self._read(event.site_id, event.site_id in moved)
+                            follow_ups[event.site_id] = self._read(
+                                event.site_id, event.site_id in moved, batches
+                            )
                         follow = follow_ups[event.site_id]
                         outlook = follow.outlook if follow is not None else NO_OUTLOOK
                     for message in messages_for(event, outlook):
@@ -109,11 +111,11 @@ class Publisher:
             if follow is not None:
                 self._push_positions(site_id, seq, follow.positions)
 
-    def _read(self, site_id: int, positions: bool) -> FollowUp | None:
+    def _read(self, site_id: int, positions: bool, batches: list[list[Event]]) -> FollowUp | None:
         if self._follow_up is None:
             return None
         try:
-            return self._follow_up(site_id, positions)
+            return self._follow_up(site_id, positions, [e for events in batches for e in events])
         except Exception:
             log.exception("could not read the queue of site %s", site_id)
             return None

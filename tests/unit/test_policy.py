@@ -172,3 +172,40 @@ def test_order_is_what_successive_picks_would_give_on_random_queues() -> None:
             remaining.remove(chosen.candidate)
             streak = streak + 1 if chosen.rule is Rule.PRIORITY else 0
         assert order(candidates, calling, NOW, settings) == expected
+
+
+def test_who_is_ahead_of_a_regular_ticket_is_who_the_order_puts_before_it_on_random_queues() -> None:
+    import random
+
+    from server.domain.policy import ahead_of
+
+    generator = random.Random(20261203)
+    priorities = list(Priority)
+    counted = 0
+    for _ in range(300):
+        candidates = [
+            ticket(
+                i,
+                minutes_ago=generator.choice([0, 0, 5, 10, generator.randint(0, 90)]),  # ties are common
+                priority=generator.choice(priorities) if generator.random() < 0.3 else Priority.NONE,
+                appointment_in=generator.choice([None, None, None, -20, 0, 5, 30]),
+            )
+            for i in range(generator.randint(1, 25))
+        ]
+        calling = counter(HT, targets={HT: generator.choice([0, 20, 60])})
+        settings = PolicySettings(timedelta(minutes=10), priority_streak=generator.randint(0, 3))
+        line = [p.candidate for p in order(candidates, calling, NOW, settings)]
+        for candidate in candidates:
+            ahead = ahead_of(candidate, calling, NOW, settings)
+            if ahead is None:
+                assert (
+                    candidate.appointment_start is not None
+                    or candidate.is_priority
+                    or (NOW - candidate.waiting_since > calling.target_waits[HT])
+                )
+                continue
+            counted += 1
+            assert {c.ticket_id for c in candidates if ahead.includes(c)} == {
+                c.ticket_id for c in line[: line.index(candidate)]
+            }
+    assert counted > 500  # many regular tickets were answerable by counting

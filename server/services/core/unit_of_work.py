@@ -17,7 +17,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Protocol, Self
 
 from ...domain.events import Event
-from ...domain.policy import Waiting
+from ...domain.policy import Ahead, Waiting
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -120,6 +120,18 @@ class Tickets(Protocol):
     ) -> list[Waiting]:
         """The waiting tickets of some services of the site (in no particular order); ``day`` and
         ``overnight`` as for :meth:`waiting_summary`."""
+        ...
+
+    def waiting_ahead(
+        self,
+        site_id: int,
+        service_id: int,
+        ahead: Ahead,
+        day: date | None = None,
+        overnight: Collection[int] = (),
+    ) -> int:
+        """How many waiting tickets of the service ``ahead`` includes (:class:`~server.domain.policy.Ahead`);
+        ``day`` and ``overnight`` as for :meth:`waiting_summary`."""
         ...
 
     def recent_service_times(self, site_id: int, day: date, per_service: int) -> dict[int, list[int]]:

@@ -6,6 +6,7 @@ queue, the public status page and the ``snapshot`` sent to displays.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -96,6 +97,26 @@ class QueueState:
         recent = tickets.recent_service_times(site.id, day, estimates.MOVING_WINDOW)
         return cls(tickets, site, now, services, counters, recent, summary, day)
 
+    def take_lines(self, waiting: Iterable[Waiting]) -> bool:
+        """Use ``waiting`` as the site's waiting tickets, every service's, instead of reading them, if they
+        agree with the counts read at load (how many wait for each service, and since when the oldest);
+        ``False``, and nothing taken, if they do not."""
+        lines: dict[int, list[Waiting]] = {sid: [] for sid in self.services}
+        for row in waiting:
+            if row.candidate.service_id not in lines:
+                return False
+            lines[row.candidate.service_id].append(row)
+        for service_id, rows in lines.items():
+            oldest = min((w.candidate.waiting_since for w in rows), default=None)
+            if (len(rows), oldest) != self._summary.get(service_id, (0, None)):
+                return False
+        self._rows, self._orders = lines, {}
+        return True
+
+    def lines(self) -> list[Waiting]:
+        """Every service's waiting tickets, read (in one query) for the services that have any."""
+        return self.waiting_in([sid for sid in self.services if self.waiting_count(sid) > 0])
+
     @property
     def overnight(self) -> frozenset[int]:
         return overnight_services(self.services)
@@ -157,6 +178,15 @@ class QueueState:
         """``(position, estimated_wait_s)`` of a ticket; ``(0, 0)`` once it is no longer waiting."""
         if ticket.status != TicketStatus.WAITING:
             return 0, 0
+        if ticket.service_id not in self._rows:  # its line not loaded: perhaps a count tells
+            ahead = policy.ahead_of(
+                as_waiting(ticket).candidate, self._calling(None, 0), self.now, self.settings
+            )
+            if ahead is not None:
+                count = self.tickets.waiting_ahead(
+                    self.site.id, ticket.service_id, ahead, self.day, self.overnight
+                )
+                return count + 1, self._estimate(count, ticket.service_id)
         return self._position(ticket.id, ticket.service_id)
 
     def public_positions(self) -> list[dict[str, Any]]:
@@ -187,10 +217,12 @@ class QueueState:
     def _position(self, ticket_id: int, service_id: int) -> tuple[int, int]:
         order = self.service_order(service_id)
         ahead = order.index(ticket_id) if ticket_id in order else len(order)
-        wait = estimates.estimate_wait_s(
+        return ahead + 1, self._estimate(ahead, service_id)
+
+    def _estimate(self, ahead: int, service_id: int) -> int:
+        return estimates.estimate_wait_s(
             ahead, self.average_service_s(service_id), self.counters_for(service_id)
         )
-        return ahead + 1, wait
 
     def waiting_by_service(self) -> tuple[ServiceWaiting, ...]:
         result = []

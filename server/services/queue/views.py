@@ -3,6 +3,7 @@ the ``snapshot`` a display or tablet receives when it connects."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -16,9 +17,18 @@ from ...domain.access import Principal
 from ...domain.days import business_day, local_day
 from ...domain.early_warnings import Outlook
 from ...domain.errors import N_, NotFound
-from ...domain.events import CounterRef, CounterState, ServiceWaiting, TicketInfo
+from ...domain.events import (
+    CounterRef,
+    CounterState,
+    Event,
+    QueueChanged,
+    ServiceWaiting,
+    TicketInfo,
+    TicketIssued,
+)
 from ...domain.near_turn import NotifySettings
-from ...domain.tickets import TicketStatus, allowed_actions
+from ...domain.policy import Candidate, Waiting
+from ...domain.tickets import Priority, TicketStatus, allowed_actions
 from ..core.lookups import get_counter, get_site
 from .state import QueueState, counter_streak, current_tickets, local_time, opening_hours, site_is_open
 
@@ -189,12 +199,64 @@ class FollowUp:
     positions: list[dict[str, Any]]  # what each waiting ticket's status page shows, when asked
 
 
-def follow_up(session: Session, site_id: int, now: datetime, *, positions: bool) -> FollowUp:
-    """The outlook of a site whose queue changed and, with ``positions`` (waiting tickets may have moved),
-    what the status page of every waiting ticket shows now."""
-    source = Repositories(session)
-    state = QueueState.load(source, get_site(source.sites, site_id), now)
-    return FollowUp(state.outlook(), state.public_positions() if positions else [])
+@dataclass
+class _Line:
+    day: date
+    seq: int  # the site's last event this line has seen
+    waiting: dict[int, Waiting]  # by ticket id
+
+
+class FollowUps:
+    """What follows a committed change of a site's queue (:class:`FollowUp`), for a publisher that reads
+    it after each batch of the site's events.
+
+    A busy morning's batches mostly only add tickets to the line. For those the site's waiting tickets
+    are not read again: the line kept from the last read gets the new tickets, when the batch's events
+    are the very next ones of the site's stream (nothing else, from this process or another, came in
+    between) and the counts read from the database agree. Anything else reads the line again.
+    """
+
+    def __init__(self) -> None:
+        self._lines: dict[int, _Line] = {}
+
+    def read(
+        self, session: Session, site_id: int, now: datetime, events: Sequence[Event], *, positions: bool
+    ) -> FollowUp:
+        """The outlook of a site whose queue changed and, with ``positions`` (waiting tickets may have
+        moved), what the status page of every waiting ticket shows now. ``events``: the batch's."""
+        source = Repositories(session)
+        state = QueueState.load(source, get_site(source.sites, site_id), now)
+        stream = sorted((e for e in events if e.sequenced and e.site_id == site_id), key=lambda e: e.seq)
+        kept = None if positions else self._extended(site_id, state, stream)
+        if kept is None or not state.take_lines(kept):
+            state.lines()
+        follow = FollowUp(state.outlook(), state.public_positions() if positions else [])
+        if stream and state.day is not None:
+            self._lines[site_id] = _Line(state.day, stream[-1].seq, {w.id: w for w in state.lines()})
+        return follow
+
+    def _extended(self, site_id: int, state: QueueState, stream: list[Event]) -> list[Waiting] | None:
+        line = self._lines.get(site_id)
+        if line is None or line.day != state.day or not stream:
+            return None
+        if [e.seq for e in stream] != list(range(line.seq + 1, line.seq + 1 + len(stream))):
+            return None
+        waiting = dict(line.waiting)
+        for event in stream:
+            if isinstance(event, TicketIssued):
+                if event.ticket.status == TicketStatus.WAITING:
+                    waiting[event.ticket.id] = _joined(event.ticket)
+            elif not isinstance(event, QueueChanged):
+                return None
+        return list(waiting.values())
+
+
+def _joined(ticket: TicketInfo) -> Waiting:
+    """A new ticket as its line holds it: it waits since it was issued."""
+    candidate = Candidate(
+        ticket.id, ticket.service_id, Priority(ticket.priority), ticket.issued_at, ticket.appointment_start
+    )
+    return Waiting(candidate, ticket.number, ticket.public_code, ticket.issued_at)
 
 
 def public_ticket_info(session: Session, ticket: Ticket, now: datetime) -> TicketInfo:
