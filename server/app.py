@@ -85,7 +85,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from printers.spooler import Spooler, SpoolerSettings
 
     from .jobs.outbox import Outbox
-    from .realtime import follow_up_reader, socketio
+    from .realtime import FollowUpReader, socketio
     from .realtime import init_app as init_realtime
     from .realtime.agent import push_job
     from .realtime.publisher import Publisher
@@ -95,7 +95,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     extension = Luot(
         database=Database(config["LUOT_DATABASE_URL"]),
         bus=bus,
-        publisher=Publisher(socketio, follow_up=follow_up_reader(app)),
+        publisher=Publisher(socketio, follow_up=FollowUpReader(app)),
         hasher=PasswordHasher(**config["LUOT_PASSWORD_HASH"]),
         secret=app.config["SECRET_KEY"].encode(),
         public=PublicAddress(config["LUOT_PUBLIC_URL"]),

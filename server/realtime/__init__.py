@@ -8,7 +8,7 @@ There is no replay: a client refetches on every (re)connect, and may ask again w
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from flask import Flask, current_app, request
@@ -56,18 +56,22 @@ def _flow() -> FlowControl:
     return flow
 
 
-def follow_up_reader(app: Flask) -> Callable[[int, bool, Sequence[Event]], queries.FollowUp]:
+class FollowUpReader:
     """The publisher's reader of what follows a change of a site's queue: its outlook, and what its
     waiting tickets' status pages show now (:class:`~server.services.queue.views.FollowUps`)."""
-    follow_ups = queries.FollowUps()
 
-    def read(site_id: int, positions: bool, events: Sequence[Event]) -> queries.FollowUp:
-        with app.app_context():
+    def __init__(self, app: Flask) -> None:
+        self._app = app
+        self._follow_ups = queries.FollowUps()
+
+    def note(self, events: Sequence[Event]) -> None:
+        self._follow_ups.note(events)
+
+    def read(self, site_id: int, positions: bool) -> queries.FollowUp:
+        with self._app.app_context():
             extension = luot()
             with extension.read() as session:
-                return follow_ups.read(session, site_id, extension.now(), events, positions=positions)
-
-    return read
+                return self._follow_ups.read(session, site_id, extension.now(), positions=positions)
 
 
 def _refuse(exc: LuotError) -> ConnectionRefusedError:

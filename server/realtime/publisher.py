@@ -38,8 +38,15 @@ class FollowUp(Protocol):
     def positions(self) -> Sequence[dict[str, Any]]: ...
 
 
-# (site_id, positions wanted, the batch's events) → the follow-up of that site, read from its committed queue
-FollowUpReader = Callable[[int, bool, Sequence[Event]], FollowUp]
+class FollowUpReader(Protocol):
+    """Reads the follow-up of a site from its committed queue (``server.realtime.FollowUpReader``)."""
+
+    def note(self, events: Sequence[Event]) -> None:
+        """Every batch of committed events, in commit order, before any read that follows it."""
+
+    def read(self, site_id: int, positions: bool) -> FollowUp:
+        """The follow-up of a site, with its waiting tickets' positions when they may have moved."""
+        ...
 
 
 class Publisher:
@@ -90,6 +97,8 @@ class Publisher:
         moved: dict[int, int] = {}  # sites whose waiting tickets may have moved, with their last change's seq
         for events in batches:
             moved.update(_reordered_sites(events))
+            if self._follow_up is not None:
+                self._follow_up.note(events)
         follow_ups: dict[int, FollowUp | None] = {}
         for events in batches:
             for event in events:
@@ -97,9 +106,7 @@ class Publisher:
                     outlook = NO_OUTLOOK
                     if isinstance(event, QueueChanged):
                         if event.site_id not in follow_ups:  # one read per site and batch, when first needed
-                            follow_ups[event.site_id] = self._read(
-                                event.site_id, event.site_id in moved, batches
-                            )
+                            follow_ups[event.site_id] = self._read(event.site_id, event.site_id in moved)
                         follow = follow_ups[event.site_id]
                         outlook = follow.outlook if follow is not None else NO_OUTLOOK
                     for message in messages_for(event, outlook):
@@ -111,11 +118,11 @@ class Publisher:
             if follow is not None:
                 self._push_positions(site_id, seq, follow.positions)
 
-    def _read(self, site_id: int, positions: bool, batches: list[list[Event]]) -> FollowUp | None:
+    def _read(self, site_id: int, positions: bool) -> FollowUp | None:
         if self._follow_up is None:
             return None
         try:
-            return self._follow_up(site_id, positions, [e for events in batches for e in events])
+            return self._follow_up.read(site_id, positions)
         except Exception:
             log.exception("could not read the queue of site %s", site_id)
             return None

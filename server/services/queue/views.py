@@ -21,8 +21,9 @@ from ...domain.events import (
     CounterRef,
     CounterState,
     Event,
-    QueueChanged,
     ServiceWaiting,
+    TicketCalled,
+    TicketChanged,
     TicketInfo,
     TicketIssued,
 )
@@ -207,48 +208,56 @@ class _Line:
 
 
 class FollowUps:
-    """What follows a committed change of a site's queue (:class:`FollowUp`), for a publisher that reads
-    it after each batch of the site's events.
+    """What follows a committed change of a site's queue (:class:`FollowUp`), for a publisher that sees
+    every batch of events (:meth:`note`) and reads a site's follow-up after those that change its queue.
 
     A busy morning's batches mostly only add tickets to the line. For those the site's waiting tickets
-    are not read again: the line kept from the last read gets the new tickets, when the batch's events
-    are the very next ones of the site's stream (nothing else, from this process or another, came in
-    between) and the counts read from the database agree. Anything else reads the line again.
+    are not read again: the line kept from the last read gets the new tickets, as long as every event of
+    the site's stream since that read has been seen (nothing came from another process in between), none
+    called or changed a ticket, and the counts read from the database agree. Anything else reads the line
+    again.
     """
 
     def __init__(self) -> None:
         self._lines: dict[int, _Line] = {}
+        self._seen: dict[int, int] = {}  # each site's last seq noted
 
-    def read(
-        self, session: Session, site_id: int, now: datetime, events: Sequence[Event], *, positions: bool
-    ) -> FollowUp:
+    def note(self, events: Sequence[Event]) -> None:
+        """A batch of committed events, in commit order: the kept lines follow them, or are dropped."""
+        streams: dict[int, list[Event]] = {}
+        for event in events:
+            if event.sequenced:
+                streams.setdefault(event.site_id, []).append(event)
+        for site_id, stream in streams.items():
+            stream.sort(key=lambda e: e.seq)
+            self._seen[site_id] = stream[-1].seq
+            line = self._lines.pop(site_id, None)
+            if line is None or [e.seq for e in stream] != list(
+                range(line.seq + 1, line.seq + 1 + len(stream))
+            ):
+                continue
+            if any(isinstance(e, TicketCalled | TicketChanged) for e in stream):
+                continue
+            for event in stream:
+                if isinstance(event, TicketIssued) and event.ticket.status == TicketStatus.WAITING:
+                    line.waiting[event.ticket.id] = _joined(event.ticket)
+            line.seq = stream[-1].seq
+            self._lines[site_id] = line
+
+    def read(self, session: Session, site_id: int, now: datetime, *, positions: bool) -> FollowUp:
         """The outlook of a site whose queue changed and, with ``positions`` (waiting tickets may have
-        moved), what the status page of every waiting ticket shows now. ``events``: the batch's."""
+        moved), what the status page of every waiting ticket shows now."""
         source = Repositories(session)
         state = QueueState.load(source, get_site(source.sites, site_id), now)
-        stream = sorted((e for e in events if e.sequenced and e.site_id == site_id), key=lambda e: e.seq)
-        kept = None if positions else self._extended(site_id, state, stream)
-        if kept is None or not state.take_lines(kept):
+        line = self._lines.get(site_id)
+        kept = line is not None and not positions and line.day == state.day
+        if not (kept and line is not None and state.take_lines(line.waiting.values())):
             state.lines()
         follow = FollowUp(state.outlook(), state.public_positions() if positions else [])
-        if stream and state.day is not None:
-            self._lines[site_id] = _Line(state.day, stream[-1].seq, {w.id: w for w in state.lines()})
+        seen = self._seen.get(site_id)
+        if seen is not None and state.day is not None:
+            self._lines[site_id] = _Line(state.day, seen, {w.id: w for w in state.lines()})
         return follow
-
-    def _extended(self, site_id: int, state: QueueState, stream: list[Event]) -> list[Waiting] | None:
-        line = self._lines.get(site_id)
-        if line is None or line.day != state.day or not stream:
-            return None
-        if [e.seq for e in stream] != list(range(line.seq + 1, line.seq + 1 + len(stream))):
-            return None
-        waiting = dict(line.waiting)
-        for event in stream:
-            if isinstance(event, TicketIssued):
-                if event.ticket.status == TicketStatus.WAITING:
-                    waiting[event.ticket.id] = _joined(event.ticket)
-            elif not isinstance(event, QueueChanged):
-                return None
-        return list(waiting.values())
 
 
 def _joined(ticket: TicketInfo) -> Waiting:
