@@ -95,7 +95,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     extension = Luot(
         database=Database(config["LUOT_DATABASE_URL"]),
         bus=bus,
-        publisher=Publisher(socketio, follow_up=FollowUpReader(app)),
+        publisher=Publisher(socketio, follow_up=FollowUpReader(app), gate=app.extensions["luot.room_gate"]),
         hasher=PasswordHasher(**config["LUOT_PASSWORD_HASH"]),
         secret=app.config["SECRET_KEY"].encode(),
         public=PublicAddress(config["LUOT_PUBLIC_URL"]),

@@ -24,6 +24,7 @@ from ..services import ratings as rating_service
 from ..services.accounts import auth as auth_service
 from ..services.queue import views as queries
 from .flow import FlowControl, FlowSettings
+from .gate import RoomGate
 from .handshake import Auth, parse_auth
 from .messages import counter_room, public_snapshot, public_ticket, site_room, site_snapshot, ticket_room
 from .sessions import Sessions, token_room
@@ -49,6 +50,12 @@ def init_app(app: Flask) -> None:
     )
     app.extensions["luot.socket_flow"] = FlowControl(socketio.server, FlowSettings.from_config(app.config))
     app.extensions["luot.socket_sessions"] = Sessions(socketio.server)
+    app.extensions["luot.room_gate"] = RoomGate()
+
+
+def _gate() -> RoomGate:
+    gate: RoomGate = current_app.extensions["luot.room_gate"]
+    return gate
 
 
 def _flow() -> FlowControl:
@@ -124,26 +131,27 @@ _device_by_sid: dict[str, int] = {}
 @socketio.on("connect")
 def on_connect(auth: Any = None) -> None:
     sid: str = request.sid  # type: ignore[attr-defined]
-    try:
-        checked = parse_auth(auth)
-        room, snap, token_id, device_id = _snapshot_for(checked)
-    except LuotError as exc:
-        raise _refuse(exc) from exc
-    except ConnectionRefusedError:
-        raise
-    except Exception as exc:  # never leave a client without an answer
-        log.exception("could not accept a Socket.IO connection")
-        raise ConnectionRefusedError("The server could not answer.", {"code": "internal_error"}) from exc
-    # From reading the snapshot to joining the room and sending it, nothing slow: an event published
-    # meanwhile would reach this client before its snapshot, or not at all.
-    join_room(room)
-    if token_id is not None:
-        join_room(token_room(token_id))  # closed at once when the token is revoked (sessions.py)
-    _auth_by_sid[sid] = checked
-    flow = _flow()
-    flow.watch(socketio.server.manager.eio_sid_from_sid(sid, "/"))
-    flow.pacer.sent(sid)
-    emit("snapshot", snap)
+    gate = _gate()
+    with gate.lock:  # the publisher emits nothing from reading the snapshot to sending it (gate.py)
+        try:
+            checked = parse_auth(auth)
+            room, snap, token_id, device_id = _snapshot_for(checked)
+        except LuotError as exc:
+            raise _refuse(exc) from exc
+        except ConnectionRefusedError:
+            raise
+        except Exception as exc:  # never leave a client without an answer
+            log.exception("could not accept a Socket.IO connection")
+            raise ConnectionRefusedError("The server could not answer.", {"code": "internal_error"}) from exc
+        join_room(room)
+        gate.admit(room, sid, snap)
+        if token_id is not None:
+            join_room(token_room(token_id))  # closed at once when the token is revoked (sessions.py)
+        _auth_by_sid[sid] = checked
+        flow = _flow()
+        flow.watch(socketio.server.manager.eio_sid_from_sid(sid, "/"))
+        flow.pacer.sent(sid)
+        emit("snapshot", snap)
     if device_id is not None:  # its presence is a database write: after the snapshot has gone
         extension = luot()
         _device_by_sid[sid] = device_id
@@ -157,13 +165,14 @@ def on_refresh(_data: Any = None) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
 
     def send() -> None:
-        with app.app_context():
+        with app.app_context(), _gate().lock:
             try:
-                _room, snap, _token, _device = _snapshot_for(_auth_by_sid.get(sid, Auth()))
+                room, snap, _token, _device = _snapshot_for(_auth_by_sid.get(sid, Auth()))
             except ConnectionRefusedError as exc:  # the token was revoked meanwhile
                 socketio.emit("error", exc.error_args, to=sid)
                 return
             if sid in _auth_by_sid:
+                _gate().admit(room, sid, snap)
                 socketio.emit("snapshot", snap, to=sid)
 
     _flow().pacer.request(sid, send)
@@ -174,6 +183,7 @@ def on_disconnect(*_args: Any) -> None:
     sid: str = request.sid  # type: ignore[attr-defined]
     _auth_by_sid.pop(sid, None)
     _flow().pacer.forget(sid)
+    _gate().forget(sid)
     device_id = _device_by_sid.pop(sid, None)
     if device_id is not None:
         # When it left, written on a thread of its own: a revocation closes the socket from inside the

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from ..domain.early_warnings import NO_OUTLOOK, Outlook
 from ..domain.events import Event, QueueChanged, TicketIssued
+from .gate import RoomGate
 from .messages import messages_for, ticket_room
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,9 @@ _STOP = object()
 
 
 class Emitter(Protocol):
-    def emit(self, event: str, data: Any = None, *, to: str | None = None) -> None: ...
+    def emit(
+        self, event: str, data: Any = None, *, to: str | None = None, skip_sid: list[str] | None = None
+    ) -> None: ...
 
     def start_background_task(self, target: Callable[..., Any], *args: Any) -> Any: ...
 
@@ -57,10 +60,12 @@ class Publisher:
         emitter: Emitter,
         follow_up: FollowUpReader | None = None,
         make_queue: Callable[[], Any] | None = None,
+        gate: RoomGate | None = None,
     ) -> None:
         import queue
 
         self._emitter = emitter
+        self._gate = gate or RoomGate()
         self._follow_up = follow_up
         self._queue: Any = (make_queue or queue.Queue)()
         self._task: Any = None
@@ -110,13 +115,19 @@ class Publisher:
                         follow = follow_ups[event.site_id]
                         outlook = follow.outlook if follow is not None else NO_OUTLOOK
                     for message in messages_for(event, outlook):
-                        self._emitter.emit(message.name, message.payload, to=message.room)
+                        self._send(message.name, message.payload, message.room)
                 except Exception:  # a broken socket must not stop the publisher
                     log.exception("could not publish %s", type(event).__name__)
         for site_id, seq in moved.items():
             follow = follow_ups.get(site_id)
             if follow is not None:
                 self._push_positions(site_id, seq, follow.positions)
+
+    def _send(self, name: str, payload: Any, room: str) -> None:
+        """One message to a room, in turn with the connections joining it (gate.py)."""
+        with self._gate.lock:
+            skip = self._gate.skip(room, payload)
+            self._emitter.emit(name, payload, to=room, skip_sid=skip or None)
 
     def _read(self, site_id: int, positions: bool) -> FollowUp | None:
         if self._follow_up is None:
@@ -134,8 +145,8 @@ class Publisher:
             if self._last_position.get(code) == key:
                 continue
             self._last_position[code] = key
-            self._emitter.emit(
-                "ticket.updated", {"seq": seq, "site_id": site_id, "ticket": ticket}, to=ticket_room(code)
+            self._send(
+                "ticket.updated", {"seq": seq, "site_id": site_id, "ticket": ticket}, ticket_room(code)
             )
         if len(self._last_position) > 50_000:  # yesterday's tickets: forget them
             self._last_position.clear()
