@@ -164,15 +164,17 @@ def on_refresh(_data: Any = None) -> None:
     sid: str = request.sid  # type: ignore[attr-defined]
     app = current_app._get_current_object()  # type: ignore[attr-defined]
 
+    gate = _gate()
+
     def send() -> None:
-        with app.app_context(), _gate().lock:
+        with app.app_context(), gate.lock:
             try:
                 room, snap, _token, _device = _snapshot_for(_auth_by_sid.get(sid, Auth()))
             except ConnectionRefusedError as exc:  # the token was revoked meanwhile
                 socketio.emit("error", exc.error_args, to=sid)
                 return
             if sid in _auth_by_sid:
-                _gate().admit(room, sid, snap)
+                gate.admit(room, sid, snap)
                 socketio.emit("snapshot", snap, to=sid)
 
     _flow().pacer.request(sid, send)

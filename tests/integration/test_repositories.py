@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from flask import Flask
 
@@ -12,6 +12,22 @@ from server.db.repositories import Repositories
 from tests.conftest import World
 
 NOON = datetime(2026, 11, 23, 5, 0, tzinfo=UTC)  # 12:00 in Hà Nội
+
+
+def ticket_row(site_id: int, service_id: int, index: int, day: date, status: str, since: datetime) -> Ticket:
+    """The ``index``-th ticket row a test writes straight to the database, issued and waiting ``since``."""
+    return Ticket(
+        site_id=site_id,
+        service_id=service_id,
+        issued_service_id=service_id,
+        day=day,
+        sequence=index + 1,
+        number=f"X{index + 1:03d}",
+        status=status,
+        public_code=f"code-{index}",
+        issued_at=since,
+        waiting_since=since,
+    )
 
 
 def test_the_pace_of_a_service_is_its_last_completed_tickets_newest_first(
@@ -32,22 +48,10 @@ def test_the_pace_of_a_service_is_its_last_completed_tickets_newest_first(
     done += [(civil, 998, NOON - timedelta(days=1), "done", day - timedelta(days=1))]
     with world.luot.uow() as uow:
         for index, (service_id, extra_s, finished_at, status, ticket_day) in enumerate(done):
-            uow.session.add(
-                Ticket(
-                    site_id=site_id,
-                    service_id=service_id,
-                    issued_service_id=service_id,
-                    day=ticket_day,
-                    sequence=index + 1,
-                    number=f"X{index + 1:03d}",
-                    status=status,
-                    public_code=f"code-{index}",
-                    issued_at=finished_at - timedelta(minutes=20),
-                    waiting_since=finished_at - timedelta(minutes=20),
-                    finished_at=finished_at,
-                    service_s=60 + extra_s,
-                )
-            )
+            since = finished_at - timedelta(minutes=20)
+            row = ticket_row(site_id, service_id, index, ticket_day, status, since)
+            row.finished_at, row.service_s = finished_at, 60 + extra_s
+            uow.session.add(row)
         uow.commit()
 
     with world.luot.read() as session:
@@ -87,20 +91,8 @@ def test_the_count_of_who_is_ahead_of_a_regular_ticket_is_the_policy_s(
     candidates = []
     with world.luot.uow() as uow:
         for index, (service_id, since, appointment, priority, status, ticket_day) in enumerate(rows):
-            ticket = Ticket(
-                site_id=site_id,
-                service_id=service_id,
-                issued_service_id=service_id,
-                day=ticket_day,
-                sequence=index + 1,
-                number=f"X{index + 1:03d}",
-                status=status,
-                priority=priority.value,
-                public_code=f"code-{index}",
-                issued_at=since,
-                waiting_since=since,
-                appointment_start=appointment,
-            )
+            ticket = ticket_row(site_id, service_id, index, ticket_day, status, since)
+            ticket.priority, ticket.appointment_start = priority.value, appointment
             uow.session.add(ticket)
             uow.session.flush()
             if index < 60:

@@ -250,8 +250,7 @@ class FollowUps:
         source = Repositories(session)
         state = QueueState.load(source, get_site(source.sites, site_id), now)
         line = self._lines.get(site_id)
-        kept = line is not None and not positions and line.day == state.day
-        if not (kept and line is not None and state.take_lines(line.waiting.values())):
+        if positions or line is None or line.day != state.day or not state.take_lines(line.waiting.values()):
             state.lines()
         follow = FollowUp(state.outlook(), state.public_positions() if positions else [])
         seen = self._seen.get(site_id)
