@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -335,20 +332,26 @@ def test_against_luot_serve_a_manager_reaches_neither_the_servers_files_nor_unde
         }
         sites = tmp_path / "sites.json"
         sites.write_text(json.dumps(config_with_printers([{"name": "sanh", "uri": printer.uri}])))
-        command(env, "config", "load", str(sites))
-        command(
-            env,
-            "user",
-            "add",
-            "quanly",
-            "--role",
-            "manager",
-            "--site",
-            "CB",
-            "--password-stdin",
-            input=PASSWORD,
+        # The installer's set-up commands run in this process (the CLI's own tests run them as processes).
+        succeeded(luot(None, "config", "load", str(sites), env=env))
+        succeeded(
+            luot(
+                None,
+                "user",
+                "add",
+                "quanly",
+                "--role",
+                "manager",
+                "--site",
+                "CB",
+                "--password-stdin",
+                input=PASSWORD,
+                env=env,
+            )
         )
-        kiosk_token = command(env, "device", "add", "--site", "CB", "--kind", "kiosk", "--name", "K1")
+        kiosk_token = succeeded(
+            luot(None, "device", "add", "--site", "CB", "--kind", "kiosk", "--name", "K1", env=env)
+        ).stdout.strip()
         kiosk = {"Authorization": f"Bearer {kiosk_token}"}
         server = ServerProcess(env)
         servers.append(server)
@@ -387,18 +390,3 @@ def test_against_luot_serve_a_manager_reaches_neither_the_servers_files_nor_unde
     assert issued.status_code == 201 and received.starts_with_init
     assert not victim.exists()
     assert sorted(entry["attempted"] for entry in audit) == sorted(attacks)
-
-
-def command(env: dict[str, str], *args: str, input: str | None = None) -> str:
-    """``luot ARGS`` as the installer runs it: its own process, the installation's environment."""
-    done = subprocess.run(
-        [sys.executable, "-m", "server.cli", *args],
-        env={**os.environ, **env},
-        input=input,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip()
