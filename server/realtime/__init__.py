@@ -14,6 +14,7 @@ from typing import Any
 from flask import Flask, current_app, request
 from flask_babel import gettext
 from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room
+from socketio import Manager, RedisManager
 
 from .. import jsonutil
 from ..domain.access import DeviceKind
@@ -38,8 +39,9 @@ def init_app(app: Flask) -> None:
     socketio.init_app(
         app,
         async_mode=app.config["LUOT_ASYNC_MODE"],
-        message_queue=app.config["LUOT_MESSAGE_QUEUE"],
-        channel=app.config["LUOT_MESSAGE_QUEUE_CHANNEL"],
+        client_manager=_client_manager(
+            app.config["LUOT_MESSAGE_QUEUE"], app.config["LUOT_MESSAGE_QUEUE_CHANNEL"]
+        ),
         json=jsonutil,
         # The kiosk, display and tablets are served by this same server; other origins are refused.
         cors_allowed_origins=app.config.get("LUOT_CORS_ORIGINS"),
@@ -51,6 +53,15 @@ def init_app(app: Flask) -> None:
     app.extensions["luot.socket_flow"] = FlowControl(socketio.server, FlowSettings.from_config(app.config))
     app.extensions["luot.socket_sessions"] = Sessions(socketio.server)
     app.extensions["luot.room_gate"] = RoomGate()
+
+
+def _client_manager(message_queue: str | None, channel: str) -> Manager:
+    """This app's own rooms: in memory, or shared through Redis. Always given to ``init_app``: the
+    ``socketio`` object keeps the options of its last ``init_app``, and would otherwise hand the Redis
+    manager of an app already closed (its listening thread with it) to the next app of the process."""
+    if message_queue is None:
+        return Manager()
+    return RedisManager(message_queue, channel=channel)
 
 
 def _gate() -> RoomGate:

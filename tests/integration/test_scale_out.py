@@ -105,3 +105,30 @@ def test_a_display_on_the_calling_process_hears_the_call_once(
             assert len(calls) == 1
     finally:
         on_a.close(), on_b.close()
+
+
+def test_an_app_without_a_message_queue_keeps_its_rooms_to_itself_after_an_app_with_one(
+    make_app: Callable[..., Flask], postgres_url: str, redis_url: str
+) -> None:
+    """Socket.IO's module-level object keeps the options of its last ``init_app``: the Redis manager of
+    an app closed before (with its listening thread) must not become the next app's."""
+    from socketio import PubSubManager
+
+    from server.realtime import socketio
+
+    shared = World(
+        make_app(
+            postgres_url,
+            LUOT_MESSAGE_QUEUE=redis_url,
+            LUOT_MESSAGE_QUEUE_CHANNEL=f"luot-test-{uuid.uuid4().hex}",
+        )
+    )
+    shared.issue(shared.device("kiosk"))  # published through Redis: its manager is started
+    with_queue = socketio.server.manager
+    assert isinstance(with_queue, PubSubManager)
+    shared.app.extensions["luot"].close()
+
+    alone = World(make_app(postgres_url))
+    alone.issue(alone.device("kiosk"))
+    assert socketio.server.manager is not with_queue
+    assert not isinstance(socketio.server.manager, PubSubManager)
