@@ -121,6 +121,43 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+class SqliteCopies:
+    """Each test's SQLite file, a copy of the migrated template. Most tests then load ``TEST_CONFIG``
+    into it: that copy is made once per session (on first use) from an app that loaded it, and a file
+    not opened yet takes it in place of loading the configuration again."""
+
+    def __init__(self, template: Path, folder: Path) -> None:
+        self.template, self.folder = template, folder
+        self.configured: Path | None = None
+        self.fresh: set[str] = set()  # URLs of copies of the template that no app has opened yet
+
+    def copy(self, path: Path) -> str:
+        shutil.copy(self.template, path)
+        url = f"sqlite:///{path}"
+        self.fresh.add(url)
+        return url
+
+    def opened(self, url: str, config: dict[str, Any] | None) -> dict[str, Any] | None:
+        """An app opens ``url`` to load ``config``: what it still has to load."""
+        if url not in self.fresh:
+            return config
+        self.fresh.discard(url)
+        if config is not TEST_CONFIG:
+            return config
+        if self.configured is None:
+            path = self.folder / "configured.sqlite3"
+            shutil.copy(self.template, path)
+            new_app(self.folder / "instance", f"sqlite:///{path}").extensions["luot"].close()
+            self.configured = path
+        shutil.copy(self.configured, url.removeprefix("sqlite:///"))
+        return None
+
+
+@pytest.fixture(scope="session")
+def sqlite_copies(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> SqliteCopies:
+    return SqliteCopies(sqlite_template, tmp_path_factory.mktemp("configured"))
+
+
 def postgres_server_url() -> str | None:
     return os.environ.get("LUOT_TEST_POSTGRES_URL") or None
 
@@ -169,20 +206,16 @@ def _drop_database(admin: sa.Engine, name: str) -> None:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_copies: SqliteCopies) -> str:
     """Runs a test once on SQLite and once on PostgreSQL."""
     if request.param == "postgres":
         return str(request.getfixturevalue("postgres_url"))
-    path = tmp_path / "luot.sqlite3"
-    shutil.copy(sqlite_template, path)
-    return f"sqlite:///{path}"
+    return sqlite_copies.copy(tmp_path / "luot.sqlite3")
 
 
 @pytest.fixture
-def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
-    path = tmp_path / "luot.sqlite3"
-    shutil.copy(sqlite_template, path)
-    return f"sqlite:///{path}"
+def sqlite_url(tmp_path: Path, sqlite_copies: SqliteCopies) -> str:
+    return sqlite_copies.copy(tmp_path / "luot.sqlite3")
 
 
 # -- the app -----------------------------------------------------------------------------------------
@@ -211,10 +244,11 @@ def new_app(
 
 
 @pytest.fixture
-def make_app(tmp_path: Path) -> Iterator[Callable[..., Flask]]:
+def make_app(tmp_path: Path, sqlite_copies: SqliteCopies) -> Iterator[Callable[..., Flask]]:
     apps: list[Flask] = []
 
     def factory(database_url: str, config: dict[str, Any] | None = TEST_CONFIG, **overrides: Any) -> Flask:
+        config = sqlite_copies.opened(database_url, config)
         app = new_app(tmp_path / "instance", database_url, config, **overrides)
         apps.append(app)
         return app
