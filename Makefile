@@ -10,9 +10,9 @@ demo: setup
 	.venv/bin/luot demo --simulate --host $(HOST) --port $(PORT)
 
 ## test: set everything up, then lint, type-check and run every test (three workers on two cores: most
-## tests wait on a browser, a server process or a socket; the slowest are handed out first)
+## tests wait on a browser, a server process or a socket; each takes the next test when it is free)
 test: setup-test lint
-	$(PY) -m pytest -n 3
+	$(PY) -m pytest -n 3 --dist worksteal
 
 ## test-long: the long tier (tests/long): outages of several minutes, a site box's and a kiosk's (≈ 5 min)
 test-long: setup-test

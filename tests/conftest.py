@@ -28,14 +28,6 @@ from server.services.sites.config_file import load_config
 from tests.realtime_client import Listener
 from tests.servers import ServerProcess
 
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The slowest tests (marked ``slow``) first: handed out over the workers from the start, they end
-    with the rest instead of running alone at the end while the other workers wait. The rest keep their
-    order."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
-
-
 PASSWORD = "correct-horse-battery"
 FAST_HASH = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 

@@ -72,7 +72,6 @@ def assert_accessible() -> Iterator[Audit]:
 # -- kiosk, status page, display, staff tablet, manager dashboard ------------------------------------
 
 
-@pytest.mark.slow
 def test_kiosk_status_display_staff_and_manage_have_no_serious_or_critical_violation(
     world: World, live_server: LiveServer, new_page: Any, assert_accessible: Audit, tmp_path: Path
 ) -> None:
@@ -356,7 +355,6 @@ def test_the_speech_mode_takes_a_printed_ticket_with_the_keypad_alone_and_reads_
     assert page.errors == []
 
 
-@pytest.mark.slow
 def test_the_manager_s_busy_morning_has_no_serious_or_critical_violation(
     world: World, live_server: LiveServer, new_page: Any, clock: Clock, assert_accessible: Audit
 ) -> None:

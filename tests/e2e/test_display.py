@@ -162,7 +162,6 @@ def played(page: Any, count: int, timeout: float = 30_000) -> list[dict[str, Any
 # -- done when: a call is seen within a second, a recall heard again ---------------------------------
 
 
-@pytest.mark.slow
 def test_a_call_shows_within_a_second_and_a_recall_announces_it_again(
     world: World, live_server: LiveServer, new_page: Any
 ) -> None:
@@ -199,7 +198,6 @@ def test_a_call_shows_within_a_second_and_a_recall_announces_it_again(
     assert page.errors == []
 
 
-@pytest.mark.slow
 def test_a_call_made_while_another_is_announced_is_announced_after_it(
     world: World, live_server: LiveServer, new_page: Any
 ) -> None:
@@ -264,7 +262,6 @@ def server_processes() -> Iterator[list[subprocess.Popen[bytes]]]:
             process.wait()
 
 
-@pytest.mark.slow
 def test_the_display_recovers_by_itself_when_the_server_restarts(
     world: World, new_page: Any, server_processes: list[subprocess.Popen[bytes]]
 ) -> None:
@@ -349,7 +346,6 @@ def drive_calls(world: World, start: int, count: int) -> int:
     return last
 
 
-@pytest.mark.slow
 def test_5000_calls_leave_the_page_s_dom_and_heap_flat(
     world: World, live_server: LiveServer, new_page: Any
 ) -> None:
@@ -522,7 +518,6 @@ def test_every_text_on_the_wall_is_at_least_40_px_at_1080p(
         server.stop()
 
 
-@pytest.mark.slow
 def test_an_outage_shows_a_full_width_band_within_12_s_and_the_last_calls_stay(
     world: World, new_page: Any, server_processes: list[subprocess.Popen[bytes]]
 ) -> None:

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 from flask import Flask
 
@@ -20,7 +19,6 @@ from tests.servers import ServerProcess
 from tests.waiting import wait_until
 
 
-@pytest.mark.slow
 def test_the_kiosk_page_served_by_its_agent_issues_through_an_outage(
     make_app: Callable[..., Flask],
     sqlite_url: str,

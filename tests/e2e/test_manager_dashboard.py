@@ -162,7 +162,6 @@ def busy_morning(world: World, clock: Clock) -> None:
                     serving[code] = (answer.json["id"], clock.now + timedelta(minutes=rng.randint(4, 14)))
 
 
-@pytest.mark.slow
 def test_history_charts_and_the_daily_report(
     world: World, live_server: LiveServer, open_page: Any, clock: Clock
 ) -> None:

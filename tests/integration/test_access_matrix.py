@@ -393,7 +393,6 @@ def test_every_api_route_has_its_rights_declared(app: Flask) -> None:
     assert not gone, f"these routes are no longer in the app: {gone}"
 
 
-@pytest.mark.slow
 def test_each_role_and_device_kind_is_refused_outside_its_rights(scene: dict[str, Any]) -> None:
     app, world = scene["app"], scene["world"]
     client = world.client

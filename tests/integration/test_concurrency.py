@@ -57,7 +57,6 @@ def concurrent_world(make_app: Callable[..., Flask], database_url: str) -> World
     return World(make_app(database_url, LUOT_RATE_LIMITS=False))
 
 
-@pytest.mark.slow
 def test_sixteen_kiosks_issuing_at_once_get_400_distinct_numbers(concurrent_world: World) -> None:
     check_kiosks_get_distinct_numbers(concurrent_world, concurrent_world.app.test_client, 16, 25)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from server.app import create_app
@@ -15,7 +14,6 @@ from server.demo.simulate import DAY_START_H, Simulation
 from tests.conftest import FAST_HASH
 
 
-@pytest.mark.slow
 def test_simulated_day_issues_calls_and_completes_tickets_at_both_sites(tmp_path: Path) -> None:
     app = create_app(
         {

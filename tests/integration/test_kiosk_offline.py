@@ -14,7 +14,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 import requests
 from flask import Flask
 
@@ -26,7 +25,6 @@ from tests.tcp_proxy import TcpProxy
 from tests.waiting import wait_until
 
 
-@pytest.mark.slow
 def test_the_kiosk_issues_through_an_outage_and_the_server_takes_every_ticket_once(
     make_app: Callable[..., Flask], sqlite_url: str, servers: list[ServerProcess], tmp_path: Path
 ) -> None:

@@ -13,14 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from flask import Flask
 
 from tests.servers import ServerProcess
 from tests.site_box_world import assert_caught_up, assert_display_in_order, start_morning, views
 
 
-@pytest.mark.slow
 def test_a_morning_at_two_site_boxes_survives_a_cut_link_and_two_power_cuts(
     make_app: Callable[..., Flask], postgres_url: str, tmp_path: Path, servers: list[ServerProcess]
 ) -> None:

@@ -296,7 +296,6 @@ def test_revoking_a_kiosk_closes_its_print_agent(world: World, app: Flask, live_
         agent.close()
 
 
-@pytest.mark.slow
 @pytest.mark.postgres
 def test_a_revocation_on_one_process_closes_the_sockets_held_by_another(
     make_app: Callable[..., Flask],
