@@ -9,10 +9,13 @@ PORT ?= 5000
 demo: setup
 	.venv/bin/luot demo --simulate --host $(HOST) --port $(PORT)
 
-## test: set everything up, then lint, type-check and run every test (three workers on two cores: most
-## tests wait on a browser, a server process or a socket; each takes the next test when it is free)
-test: setup-test lint
-	$(PY) -m pytest -n 3 --dist worksteal
+## test: set everything up, then lint and type-check beside running every test (three workers on two
+## cores: most tests wait on a browser, a server process or a socket; each takes the next test when free).
+## Fails when either fails.
+test: setup-test
+	@$(MAKE) --no-print-directory lint & lint=$$!; \
+	$(PY) -m pytest -n 3 --dist worksteal; tests=$$?; \
+	wait $$lint && exit $$tests
 
 ## test-long: the long tier (tests/long): outages of several minutes, a site box's and a kiosk's (≈ 5 min)
 test-long: setup-test
