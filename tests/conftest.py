@@ -141,7 +141,7 @@ class SqliteCopies:
         """An app opens ``url`` to load ``config``: what it still has to load."""
         if url not in self.fresh:
             return config
-        self.fresh.discard(url)
+        self.fresh.remove(url)
         if config is not TEST_CONFIG:
             return config
         if self.configured is None:

@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 import requests
 from flask import Flask
+from socketio import PubSubManager
 
+from server.realtime import socketio
 from tests.conftest import World
 from tests.realtime_client import Listener
 from tests.servers import ServerProcess
@@ -112,10 +114,6 @@ def test_an_app_without_a_message_queue_keeps_its_rooms_to_itself_after_an_app_w
 ) -> None:
     """Socket.IO's module-level object keeps the options of its last ``init_app``: the Redis manager of
     an app closed before (with its listening thread) must not become the next app's."""
-    from socketio import PubSubManager
-
-    from server.realtime import socketio
-
     shared = World(
         make_app(
             postgres_url,
