@@ -30,13 +30,14 @@ def login(data: dict[str, Any]) -> Any:
     extension = luot()
     throttle = login_throttle()
     key = throttle.key(client_address(), data["username"])
-    throttle.check(key)
+    now = extension.now()
+    throttle.check(key, now)
     try:
         result = auth_service.login(
-            extension.uow(), extension.hasher, data["username"], data["password"], extension.now()
+            extension.uow(), extension.hasher, data["username"], data["password"], now
         )
     except Unauthorized:
-        throttle.failed(key)
+        throttle.failed(key, now)
         raise
     throttle.succeeded(key)
     return result

@@ -10,15 +10,17 @@ same messages, an unknown name costs a password hash like a known one), so they 
 usernames exist.
 
 Counts live where the rate limits' do (memory on one box, Redis with several server processes, see
-:mod:`server.api.limits`); unlike the rate limits, this stays on with ``LUOT_RATE_LIMITS=off``.
+:mod:`server.api.limits`); unlike the rate limits, this stays on with ``LUOT_RATE_LIMITS=off``. The wait
+is kept as the moment it ends and read against the app's clock (the storage's own expiry only clears it
+away later), so that a wait means the same on every process and in a test with a clock of its own.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
-import time
 import unicodedata
+from datetime import datetime
 
 from flask import Flask, current_app
 from limits.storage import Storage, storage_from_string
@@ -43,27 +45,31 @@ class LoginThrottle:
         digest = hashlib.sha256(f"{address}\0{name}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
         return f"{self.prefix}:login:{digest}"
 
-    def check(self, key: str) -> None:
+    def check(self, key: str, now: datetime) -> None:
         """:class:`LimitReached` ``login_throttled`` while this address must wait for this name."""
-        if self.storage.get(key + ":wait") <= 0:
+        left_ms = self.storage.get(key + ":until") - _ms(now)
+        if left_ms <= 0:
             return
-        seconds = max(1, math.ceil(self.storage.get_expiry(key + ":wait") - time.time()))
         raise LimitReached(
             N_("Too many failed sign-ins from here; try again in %(seconds)s seconds."),
             code="login_throttled",
-            seconds=seconds,
+            seconds=math.ceil(left_ms / 1000),
         )
 
-    def failed(self, key: str) -> None:
+    def failed(self, key: str, now: datetime) -> None:
         failures = self.storage.incr(key + ":failures", WINDOW_S)
         if failures > FREE_FAILURES:
             delay = min(MAX_DELAY_S, 2 ** min(failures - FREE_FAILURES - 1, 20))
-            self.storage.clear(key + ":wait")
-            self.storage.incr(key + ":wait", delay)
+            self.storage.clear(key + ":until")
+            self.storage.incr(key + ":until", WINDOW_S, amount=_ms(now) + delay * 1000)
 
     def succeeded(self, key: str) -> None:
         self.storage.clear(key + ":failures")
-        self.storage.clear(key + ":wait")
+        self.storage.clear(key + ":until")
+
+
+def _ms(moment: datetime) -> int:
+    return round(moment.timestamp() * 1000)
 
 
 def init_app(app: Flask) -> LoginThrottle:

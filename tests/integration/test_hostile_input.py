@@ -12,6 +12,7 @@ import os
 import socket
 import subprocess
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from server.domain.access import Role
 from server.services.accounts import auth as auth_service
 from tests.booking import MONDAY_7AM, at, book, booking_config
 from tests.commands import luot, refused
-from tests.conftest import PASSWORD, World
+from tests.conftest import PASSWORD, Clock, World
 from tests.integration.test_bad_input import assert_error
 
 DEEP_ARRAY = "[" * 5000 + "]" * 5000
@@ -410,6 +411,7 @@ def test_failed_sign_ins_answer_the_same_for_known_and_unknown_usernames(
     database_url: str, make_app: Any
 ) -> None:
     world = World(make_app(database_url))
+    world.luot.clock = Clock(datetime.now(UTC))  # frozen: the waits earned last however slow the answers
     world.staff("clerk", username="lan")
     known = [_answer(_login(world, "lan", "guess-number-%d" % i, ATTACKER)) for i in range(9)]  # noqa: UP031
     unknown = [_answer(_login(world, "ghost", "guess-number-%d" % i, ATTACKER)) for i in range(9)]  # noqa: UP031
@@ -419,7 +421,8 @@ def test_failed_sign_ins_answer_the_same_for_known_and_unknown_usernames(
     assert all(retry is not None and int(retry) >= 1 for status, _, _, retry in known if status == 429)
 
 
-def test_a_hammered_clerk_still_signs_in_from_their_own_tablet(world: World) -> None:
+def test_a_hammered_clerk_still_signs_in_from_their_own_tablet(world: World, clock: Clock) -> None:
+    clock.set(clock())  # frozen: the waits earned last however slow the answers
     world.staff("clerk", username="lan")
     answers = [_login(world, "lan", "not-the-password", ATTACKER).status_code for _ in range(30)]
     assert answers[:5] == [401] * 5 and 429 in answers and 500 not in answers
@@ -428,9 +431,15 @@ def test_a_hammered_clerk_still_signs_in_from_their_own_tablet(world: World) -> 
     token = {"Authorization": f"Bearer {tablet.json['token']}"}
     assert world.client.get("/api/v1/me", headers=token).json["username"] == "lan"
     # the guesser's address still waits for that name, even with the right password, but not for others
-    assert_error(_login(world, "lan", PASSWORD, ATTACKER), 429, "login_throttled")
+    throttled = _login(world, "lan", PASSWORD, ATTACKER)
+    assert_error(throttled, 429, "login_throttled")
     world.staff("clerk", username="mai")
     assert _login(world, "mai", PASSWORD, ATTACKER).status_code == 200
+    # once the wait it was told is over, the right password signs in from there too
+    clock.advance(seconds=int(throttled.headers["Retry-After"]) - 0.5)
+    assert_error(_login(world, "lan", PASSWORD, ATTACKER), 429, "login_throttled")
+    clock.advance(seconds=0.5)
+    assert _login(world, "lan", PASSWORD, ATTACKER).status_code == 200
 
 
 def test_a_successful_sign_in_forgets_the_earlier_failures(world: World) -> None:
