@@ -75,6 +75,7 @@ def run_server(
     status = wsgi.serve(host, port, mode, int(connections), wsgi.Serving(make_app, start))
     if status != 0:
         raise Failure(f"the server stopped with status {status} (its log above says why)")
+    wsgi.exit_now(0)  # the arbiter holds no app and its worker is gone: nothing is left to close
 
 
 def start_serving(app: Flask, host: str, port: int) -> Callable[[], None]:
