@@ -5,19 +5,14 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import socket
-import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 import yaml
 import zxingcpp
 from flask import Flask
@@ -28,6 +23,7 @@ from server.domain.access import DeviceKind
 from server.services.accounts.enrolment import issue_code
 from tests.conftest import Clock, LiveServer, World
 from tests.e2e.conftest import open_kiosk, screenshot, type_on_keypad
+from tests.servers import ServerProcess
 
 DEMO: dict[str, Any] = yaml.safe_load(DEMO_CONFIG_FILE.read_text(encoding="utf-8"))
 PORTRAIT = (1080, 1920)
@@ -434,58 +430,22 @@ def test_a_day_of_tickets_does_not_grow_the_page(
 # -- the server goes away and comes back ---------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class ServedProcess:
-    """``luot serve`` as its own process on a fixed port and database, so it can really stop and start."""
-
-    def __init__(self, instance: Path, database_url: str) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "LUOT_INSTANCE_PATH": str(instance), "LUOT_DATABASE_URL": database_url}
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port)],
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 120  # a bound for a broken server: a busy machine starts it slowly
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{self.url}/api/v1/health", timeout=10).ok:
-                    return
-            except requests.RequestException:  # not listening yet, or too busy starting to answer
-                time.sleep(0.1)
-        raise RuntimeError("the server did not start")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait()
-
-
 @pytest.fixture
-def served(tmp_path: Path, sqlite_url: str, app: Flask) -> Iterator[ServedProcess]:
-    server = ServedProcess(tmp_path / "served-instance", sqlite_url)
-    server.start()
-    yield server
-    server.stop()
+def served(tmp_path: Path, sqlite_url: str, app: Flask, servers: list[ServerProcess]) -> ServerProcess:
+    """``luot serve`` as its own process on the test's database, so that it can really stop and start."""
+    env = {"LUOT_INSTANCE_PATH": str(tmp_path / "served-instance"), "LUOT_DATABASE_URL": sqlite_url}
+    server = ServerProcess(env).start()
+    servers.append(server)
+    return server
 
 
 def test_the_kiosk_says_when_the_server_is_unreachable_and_recovers_by_itself(
-    world: World, served: ServedProcess, new_page: Any, kiosk_token: str
+    world: World, served: ServerProcess, new_page: Any, kiosk_token: str
 ) -> None:
     page = open_kiosk(new_page, served.url, kiosk_token)
     assert page.is_hidden("#overlay-unreachable")
 
-    served.stop()
+    served.terminate()
     page.wait_for_selector("#overlay-unreachable:not([hidden])")
     message = page.inner_text("#overlay-unreachable")
     assert "Tạm thời gián đoạn" in message and "Temporarily unavailable" in message
