@@ -497,7 +497,7 @@ def test_an_outage_shows_a_full_width_band_after_10_s_and_the_last_calls_stay(
 
     # The page's time stops here: the outage starts at this very moment of its clock, however long the
     # server takes to go; then the test runs its timers on, through ten seconds.
-    page.clock.pause_at(page.evaluate("Date.now()") + 1_000)
+    page.clock.pause_at(page.evaluate("Date.now()") / 1000 + 1)  # Unix seconds (the page's ms ÷ 1000)
     server.terminate()
     expect(page.locator("#luot-connection")).to_be_visible()  # the page knows the server is gone
     page.clock.run_for(9_900)
