@@ -1,7 +1,8 @@
 """Threading or gevent (``python -m bench --only modes``): the idle connections one ``luot serve`` holds in
 each mode (target: 10,000 under gevent at ≤ 60 KB each, HTTP still answering), and the call → display
 broadcast to 1,000 clients in one room under gevent against its floor, a bare Flask-SocketIO server in
-gevent mode, in the same run. Clients: asyncio websocket clients in separate processes (bench/swarm.py).
+gevent mode, in the same run; then where an idle connection's memory goes, under tracemalloc
+(bench/connection_memory.py). Clients: asyncio websocket clients in separate processes (bench/swarm.py).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from . import connection_memory
 from .common import Process, fresh_database, luot_serve, seed
 from .realtime import SITES, FloorCalls, LuotCalls, capacity, measure
 
@@ -33,4 +35,5 @@ def run(work: Path, quick: bool = False) -> dict[str, Any]:
     small = [1000, 2000]
     results["capacity_gevent"] = capacity(work, quick, "gevent", small if quick else GEVENT_STEPS)
     results["capacity_threading"] = capacity(work, quick, "threading", small if quick else THREADING_STEPS)
+    results["connection_memory_gevent"] = connection_memory.run(work)
     return results

@@ -127,6 +127,24 @@ def _mode_rows(modes: dict[str, Any]) -> list[str]:
     return rows
 
 
+def _memory_rows(memory: dict[str, Any] | None) -> list[str]:
+    """Where an idle connection's memory goes under gevent: tracemalloc, line by line."""
+    if not memory:
+        return []
+    return [
+        "",
+        f"Under tracemalloc, {memory['clients']} more idle gevent clients: "
+        f"{memory['traced_kb_per_connection']} KB traced per connection; the lines that allocated most:",
+        "",
+        "| where | bytes per connection | blocks per connection |",
+        "| --- | --- | --- |",
+        *[
+            f"| `{row['where']}` | {row['bytes_per_connection']} | {row['blocks_per_connection']} |"
+            for row in memory["top_lines"]
+        ],
+    ]
+
+
 def _issue_rows(results: dict[str, Any]) -> list[str]:
     lines = []
     for engine, figures in results.get("issue", {}).items():
@@ -278,6 +296,7 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
             "| mode | asked | connected | failed | RSS MB | threads | KB per connection | HTTP ms |",
             "| --- | --- | --- | --- | --- | --- | --- | --- |",
             *_mode_rows(modes),
+            *_memory_rows(modes.get("connection_memory_gevent")),
             "",
             "| server | median ms | p99 ms | deliveries | missing |",
             "| --- | --- | --- | --- | --- |",

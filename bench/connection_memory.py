@@ -1,0 +1,79 @@
+"""Where an idle connection's memory goes (part of ``--only modes``): one gevent ``luot serve`` traced by
+tracemalloc from its first import (bench/tracing/sitecustomize.py takes a snapshot on a signal), a
+snapshot with a few clients connected and one with ``clients`` more, compared line by line. Only Python's
+own allocations are traced: the greenlets' saved C stacks and the interpreter's frame chunks are not, so the
+traced bytes per connection stay below the RSS ones measured without tracing (bench/realtime.capacity)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+from .common import ROOT, fresh_database, luot_serve, seed
+from .realtime import SITES, LuotCalls, Swarm
+
+TRACING = ROOT / "bench" / "tracing"
+SNAPSHOT_SIGNAL = signal.SIGRTMIN + 3  # as in bench/tracing/sitecustomize.py
+WARM = 50  # clients connected before the first snapshot: every lazy import and cache already made
+TOP = 12
+
+
+def run(work: Path, clients: int = 1000) -> dict[str, Any]:
+    folder = work / "connection-memory"
+    snapshots = folder / "snapshots"
+    snapshots.mkdir(parents=True)
+    with fresh_database("sqlite", folder, None) as url:
+        install = seed(url, folder / "instance", sites=SITES)
+        env = {
+            **install.env,
+            "LUOT_ASYNC_MODE": "gevent",
+            "PYTHONTRACEMALLOC": "1",
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(TRACING), os.environ.get("PYTHONPATH")])),
+            "LUOT_BENCH_SNAPSHOTS": str(snapshots),
+        }
+        with luot_serve(env) as server:
+            calls = LuotCalls(install, server.url, 5)
+            swarms = [Swarm(server.url, [calls.auth(i % SITES) for i in range(WARM)])]
+            try:
+                before = _snapshot(server.serving_pid, snapshots)
+                swarms.append(Swarm(server.url, [calls.auth(i % SITES) for i in range(WARM, WARM + clients)]))
+                after = _snapshot(server.serving_pid, snapshots)
+            finally:
+                for swarm in swarms:
+                    swarm.close()
+    held = swarms[1].connected
+    lines = after.compare_to(before, "lineno")
+    by_file = after.compare_to(before, "filename")
+    return {
+        "clients": held,
+        "failed": swarms[1].failed,
+        "traced_kb_per_connection": round(sum(s.size_diff for s in lines) / 1024 / max(held, 1), 1),
+        "top_lines": [_row(s, held) for s in lines[:TOP]],
+        "top_files": [_row(s, held) for s in by_file[:TOP]],
+    }
+
+
+def _snapshot(pid: int, folder: Path, timeout: float = 120) -> tracemalloc.Snapshot:
+    """Ask the serving process for a snapshot and read it once it is written."""
+    path = folder / f"{pid}-{len(list(folder.glob(f'{pid}-*.tracemalloc')))}.tracemalloc"
+    os.kill(pid, SNAPSHOT_SIGNAL)
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"no tracemalloc snapshot from process {pid}")
+        time.sleep(0.2)
+    return tracemalloc.Snapshot.load(str(path))
+
+
+def _row(stat: tracemalloc.StatisticDiff, held: int) -> dict[str, Any]:
+    frame = stat.traceback[0]
+    where = frame.filename.split("site-packages/")[-1].replace(str(ROOT) + "/", "")
+    return {
+        "where": f"{where}:{frame.lineno}" if frame.lineno else where,
+        "bytes_per_connection": round(stat.size_diff / max(held, 1)),
+        "blocks_per_connection": round(stat.count_diff / max(held, 1), 1),
+    }
