@@ -7,7 +7,6 @@ traced bytes per connection stay below the RSS ones measured without tracing (be
 from __future__ import annotations
 
 import os
-import signal
 import time
 import tracemalloc
 from pathlib import Path
@@ -15,9 +14,9 @@ from typing import Any
 
 from .common import ROOT, fresh_database, luot_serve, seed
 from .realtime import SITES, LuotCalls, Swarm
+from .tracing.sitecustomize import SNAPSHOT_SIGNAL
 
 TRACING = ROOT / "bench" / "tracing"
-SNAPSHOT_SIGNAL = signal.SIGRTMIN + 3  # as in bench/tracing/sitecustomize.py
 WARM = 50  # clients connected before the first snapshot: every lazy import and cache already made
 TOP = 12
 
@@ -47,13 +46,11 @@ def run(work: Path, clients: int = 1000) -> dict[str, Any]:
                     swarm.close()
     held = swarms[1].connected
     lines = after.compare_to(before, "lineno")
-    by_file = after.compare_to(before, "filename")
     return {
         "clients": held,
         "failed": swarms[1].failed,
         "traced_kb_per_connection": round(sum(s.size_diff for s in lines) / 1024 / max(held, 1), 1),
         "top_lines": [_row(s, held) for s in lines[:TOP]],
-        "top_files": [_row(s, held) for s in by_file[:TOP]],
     }
 
 
