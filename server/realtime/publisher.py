@@ -30,6 +30,8 @@ class Emitter(Protocol):
 
     def start_background_task(self, target: Callable[..., Any], *args: Any) -> Any: ...
 
+    def sleep(self, seconds: float = 0) -> None: ...
+
 
 class FollowUp(Protocol):
     """What follows a change of a site's queue (``server.services.queue.views.FollowUp``)."""
@@ -118,6 +120,11 @@ class Publisher:
                         self._send(message.name, message.payload, message.room)
                 except Exception:  # a broken socket must not stop the publisher
                     log.exception("could not publish %s", type(event).__name__)
+                # Let the connections write this event before the next one is worked out: under gevent
+                # the emits above only queue each client's packet, and the writers run when this task
+                # yields. A call's `ticket.called` then reaches a full room before its `queue.changed`
+                # (and the read of the queue behind it) is even begun.
+                self._emitter.sleep(0)
         for site_id, seq in moved.items():
             follow = follow_ups.get(site_id)
             if follow is not None:
