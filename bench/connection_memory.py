@@ -7,6 +7,7 @@ traced bytes per connection stay below the RSS ones measured without tracing (be
 from __future__ import annotations
 
 import os
+import re
 import time
 import tracemalloc
 from pathlib import Path
@@ -27,20 +28,13 @@ def run(work: Path, clients: int = 1000) -> dict[str, Any]:
     snapshots.mkdir(parents=True)
     with fresh_database("sqlite", folder, None) as url:
         install = seed(url, folder / "instance", sites=SITES)
-        env = {
-            **install.env,
-            "LUOT_ASYNC_MODE": "gevent",
-            "PYTHONTRACEMALLOC": "1",
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(TRACING), os.environ.get("PYTHONPATH")])),
-            "LUOT_BENCH_SNAPSHOTS": str(snapshots),
-        }
-        with luot_serve(env) as server:
+        with luot_serve({**install.env, "LUOT_ASYNC_MODE": "gevent", **traced(snapshots)}) as server:
             calls = LuotCalls(install, server.url, 5)
             swarms = [Swarm(server.url, [calls.auth(i % SITES) for i in range(WARM)])]
             try:
-                before = _snapshot(server.serving_pid, snapshots)
+                before = snapshot(server.serving_pid, snapshots)
                 swarms.append(Swarm(server.url, [calls.auth(i % SITES) for i in range(WARM, WARM + clients)]))
-                after = _snapshot(server.serving_pid, snapshots)
+                after = snapshot(server.serving_pid, snapshots)
             finally:
                 for swarm in swarms:
                     swarm.close()
@@ -50,11 +44,20 @@ def run(work: Path, clients: int = 1000) -> dict[str, Any]:
         "clients": held,
         "failed": swarms[1].failed,
         "traced_kb_per_connection": round(sum(s.size_diff for s in lines) / 1024 / max(held, 1), 1),
-        "top_lines": [_row(s, held) for s in lines[:TOP]],
+        "top_lines": [row(s, held, "connection") for s in lines[:TOP]],
     }
 
 
-def _snapshot(pid: int, folder: Path, timeout: float = 120) -> tracemalloc.Snapshot:
+def traced(snapshots: Path) -> dict[str, str]:
+    """The environment under which a server traces from its first import and dumps snapshots on a signal."""
+    return {
+        "PYTHONTRACEMALLOC": "1",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(TRACING), os.environ.get("PYTHONPATH")])),
+        "LUOT_BENCH_SNAPSHOTS": str(snapshots),
+    }
+
+
+def snapshot(pid: int, folder: Path, timeout: float = 120) -> tracemalloc.Snapshot:
     """Ask the serving process for a snapshot and read it once it is written."""
     path = folder / f"{pid}-{len(list(folder.glob(f'{pid}-*.tracemalloc')))}.tracemalloc"
     os.kill(pid, SNAPSHOT_SIGNAL)
@@ -66,11 +69,13 @@ def _snapshot(pid: int, folder: Path, timeout: float = 120) -> tracemalloc.Snaps
     return tracemalloc.Snapshot.load(str(path))
 
 
-def _row(stat: tracemalloc.StatisticDiff, held: int) -> dict[str, Any]:
+def row(stat: tracemalloc.StatisticDiff, per: float, unit: str) -> dict[str, Any]:
+    """One line's growth between two snapshots, per ``unit`` (``per`` of them)."""
     frame = stat.traceback[0]
     where = frame.filename.split("site-packages/")[-1].replace(str(ROOT) + "/", "")
+    where = re.sub(r"^.*/lib/python3\.\d+/", "", where)  # the standard library's modules by name
     return {
         "where": f"{where}:{frame.lineno}" if frame.lineno else where,
-        "bytes_per_connection": round(stat.size_diff / max(held, 1)),
-        "blocks_per_connection": round(stat.count_diff / max(held, 1), 1),
+        f"bytes_per_{unit}": round(stat.size_diff / max(per, 1)),
+        f"blocks_per_{unit}": round(stat.count_diff / max(per, 1), 1),
     }
