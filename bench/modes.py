@@ -35,7 +35,7 @@ def run(work: Path, quick: bool = False) -> dict[str, Any]:
                 FloorCalls(floor.url), floor.url, 1000, 1, rounds, 0.3, floor.serving_pid
             )
     small = [1000, 2000]
-    results["capacity_gevent"] = capacity(work, quick, "gevent", small if quick else GEVENT_STEPS)
-    results["capacity_threading"] = capacity(work, quick, "threading", small if quick else THREADING_STEPS)
+    results["capacity_gevent"] = capacity(work, "gevent", small if quick else GEVENT_STEPS)
+    results["capacity_threading"] = capacity(work, "threading", small if quick else THREADING_STEPS)
     results["connection_memory_gevent"] = connection_memory.run(work)
     return results

@@ -288,7 +288,6 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
             *_clerk_rows(results),
         ]
     if "realtime" in results:
-        rt = results["realtime"]
         out += [
             "",
             "## Call → `ticket.called` received",
@@ -300,18 +299,6 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
             "| KB per connection |",
             "| --- | --- | --- | --- | --- | --- | --- | --- |",
             *_realtime_rows(results),
-            "",
-            "## Connections one process holds",
-            "",
-            f"Idle server: {rt.get('capacity', {}).get('idle_rss_mb')} MB.",
-            "",
-            "| asked | connected | failed | RSS MB | threads | KB per connection |",
-            "| --- | --- | --- | --- | --- | --- |",
-            *[
-                f"| {s['asked']} | {s['connected']} | {s['failed']} | {s['rss_mb']} | {s['threads']} "
-                f"| {s['kb_per_connection']} |"
-                for s in rt.get("capacity", {}).get("steps", [])
-            ],
         ]
     if "modes" in results:
         modes = results["modes"]
