@@ -232,7 +232,7 @@ def run(work: Path, postgres: str | None, redis: str | None, quick: bool = False
         with Process(["-m", "bench.floor", "broadcast", "--port", "{port}"], {}, "/health") as floor:
             for name, clients, rooms, rounds, pace in plan:
                 results["floor"][name] = measure(
-                    FloorCalls(floor.url), floor.url, clients, rooms, rounds, pace, floor.pid
+                    FloorCalls(floor.url), floor.url, clients, rooms, rounds, pace, floor.serving_pid
                 )
     results["two_processes_redis"] = _two_processes(work, postgres, redis, quick)
     return results  # connections one process holds: the part `modes`, in each mode
