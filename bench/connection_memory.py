@@ -44,7 +44,7 @@ def run(work: Path, clients: int = 1000) -> dict[str, Any]:
         "clients": held,
         "failed": swarms[1].failed,
         "traced_kb_per_connection": round(sum(s.size_diff for s in lines) / 1024 / max(held, 1), 1),
-        "top_lines": [row(s, held, "connection") for s in lines[:TOP]],
+        "top_lines": [row(s, max(held, 1), "connection") for s in lines[:TOP]],
     }
 
 
@@ -70,12 +70,12 @@ def snapshot(pid: int, folder: Path, timeout: float = 120) -> tracemalloc.Snapsh
 
 
 def row(stat: tracemalloc.StatisticDiff, per: float, unit: str) -> dict[str, Any]:
-    """One line's growth between two snapshots, per ``unit`` (``per`` of them)."""
+    """One line's growth between two snapshots, per ``unit`` (``per`` of them, more than 0)."""
     frame = stat.traceback[0]
     where = frame.filename.split("site-packages/")[-1].replace(str(ROOT) + "/", "")
     where = re.sub(r"^.*/lib/python3\.\d+/", "", where)  # the standard library's modules by name
     return {
         "where": f"{where}:{frame.lineno}" if frame.lineno else where,
-        f"bytes_per_{unit}": round(stat.size_diff / max(per, 1)),
-        f"blocks_per_{unit}": round(stat.count_diff / max(per, 1), 1),
+        f"bytes_per_{unit}": round(stat.size_diff / per),
+        f"blocks_per_{unit}": round(stat.count_diff / per, 1),
     }
